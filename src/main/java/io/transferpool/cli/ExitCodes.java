@@ -1,0 +1,23 @@
+package io.transferpool.cli;
+
+import io.transferpool.job.JobResult;
+
+/** Exit codes of run, submit --wait and demo: 0 only when the job succeeded. */
+final class ExitCodes {
+    static final int SUCCEEDED = 0;
+    static final int FAILED = 1;
+    static final int REJECTED = 2;
+    static final int USAGE = 64;
+    static final int UNAVAILABLE = 69;
+
+    private ExitCodes() {
+    }
+
+    static int of(JobResult r) {
+        return switch (r.status()) {
+            case SUCCEEDED -> SUCCEEDED;
+            case FAILED -> FAILED;
+            case REJECTED -> REJECTED;
+        };
+    }
+}

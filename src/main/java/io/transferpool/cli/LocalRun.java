@@ -1,0 +1,65 @@
+package io.transferpool.cli;
+
+import io.transferpool.job.JobParser;
+import io.transferpool.job.JobResult;
+import io.transferpool.messaging.JobClient;
+import io.transferpool.messaging.Json;
+import io.transferpool.pool.Pool;
+import io.transferpool.pool.PoolSettings;
+import io.transferpool.pool.Role;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.UUID;
+
+/**
+ * Runs one job file with every role in this process: paths in the job resolve against the job file's folder,
+ * the embedded broker starts unless a cluster is configured, progress is printed as it comes, and the result is
+ * written and summarised.
+ */
+final class LocalRun {
+    private LocalRun() {
+    }
+
+    static int run(Path jobFile, Path outFile, Path artifactsDir, PoolSettings base, Duration timeout, PrintStream out)
+            throws Exception {
+        if (!Files.isReadable(jobFile)) {
+            out.println("error: job file " + jobFile + " does not exist or is not readable");
+            return ExitCodes.USAGE;
+        }
+        String json = Files.readString(jobFile);
+        Path root = jobFile.toAbsolutePath().getParent();
+        String jobId = jobIdOf(json);
+        Path work = Files.createDirectories(base.brokerDataDir().getParent()).resolve("run-" + ProcessHandle.current().pid());
+        PoolSettings settings = new PoolSettings(EnumSet.allOf(Role.class), base.bootstrapServers(), work.resolve("kafka"),
+                base.topics(), root, artifactsDir, base.shardSize(), base.extractBatchSize(), base.decodeThreads(),
+                base.session(), base.sessionCacheSize(), base.featureType(), base.maxRecordBytes(),
+                work.resolve("spill"), base.spillThresholdBytes());
+        out.println("TransferPool: running job " + jobId + " from " + jobFile + " (data root " + root + ")");
+        JobResult result;
+        try (Pool pool = Pool.start(settings); JobClient client = new JobClient(pool.clients())) {
+            client.submit(jobId, json);
+            ProgressPrinter progress = new ProgressPrinter(out);
+            result = client.await(jobId, timeout, progress::print);
+        }
+        if (outFile != null) {
+            Path parent = outFile.toAbsolutePath().getParent();
+            Files.createDirectories(parent);
+            Files.writeString(outFile, Json.pretty(result));
+        }
+        ResultSummary.print(result, out);
+        if (outFile != null) {
+            out.println("  result     " + outFile.toAbsolutePath());
+        }
+        return ExitCodes.of(result);
+    }
+
+    /** The job's id when the JSON has one, else a fresh one (the job will be rejected under that id). */
+    static String jobIdOf(String json) {
+        String id = JobParser.parse(json).jobId();
+        return id != null && !id.isBlank() ? id : "job-" + UUID.randomUUID();
+    }
+}

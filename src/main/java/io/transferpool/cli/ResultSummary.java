@@ -1,0 +1,65 @@
+package io.transferpool.cli;
+
+import io.transferpool.job.FieldError;
+import io.transferpool.job.JobResult;
+
+import java.io.PrintStream;
+import java.util.Map;
+
+/** The short, readable summary printed after a job: status, errors, the test table and where the artifacts are. */
+final class ResultSummary {
+    private ResultSummary() {
+    }
+
+    static void print(JobResult r, PrintStream out) {
+        out.println();
+        out.println("Job " + r.jobId() + ": " + r.status());
+        for (FieldError e : r.errors()) {
+            out.println("  error  " + e.field() + ": " + e.problem());
+        }
+        JobResult.Metrics m = r.metrics();
+        if (m == null) {
+            return;
+        }
+        if (m.epochs() != null && !m.epochs().isEmpty()) {
+            var best = m.epochs().get(m.bestEpoch() - 1);
+            out.printf("  training   %d epochs (%s); best epoch %d: val loss %.4f, val accuracy %.4f%n",
+                    m.epochs().size(), m.stopReason(), m.bestEpoch(), best.valLoss(), best.valAccuracy());
+        }
+        if (m.counts() != null) {
+            var c = m.counts();
+            out.printf("  samples    train %d, validation %d, test %d, features %d-d, bad %d%n", c.train(),
+                    c.validation(), c.test(), c.featureDimension(), c.badSampleCount());
+        }
+        if (m.test() != null) {
+            var t = m.test();
+            out.printf("  test       accuracy %.4f, loss %.4f%s%n", t.accuracy(), t.loss(),
+                    t.rocAuc() == null ? "" : String.format(", ROC AUC %.4f", t.rocAuc()));
+            out.printf("  %-12s %9s %9s %9s %8s%n", "class", "precision", "recall", "f1", "support");
+            for (Map.Entry<String, JobResult.ClassMetrics> e : t.perClass().entrySet()) {
+                var cm = e.getValue();
+                out.printf("  %-12s %9.4f %9.4f %9.4f %8d%n", e.getKey(), cm.precision(), cm.recall(), cm.f1(),
+                        cm.support());
+            }
+            out.printf("  confusion (rows true, columns predicted: %s)%n", String.join(", ", t.classes()));
+            for (int i = 0; i < t.confusionMatrix().length; i++) {
+                StringBuilder row = new StringBuilder(String.format("  %-12s", t.classes().get(i)));
+                for (int v : t.confusionMatrix()[i]) {
+                    row.append(String.format(" %7d", v));
+                }
+                out.println(row);
+            }
+        }
+        if (m.timings() != null && !m.timings().isEmpty()) {
+            var tm = m.timings();
+            out.printf("  timings    extraction %.1f s (%.0f images/s), training %.1f s (%.0f samples/s), total %.1f s%n",
+                    tm.getOrDefault("extractionSeconds", 0.0), tm.getOrDefault("extractionImagesPerSecond", 0.0),
+                    tm.getOrDefault("trainingSeconds", 0.0), tm.getOrDefault("trainingSamplesPerSecond", 0.0),
+                    tm.getOrDefault("totalSeconds", 0.0));
+        }
+        if (r.artifacts() != null) {
+            out.println("  model      " + r.artifacts().onnx().uri() + " (sha256 " + r.artifacts().onnx().sha256() + ")");
+            out.println("  head       " + r.artifacts().head().uri());
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package io.transferpool.cli;
+
+import io.quarkus.runtime.Quarkus;
+import io.transferpool.pool.Pool;
+import jakarta.inject.Inject;
+import picocli.CommandLine.Command;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Run the roles in tp.roles until stopped (SIGTERM finishes records in hand, commits, leaves groups).")
+public class ServeCommand implements Callable<Integer> {
+    @Inject
+    PoolOptions options;
+
+    @Override
+    public Integer call() throws Exception {
+        try (Pool pool = Pool.start(options.settings())) {
+            System.out.println("TransferPool serving roles " + pool.settings().roles() + " on "
+                    + pool.clients().bootstrapServers());
+            Quarkus.waitForExit();
+        }
+        return 0;
+    }
+}

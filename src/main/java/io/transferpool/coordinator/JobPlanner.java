@@ -1,0 +1,51 @@
+package io.transferpool.coordinator;
+
+import io.transferpool.data.Dataset;
+import io.transferpool.data.Sample;
+import io.transferpool.messaging.ExtractTask;
+import io.transferpool.messaging.FeatureBatch.Split;
+import io.transferpool.messaging.JobPlan;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Splits a validated job's samples into shards of at most {@code shardSize} and makes the plan and the tasks. */
+public final class JobPlanner {
+    private final int shardSize;
+
+    public JobPlanner(int shardSize) {
+        if (shardSize < 1) {
+            throw new IllegalArgumentException("shard size must be positive, got " + shardSize);
+        }
+        this.shardSize = shardSize;
+    }
+
+    public record Planned(JobPlan plan, List<ExtractTask> tasks) {
+    }
+
+    public Planned plan(ValidatedJob job, long submittedAtMillis, double validationSeconds) {
+        List<ExtractTask> tasks = new ArrayList<>(tasks(job, Split.TRAIN, job.train()));
+        int trainShards = tasks.size();
+        if (job.test() != null) {
+            tasks.addAll(tasks(job, Split.TEST, job.test()));
+        }
+        JobPlan plan = new JobPlan(job.spec(), job.modelPath(), job.modelSha256(), job.train().classes(), trainShards,
+                tasks.size() - trainShards, job.train().samples().size(),
+                job.test() == null ? 0 : job.test().samples().size(), submittedAtMillis, validationSeconds);
+        return new Planned(plan, List.copyOf(tasks));
+    }
+
+    private List<ExtractTask> tasks(ValidatedJob job, Split split, Dataset ds) {
+        List<Sample> samples = ds.samples();
+        int count = Math.max(1, (samples.size() + shardSize - 1) / shardSize);
+        List<ExtractTask> out = new ArrayList<>(count);
+        for (int shard = 0; shard < count; shard++) {
+            List<Sample> part = samples.subList(Math.min(samples.size(), shard * shardSize),
+                    Math.min(samples.size(), (shard + 1) * shardSize));
+            var bm = job.spec().baseModel();
+            out.add(new ExtractTask(job.spec().jobId(), split, shard, count, job.modelPath(), job.modelSha256(),
+                    bm.input(), bm.cut(), job.spec().preprocess(), List.copyOf(part)));
+        }
+        return out;
+    }
+}

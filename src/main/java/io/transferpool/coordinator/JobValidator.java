@@ -1,0 +1,199 @@
+package io.transferpool.coordinator;
+
+import io.transferpool.data.BadSampleException;
+import io.transferpool.data.Dataset;
+import io.transferpool.data.DatasetLister;
+import io.transferpool.data.ImageDecoder;
+import io.transferpool.data.PathResolver;
+import io.transferpool.data.RawImage;
+import io.transferpool.data.Sample;
+import io.transferpool.job.FieldError;
+import io.transferpool.job.JobRejectedException;
+import io.transferpool.job.JobSpec;
+import io.transferpool.model.GraphCut;
+import io.transferpool.model.OnnxModel;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Checks what a parsed job refers to before any work is planned: the model (readable, digest, input, cut tensor,
+ * input shape against the preprocessing) and the data (inside the root, not empty, two classes or more, images of
+ * the size and channel count the preprocessing expects). Collects every error it can find.
+ */
+public final class JobValidator {
+    private final PathResolver paths;
+
+    public JobValidator(PathResolver paths) {
+        this.paths = paths;
+    }
+
+    public ValidatedJob validate(JobSpec spec) {
+        List<FieldError> errors = new ArrayList<>();
+        ModelCheck model = checkModel(spec, errors);
+        Dataset train = listSplit("data.train", spec.data().train(), spec.data().classes(), errors);
+        Dataset test = null;
+        if (train != null) {
+            checkClasses(train, errors);
+            checkImages("data.train", train, spec.preprocess(), errors);
+            if (spec.data().test() != null) {
+                test = listSplit("data.test", spec.data().test(), train.classes(), errors);
+                if (test != null && test.samples().isEmpty()) {
+                    errors.add(new FieldError("data.test.uri", "no samples found in \"" + spec.data().test().uri() + "\""));
+                } else if (test != null) {
+                    checkImages("data.test", test, spec.preprocess(), errors);
+                }
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new JobRejectedException(errors);
+        }
+        JobSpec settled = new JobSpec(spec.schemaVersion(), spec.jobId(), spec.strategy(),
+                new JobSpec.BaseModel(spec.baseModel().uri(), model.input, spec.baseModel().cut(), model.sha256),
+                spec.data(), spec.preprocess(), spec.head(), spec.training());
+        return new ValidatedJob(settled, paths.relative(model.file), model.sha256, train, test);
+    }
+
+    private record ModelCheck(Path file, String sha256, String input) {
+    }
+
+    private ModelCheck checkModel(JobSpec spec, List<FieldError> errors) {
+        JobSpec.BaseModel bm = spec.baseModel();
+        Path file;
+        try {
+            file = paths.resolve("baseModel.uri", bm.uri());
+        } catch (JobRejectedException e) {
+            errors.addAll(e.errors());
+            return new ModelCheck(null, null, bm.input());
+        }
+        if (!Files.isReadable(file) || Files.isDirectory(file)) {
+            errors.add(new FieldError("baseModel.uri", "model file \"" + bm.uri() + "\" does not exist or is not readable"));
+            return new ModelCheck(file, null, bm.input());
+        }
+        OnnxModel model;
+        try {
+            model = OnnxModel.load(file);
+        } catch (IOException e) {
+            errors.add(new FieldError("baseModel.uri", e.getMessage()));
+            return new ModelCheck(file, null, bm.input());
+        }
+        if (bm.sha256() != null && !bm.sha256().equals(model.sha256())) {
+            errors.add(new FieldError("baseModel.sha256", "expected " + bm.sha256() + " but the file's SHA-256 is "
+                    + model.sha256()));
+        }
+        List<String> inputs = model.dataInputs();
+        String input = bm.input();
+        if (input == null) {
+            if (inputs.size() == 1) {
+                input = inputs.get(0);
+            } else {
+                errors.add(new FieldError("baseModel.input", "is required: the model has inputs " + inputs));
+            }
+        } else if (!inputs.contains(input)) {
+            errors.add(new FieldError("baseModel.input", "no input \"" + input + "\" in the model; it has " + inputs));
+            input = null;
+        }
+        try {
+            GraphCut.cut(model, bm.cut());
+        } catch (GraphCut.UnknownTensorException e) {
+            errors.add(new FieldError("baseModel.cut", e.getMessage()));
+        }
+        if (input != null) {
+            checkInputShape(model.inputShape(input), input, spec.preprocess(), errors);
+        }
+        return new ModelCheck(file, model.sha256(), input);
+    }
+
+    /** Compares the model input's static dims with what the preprocessing will feed it. */
+    static void checkInputShape(long[] shape, String input, JobSpec.Preprocess p, List<FieldError> errors) {
+        if (shape.length != 4) {
+            if (shape.length > 0) {
+                errors.add(new FieldError("baseModel.input", "input \"" + input + "\" has shape "
+                        + Arrays.toString(shape) + "; an image model takes 4 dimensions"));
+            }
+            return;
+        }
+        boolean nchw = p.layout() == JobSpec.Layout.NCHW;
+        long c = nchw ? shape[1] : shape[3];
+        long h = nchw ? shape[2] : shape[1];
+        long w = nchw ? shape[3] : shape[2];
+        String where = " (input \"" + input + "\" has shape " + Arrays.toString(shape) + ", layout " + p.layout() + ")";
+        if (c > 0 && c != p.channels()) {
+            errors.add(new FieldError("preprocess.channels", "the model takes " + c + " channels, preprocess gives "
+                    + p.channels() + where));
+        }
+        if (h > 0 && h != p.height()) {
+            errors.add(new FieldError("preprocess.height", "the model takes height " + h + ", preprocess gives "
+                    + p.height() + where));
+        }
+        if (w > 0 && w != p.width()) {
+            errors.add(new FieldError("preprocess.width", "the model takes width " + w + ", preprocess gives "
+                    + p.width() + where));
+        }
+    }
+
+    private Dataset listSplit(String field, JobSpec.Source source, List<String> classes, List<FieldError> errors) {
+        try {
+            return DatasetLister.list(paths, field, source, classes);
+        } catch (JobRejectedException e) {
+            errors.addAll(e.errors());
+            return null;
+        }
+    }
+
+    private static void checkClasses(Dataset train, List<FieldError> errors) {
+        if (train.samples().isEmpty()) {
+            errors.add(new FieldError("data.train.uri", "no samples found"));
+            return;
+        }
+        int[] counts = train.countsPerClass();
+        List<String> present = new ArrayList<>();
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] > 0) {
+                present.add(train.classes().get(i));
+            }
+        }
+        if (present.size() < 2) {
+            errors.add(new FieldError("data.train", "only one class has samples (" + present
+                    + "); a classifier needs at least two"));
+        }
+    }
+
+    /**
+     * Decodes the first readable image of each class: a whole dataset of the wrong size or channel count rejects
+     * the job here, while a few odd images later only count as bad samples.
+     */
+    private void checkImages(String field, Dataset ds, JobSpec.Preprocess p, List<FieldError> errors) {
+        ImageDecoder decoder = new ImageDecoder(paths.root());
+        for (int label = 0; label < ds.classes().size(); label++) {
+            int tried = 0;
+            for (Sample s : ds.samples()) {
+                if (s.label() != label || tried++ >= 3) {
+                    continue;
+                }
+                RawImage img;
+                try {
+                    img = decoder.decode(s.ref());
+                } catch (BadSampleException e) {
+                    continue;
+                }
+                if (p.resize() == JobSpec.Resize.NONE && (img.width() != p.width() || img.height() != p.height())) {
+                    errors.add(new FieldError(field, "images are " + img.width() + "x" + img.height() + " (" + s.ref()
+                            + ") but preprocess expects " + p.width() + "x" + p.height()
+                            + "; fix preprocess.width/height or set preprocess.resize to \"stretch\""));
+                    return;
+                }
+                if (img.channels() != p.channels() && !(img.channels() == 4 && p.channels() == 3)) {
+                    errors.add(new FieldError(field, "images have " + img.channels() + " channel(s) (" + s.ref()
+                            + ") but preprocess.channels is " + p.channels()));
+                    return;
+                }
+                break;
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package io.transferpool.data;
+
+import io.transferpool.job.JobSpec;
+
+/**
+ * Turns decoded pixels into the model's input for one image: size policy, channel conversion, scale, per-channel
+ * mean/std, then NCHW or NHWC layout. Kept apart from the model so it can be tested and reused alone.
+ */
+public final class Preprocessor {
+    private final JobSpec.Preprocess spec;
+    private final float[] mean;
+    private final float[] std;
+
+    public Preprocessor(JobSpec.Preprocess spec) {
+        this.spec = spec;
+        this.mean = perChannel(spec.mean().isEmpty() ? null : spec.mean().stream().mapToDouble(d -> d).toArray(), 0);
+        this.std = perChannel(spec.std().isEmpty() ? null : spec.std().stream().mapToDouble(d -> d).toArray(), 1);
+    }
+
+    private float[] perChannel(double[] given, double fallback) {
+        float[] out = new float[spec.channels()];
+        for (int c = 0; c < out.length; c++) {
+            out[c] = (float) (given == null ? fallback : given[given.length == 1 ? 0 : c]);
+        }
+        return out;
+    }
+
+    /** Floats per image: channels x height x width. */
+    public int inputSize() {
+        return spec.channels() * spec.height() * spec.width();
+    }
+
+    /** Writes one image's input into {@code out} starting at {@code offset}. */
+    public void apply(RawImage image, float[] out, int offset) throws BadSampleException {
+        int w = spec.width();
+        int h = spec.height();
+        if (image.width() != w || image.height() != h) {
+            if (spec.resize() == JobSpec.Resize.NONE) {
+                throw new BadSampleException("image is " + image.width() + "x" + image.height() + ", preprocess expects "
+                        + w + "x" + h + " (set preprocess.resize to \"stretch\" to resize)");
+            }
+            image = image.resize(w, h);
+        }
+        int channels = spec.channels();
+        boolean nchw = spec.layout() == JobSpec.Layout.NCHW;
+        float scale = (float) spec.scale();
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                for (int c = 0; c < channels; c++) {
+                    float v = (channel(image, y, x, c, channels) * scale - mean[c]) / std[c];
+                    int i = nchw ? (c * h + y) * w + x : (y * w + x) * channels + c;
+                    out[offset + i] = v;
+                }
+            }
+        }
+    }
+
+    /** Channel {@code c} of the target layout from whatever the image has (grey, RGB or RGBA). */
+    private static int channel(RawImage img, int y, int x, int c, int target) {
+        int have = img.channels();
+        if (target == 1) {
+            if (have == 1) {
+                return img.at(y, x, 0);
+            }
+            // ITU-R BT.601 luma, the usual grey conversion.
+            return (int) Math.round(0.299 * img.at(y, x, 0) + 0.587 * img.at(y, x, 1) + 0.114 * img.at(y, x, 2));
+        }
+        if (have == 1) {
+            return c == 3 ? 255 : img.at(y, x, 0);
+        }
+        if (c == 3 && have == 3) {
+            return 255;
+        }
+        return img.at(y, x, c);
+    }
+}

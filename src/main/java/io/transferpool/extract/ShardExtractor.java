@@ -1,0 +1,111 @@
+package io.transferpool.extract;
+
+import io.transferpool.data.BadSampleException;
+import io.transferpool.data.ImageDecoder;
+import io.transferpool.data.Preprocessor;
+import io.transferpool.data.Sample;
+import io.transferpool.job.JobResult.BadSample;
+import io.transferpool.messaging.ExtractTask;
+import io.transferpool.messaging.FeatureBatch;
+import io.transferpool.messaging.ShardDone;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * Extracts one shard: decodes and preprocesses its images in parallel (a batch ahead of inference), runs the cut
+ * model batch by batch and hands each feature batch to a sink. Bad images are skipped and listed in the
+ * {@link ShardDone}, never failing the shard. Plain Java: the Kafka side is {@link ExtractorRole}'s.
+ */
+public final class ShardExtractor {
+    /** Receives each feature batch as it is made. */
+    public interface Sink {
+        void accept(FeatureBatch batch) throws Exception;
+    }
+
+    private final SessionCache sessions;
+    private final ImageDecoder decoder;
+    private final Path dataRoot;
+    private final ExecutorService decodePool;
+    private final int batchSize;
+    private final int lookahead;
+
+    public ShardExtractor(SessionCache sessions, Path dataRoot, ExecutorService decodePool, int batchSize,
+                          int lookahead) {
+        this.lookahead = Math.max(1, lookahead);
+        this.sessions = sessions;
+        this.decoder = new ImageDecoder(dataRoot);
+        this.dataRoot = dataRoot;
+        this.decodePool = decodePool;
+        this.batchSize = batchSize;
+    }
+
+    /** One decoded batch: the preprocessed inputs of the good samples and the bad ones with reasons. */
+    private record Decoded(float[] inputs, List<Sample> good, List<BadSample> bad, long nanos) {
+    }
+
+    public ShardDone extract(ExtractTask task, Sink sink) throws Exception {
+        long t0 = System.nanoTime();
+        CutSession session = sessions.get(dataRoot.resolve(task.modelPath()).normalize(),
+                new SessionCache.Key(task.modelSha256(), task.input(), task.cut()));
+        Preprocessor pre = new Preprocessor(task.preprocess());
+        List<Sample> samples = task.samples();
+        // Decode runs at most `lookahead` batches ahead of inference, so a shard of large images stays bounded.
+        java.util.ArrayDeque<CompletableFuture<Decoded>> ahead = new java.util.ArrayDeque<>();
+        int next = 0;
+        List<BadSample> bad = new ArrayList<>();
+        long decodeNanos = 0;
+        long inferNanos = 0;
+        int extracted = 0;
+        while (next < samples.size() || !ahead.isEmpty()) {
+            while (next < samples.size() && ahead.size() < lookahead) {
+                List<Sample> part = samples.subList(next, Math.min(samples.size(), next + batchSize));
+                ahead.add(CompletableFuture.supplyAsync(() -> decode(part, pre), decodePool));
+                next += part.size();
+            }
+            Decoded d = ahead.poll().join();
+            decodeNanos += d.nanos();
+            bad.addAll(d.bad());
+            if (d.good().isEmpty()) {
+                continue;
+            }
+            long ti = System.nanoTime();
+            CutSession.Features features = session.run(d.inputs(), d.good().size(), task.preprocess());
+            inferNanos += System.nanoTime() - ti;
+            int n = d.good().size();
+            int[] ids = new int[n];
+            int[] labels = new int[n];
+            for (int i = 0; i < n; i++) {
+                ids[i] = d.good().get(i).id();
+                labels[i] = d.good().get(i).label();
+            }
+            sink.accept(new FeatureBatch(task.jobId(), task.split(), task.shard(), features.dimension(), ids, labels,
+                    features.values()));
+            extracted += n;
+        }
+        return new ShardDone(task.jobId(), task.split(), task.shard(), task.shardCount(), extracted, List.copyOf(bad),
+                decodeNanos / 1e9, inferNanos / 1e9, (System.nanoTime() - t0) / 1e9, session.provider().name(), null);
+    }
+
+    private Decoded decode(List<Sample> part, Preprocessor pre) {
+        long t0 = System.nanoTime();
+        float[] inputs = new float[part.size() * pre.inputSize()];
+        List<Sample> good = new ArrayList<>(part.size());
+        List<BadSample> bad = new ArrayList<>();
+        for (Sample s : part) {
+            try {
+                pre.apply(decoder.decode(s.ref()), inputs, good.size() * pre.inputSize());
+                good.add(s);
+            } catch (BadSampleException e) {
+                bad.add(new BadSample(s.ref(), e.getMessage()));
+            } catch (RuntimeException e) {
+                // A decoder bug on one odd file must not lose the rest of the batch.
+                bad.add(new BadSample(s.ref(), "cannot decode: " + e));
+            }
+        }
+        return new Decoded(inputs, good, bad, System.nanoTime() - t0);
+    }
+}

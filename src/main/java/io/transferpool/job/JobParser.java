@@ -1,0 +1,203 @@
+package io.transferpool.job;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.transferpool.job.JobSpec.*;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Turns job JSON into a {@link JobSpec} with the seed's defaults (DESIGN.md section 2), or into the full list of
+ * what is wrong with it. Checks only what the document itself says; whether the model and data exist and fit is
+ * {@link io.transferpool.coordinator.JobValidator}'s business.
+ */
+public final class JobParser {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
+
+    /** What parsing gave: a spec when {@code errors} is empty; the job id when one could be read, for the result. */
+    public record Parsed(JobSpec spec, String jobId, List<FieldError> errors) {
+        public boolean ok() {
+            return errors.isEmpty();
+        }
+
+        public JobSpec orThrow() {
+            if (!ok()) {
+                throw new JobRejectedException(errors);
+            }
+            return spec;
+        }
+    }
+
+    private JobParser() {
+    }
+
+    public static Parsed parse(String json) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            return new Parsed(null, null, List.of(new FieldError("$", "not valid JSON" + where + ": "
+                    + e.getOriginalMessage())));
+        }
+        if (root == null || !root.isObject()) {
+            return new Parsed(null, null, List.of(new FieldError("$", "a job must be a JSON object")));
+        }
+        List<FieldError> errors = new ArrayList<>();
+        JobSpec spec = read(new FieldReader(root, "", errors));
+        String jobId = root.path("jobId").isTextual() ? root.get("jobId").asText() : null;
+        return errors.isEmpty() ? new Parsed(spec, jobId, List.of()) : new Parsed(null, jobId, List.copyOf(errors));
+    }
+
+    private static JobSpec read(FieldReader r) {
+        r.rejectUnknown(Set.of("schemaVersion", "jobId", "strategy", "baseModel", "data", "preprocess", "head",
+                "training"));
+        int schemaVersion = r.integer("schemaVersion", JobSpec.SCHEMA_VERSION, 1, Integer.MAX_VALUE);
+        if (schemaVersion != JobSpec.SCHEMA_VERSION) {
+            r.error("schemaVersion", "this pool reads schemaVersion " + JobSpec.SCHEMA_VERSION + ", got " + schemaVersion);
+        }
+        String jobId = r.string("jobId", null, true);
+        if (jobId != null && !JOB_ID.matcher(jobId).matches()) {
+            r.error("jobId", "use 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit");
+        }
+        Strategy strategy = r.choice("strategy", Strategy.class, Strategy.FEATURE_EXTRACTION, false, Strategy::wire);
+        return new JobSpec(schemaVersion, jobId, strategy, baseModel(r.object("baseModel", true)),
+                data(r.object("data", true)), preprocess(r.object("preprocess", true)), head(r.object("head", false)),
+                training(r.object("training", false)));
+    }
+
+    private static BaseModel baseModel(FieldReader r) {
+        if (r == null) {
+            return null;
+        }
+        r.rejectUnknown(Set.of("uri", "input", "cut", "sha256"));
+        String sha = r.string("sha256", null, false);
+        if (sha != null && !SHA256.matcher(sha).matches()) {
+            r.error("sha256", "expected 64 hexadecimal digits");
+        }
+        return new BaseModel(r.string("uri", null, true), r.string("input", null, false), r.string("cut", null, true),
+                sha == null ? null : sha.toLowerCase());
+    }
+
+    private static Data data(FieldReader r) {
+        if (r == null) {
+            return null;
+        }
+        r.rejectUnknown(Set.of("train", "test", "validationSplit", "maxBadSampleFraction", "classes"));
+        return new Data(source(r.object("train", true)), source(r.object("test", false)),
+                r.number("validationSplit", 0.1, 0.0, 1.0, true),
+                r.number("maxBadSampleFraction", 0.05, 0.0, 1.0, false),
+                r.list("classes", List.of(), FieldReader::asString, "class names"));
+    }
+
+    private static Source source(FieldReader r) {
+        if (r == null) {
+            return null;
+        }
+        r.rejectUnknown(Set.of("uri", "format", "labels", "labelFilter"));
+        Format format = r.choice("format", Format.class, Format.IMAGE_FOLDER, false, Format::wire);
+        String labels = r.string("labels", null, format == Format.IDX);
+        if (format != Format.IDX && labels != null) {
+            r.error("labels", "only the idx format takes a labels file");
+        }
+        return new Source(r.string("uri", null, true), format, labels,
+                r.list("labelFilter", List.of(), FieldReader::asInt, "integers"));
+    }
+
+    private static Preprocess preprocess(FieldReader r) {
+        if (r == null) {
+            return null;
+        }
+        r.rejectUnknown(Set.of("width", "height", "channels", "scale", "mean", "std", "layout", "resize"));
+        int channels = r.integer("channels", 3, 1, 4);
+        if (channels == 2) {
+            r.error("channels", "must be 1 (grey), 3 (RGB) or 4 (RGBA), got 2");
+        }
+        List<Double> mean = r.list("mean", List.of(), FieldReader::asDouble, "numbers");
+        List<Double> std = r.list("std", List.of(), FieldReader::asDouble, "numbers");
+        if (!mean.isEmpty() && mean.size() != channels && mean.size() != 1) {
+            r.error("mean", "give 1 or " + channels + " values (one per channel), got " + mean.size());
+        }
+        if (!std.isEmpty() && std.size() != channels && std.size() != 1) {
+            r.error("std", "give 1 or " + channels + " values (one per channel), got " + std.size());
+        }
+        if (std.stream().anyMatch(s -> s == 0.0)) {
+            r.error("std", "must not contain 0");
+        }
+        return new Preprocess(r.integer("width", 0, 1, 8192), r.integer("height", 0, 1, 8192), channels,
+                r.number("scale", 1.0 / 255.0, 0.0, Double.MAX_VALUE, false), mean, std,
+                r.choice("layout", Layout.class, Layout.NCHW, false, Enum::name),
+                r.choice("resize", Resize.class, Resize.NONE));
+    }
+
+    private static Head head(FieldReader r) {
+        if (r == null) {
+            return new Head(List.of(1024), "relu", 0.0);
+        }
+        r.rejectUnknown(Set.of("hidden", "activation", "dropout"));
+        List<Integer> hidden = r.list("hidden", List.of(1024), FieldReader::asInt, "layer sizes");
+        if (hidden.stream().anyMatch(h -> h < 1 || h > 65536)) {
+            r.error("hidden", "layer sizes must be between 1 and 65536");
+        }
+        String activation = r.string("activation", "relu", false);
+        if (!Set.of("relu", "tanh", "sigmoid").contains(activation)) {
+            r.error("activation", "unknown value \"" + activation + "\" (allowed: relu, tanh, sigmoid)");
+        }
+        return new Head(hidden, activation, r.number("dropout", 0.0, 0.0, 1.0, true));
+    }
+
+    private static Training training(FieldReader r) {
+        Optimizer defaultOptimizer = new Optimizer("sgd", 0.001, 1e-6, 0.9, true, 0.9, 0.999, 1e-7);
+        EarlyStopping defaultStop = new EarlyStopping(true, Monitor.VAL_ACCURACY, 10, Mode.MAX);
+        Checkpoint defaultCheckpoint = new Checkpoint(Monitor.VAL_LOSS, Mode.MIN);
+        if (r == null) {
+            return new Training(defaultOptimizer, 200, 64, defaultStop, defaultCheckpoint, 42);
+        }
+        r.rejectUnknown(Set.of("optimizer", "epochs", "batchSize", "earlyStopping", "checkpoint", "seed"));
+        FieldReader o = r.object("optimizer", false);
+        Optimizer optimizer = o == null ? defaultOptimizer : optimizer(o);
+        FieldReader es = r.object("earlyStopping", false);
+        EarlyStopping stop = defaultStop;
+        if (es != null) {
+            es.rejectUnknown(Set.of("enabled", "monitor", "patience", "mode"));
+            Monitor monitor = es.choice("monitor", Monitor.class, Monitor.VAL_ACCURACY, false, Monitor::wire);
+            stop = new EarlyStopping(es.bool("enabled", true), monitor, es.integer("patience", 10, 0, 100_000),
+                    es.choice("mode", Mode.class, Mode.AUTO).resolve(monitor));
+        }
+        FieldReader cp = r.object("checkpoint", false);
+        Checkpoint checkpoint = defaultCheckpoint;
+        if (cp != null) {
+            cp.rejectUnknown(Set.of("monitor", "mode"));
+            Monitor monitor = cp.choice("monitor", Monitor.class, Monitor.VAL_LOSS, false, Monitor::wire);
+            checkpoint = new Checkpoint(monitor, cp.choice("mode", Mode.class, Mode.AUTO).resolve(monitor));
+        }
+        return new Training(optimizer, r.integer("epochs", 200, 1, 100_000), r.integer("batchSize", 64, 1, 65536),
+                stop, checkpoint, r.longValue("seed", 42));
+    }
+
+    private static Optimizer optimizer(FieldReader o) {
+        o.rejectUnknown(Set.of("type", "learningRate", "decay", "momentum", "nesterov", "beta1", "beta2", "epsilon"));
+        String type = o.string("type", "sgd", false);
+        if (!Set.of("sgd", "adam").contains(type)) {
+            o.error("type", "unknown value \"" + type + "\" (allowed: sgd, adam)");
+        }
+        double momentum = o.number("momentum", "sgd".equals(type) ? 0.9 : 0.0, 0.0, 1.0, true);
+        boolean nesterov = o.bool("nesterov", true);
+        if ("sgd".equals(type) && !nesterov && momentum > 0) {
+            // DL4J has Nesterov momentum and plain SGD, but no classical (heavy-ball) momentum.
+            o.error("nesterov", "false with momentum > 0 (classical momentum) is not supported by the trainer;"
+                    + " use nesterov true, or momentum 0 for plain SGD");
+        }
+        return new Optimizer(type, o.number("learningRate", 0.001, 0.0, 10.0, false),
+                o.number("decay", "sgd".equals(type) ? 1e-6 : 0.0, 0.0, 1.0, false), momentum, nesterov,
+                o.number("beta1", 0.9, 0.0, 1.0, true), o.number("beta2", 0.999, 0.0, 1.0, true),
+                o.number("epsilon", 1e-7, 0.0, 1.0, false));
+    }
+}

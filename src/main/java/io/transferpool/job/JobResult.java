@@ -1,0 +1,54 @@
+package io.transferpool.job;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a job produced, published on {@code tp.results} keyed by job id and written by {@code run --out}.
+ * The README documents every field.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record JobResult(String jobId, Status status, List<FieldError> errors, Metrics metrics, Artifacts artifacts) {
+
+    public enum Status { SUCCEEDED, FAILED, REJECTED }
+
+    public static JobResult rejected(String jobId, List<FieldError> errors) {
+        return new JobResult(jobId, Status.REJECTED, List.copyOf(errors), null, null);
+    }
+
+    public static JobResult failed(String jobId, List<FieldError> errors, Metrics partial) {
+        return new JobResult(jobId, Status.FAILED, List.copyOf(errors), partial, null);
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Metrics(List<EpochMetrics> epochs, Integer bestEpoch, String stopReason, TestMetrics test,
+                          Counts counts, Map<String, Double> timings) {
+    }
+
+    public record EpochMetrics(int epoch, double loss, double accuracy, double valLoss, double valAccuracy) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record TestMetrics(double accuracy, double loss, Map<String, ClassMetrics> perClass, List<String> classes,
+                              int[][] confusionMatrix, Double rocAuc) {
+    }
+
+    public record ClassMetrics(double precision, double recall, double f1, int support) {
+    }
+
+    /** Sample counts; {@code badSamples} lists each sample that could not be used and why. */
+    public record Counts(int train, int validation, int test, int featureDimension, int badSampleCount,
+                         List<BadSample> badSamples, Map<String, Integer> perClassTrain) {
+    }
+
+    public record BadSample(String sample, String reason) {
+    }
+
+    public record Artifacts(Artifact head, Artifact onnx) {
+    }
+
+    public record Artifact(String uri, String sha256) {
+    }
+}

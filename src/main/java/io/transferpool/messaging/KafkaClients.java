@@ -1,0 +1,80 @@
+package io.transferpool.messaging;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Makes the pool's Kafka clients for one cluster. Keys are strings (job ids), values bytes (JSON or binary
+ * feature batches). {@code extra} carries any other client settings (security, for example) unchanged.
+ */
+public record KafkaClients(String bootstrapServers, Map<String, String> extra) {
+
+    /** Largest record the pool sends; the broker and topics must allow it. */
+    public static final int MAX_RECORD_BYTES = 16 * 1024 * 1024;
+
+    public KafkaClients {
+        extra = Map.copyOf(extra);
+    }
+
+    public static KafkaClients of(String bootstrapServers) {
+        return new KafkaClients(bootstrapServers, Map.of());
+    }
+
+    private Properties base() {
+        Properties p = new Properties();
+        p.putAll(extra);
+        p.put("bootstrap.servers", bootstrapServers);
+        return p;
+    }
+
+    /** Idempotent, acks=all, lz4-compressed: at-least-once without duplicates from producer retries. */
+    public KafkaProducer<String, byte[]> producer(String clientId) {
+        Properties p = base();
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(MAX_RECORD_BYTES));
+        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** A group member with manual commits: offsets move only after a record's work is done. */
+    public KafkaConsumer<String, byte[]> consumer(String groupId, String clientId, int maxPollRecords) {
+        Properties p = base();
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(maxPollRecords));
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(MAX_RECORD_BYTES));
+        return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** A consumer outside any group, for clients that read results and status by assignment. */
+    public KafkaConsumer<String, byte[]> reader(String clientId) {
+        Properties p = base();
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    public Admin admin() {
+        Map<String, Object> p = new HashMap<>();
+        extra.forEach(p::put);
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return Admin.create(p);
+    }
+}

@@ -1,0 +1,102 @@
+package io.transferpool.model;
+
+import ai.onnx.proto.OnnxMl;
+import com.google.protobuf.ByteString;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+
+/**
+ * Writes the deployable model: the base up to the cut followed by the trained head as plain ONNX nodes (Flatten,
+ * then Gemm and an activation per layer, Softmax last). Its input is the base's input and its only output,
+ * {@value #OUTPUT}, holds class probabilities, so any ONNX runtime can serve it without TransferPool.
+ */
+public final class CombinedModelWriter {
+    public static final String OUTPUT = "probabilities";
+    private static final String PREFIX = "tp_head_";
+
+    private CombinedModelWriter() {
+    }
+
+    /** Base cut at {@code cut}, then the head. */
+    public static OnnxMl.ModelProto combine(OnnxModel base, String cut, List<DenseWeights> head, String producer) {
+        OnnxMl.ModelProto cutModel = GraphCut.cut(base, cut);
+        OnnxMl.GraphProto.Builder g = cutModel.getGraph().toBuilder();
+        String features = g.getOutput(0).getName();
+        g.clearOutput();
+        appendHead(g, features, head);
+        return cutModel.toBuilder().setGraph(g.setName(g.getName() + "+head"))
+                .setProducerName(producer).setDocString("Base cut at " + cut + " plus a head trained by TransferPool")
+                .build();
+    }
+
+    /** The head alone, input {@code features} [N, inputs]: used to check the written head against the trainer. */
+    public static OnnxMl.ModelProto headOnly(List<DenseWeights> head, int opset) {
+        OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().setName("head");
+        g.addInput(floatInfo("features", -1, head.get(0).inputs()));
+        appendHead(g, "features", head);
+        return OnnxMl.ModelProto.newBuilder().setIrVersion(7).setProducerName("transferpool")
+                .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset))
+                .setGraph(g).build();
+    }
+
+    private static void appendHead(OnnxMl.GraphProto.Builder g, String features, List<DenseWeights> head) {
+        String x = PREFIX + "flat";
+        g.addNode(node("Flatten", PREFIX + "flatten", List.of(features), x)
+                .addAttribute(intAttr("axis", 1)));
+        for (int i = 0; i < head.size(); i++) {
+            DenseWeights d = head.get(i);
+            String w = PREFIX + i + "_W";
+            String b = PREFIX + i + "_b";
+            g.addInitializer(tensor(w, d.w(), d.inputs(), d.outputs()));
+            g.addInitializer(tensor(b, d.b(), d.outputs()));
+            String gemm = PREFIX + i + "_gemm";
+            g.addNode(node("Gemm", PREFIX + "gemm_" + i, List.of(x, w, b), gemm));
+            boolean last = i == head.size() - 1;
+            String out = last ? OUTPUT : PREFIX + i + "_act";
+            OnnxMl.NodeProto.Builder act = switch (d.activation()) {
+                case "relu" -> node("Relu", PREFIX + "relu_" + i, List.of(gemm), out);
+                case "tanh" -> node("Tanh", PREFIX + "tanh_" + i, List.of(gemm), out);
+                case "sigmoid" -> node("Sigmoid", PREFIX + "sigmoid_" + i, List.of(gemm), out);
+                case "softmax" -> node("Softmax", PREFIX + "softmax_" + i, List.of(gemm), out)
+                        .addAttribute(intAttr("axis", 1));
+                default -> throw new IllegalArgumentException("no ONNX op for activation " + d.activation());
+            };
+            g.addNode(act);
+            x = out;
+        }
+        g.addOutput(floatInfo(OUTPUT, -1, head.get(head.size() - 1).outputs()));
+    }
+
+    private static OnnxMl.NodeProto.Builder node(String op, String name, List<String> inputs, String output) {
+        return OnnxMl.NodeProto.newBuilder().setOpType(op).setName(name).addAllInput(inputs).addOutput(output);
+    }
+
+    private static OnnxMl.AttributeProto intAttr(String name, long value) {
+        return OnnxMl.AttributeProto.newBuilder().setName(name).setType(OnnxMl.AttributeProto.AttributeType.INT)
+                .setI(value).build();
+    }
+
+    static OnnxMl.TensorProto tensor(String name, float[] values, long... dims) {
+        ByteBuffer buf = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        buf.asFloatBuffer().put(values);
+        OnnxMl.TensorProto.Builder t = OnnxMl.TensorProto.newBuilder().setName(name)
+                .setDataType(OnnxMl.TensorProto.DataType.FLOAT_VALUE).setRawData(ByteString.copyFrom(buf.array()));
+        for (long d : dims) {
+            t.addDims(d);
+        }
+        return t.build();
+    }
+
+    private static OnnxMl.ValueInfoProto floatInfo(String name, long... dims) {
+        OnnxMl.TensorShapeProto.Builder shape = OnnxMl.TensorShapeProto.newBuilder();
+        for (long d : dims) {
+            shape.addDim(d < 0 ? OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam("batch")
+                    : OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+        }
+        return OnnxMl.ValueInfoProto.newBuilder().setName(name).setType(OnnxMl.TypeProto.newBuilder()
+                .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder()
+                        .setElemType(OnnxMl.TensorProto.DataType.FLOAT_VALUE).setShape(shape))).build();
+    }
+}

@@ -1,0 +1,102 @@
+package io.transferpool.model;
+
+import ai.onnx.proto.OnnxMl;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Lists a graph's tensors in graph order with op, shape and parameter count, marking good cut points. Shapes come
+ * from one ONNX Runtime run on a zero batch of one with every tensor made an output, because exporters often leave
+ * inner shapes out of the file.
+ */
+public final class ModelInspector {
+    /** Ops whose output is a per-image feature vector (or map pooled to one): the usual places to cut. */
+    private static final Set<String> CUT_OPS = Set.of("Flatten", "GlobalAveragePool", "GlobalMaxPool");
+
+    private ModelInspector() {
+    }
+
+    public static List<TensorInfo> inspect(OnnxModel model) {
+        OnnxMl.GraphProto g = model.graph();
+        Map<String, Long> initializerSizes = new HashMap<>();
+        for (OnnxMl.TensorProto t : g.getInitializerList()) {
+            initializerSizes.put(t.getName(), Arrays.stream(t.getDimsList().stream().mapToLong(Long::longValue)
+                    .toArray()).reduce(1, (a, b) -> a * b));
+        }
+        Map<String, List<Long>> shapes = shapes(model);
+        List<TensorInfo> out = new ArrayList<>();
+        for (String input : model.dataInputs()) {
+            out.add(new TensorInfo(input, "input", shapes.getOrDefault(input, List.of()), 0, false));
+        }
+        for (OnnxMl.NodeProto node : g.getNodeList()) {
+            long params = node.getInputList().stream().mapToLong(i -> initializerSizes.getOrDefault(i, 0L)).sum();
+            for (int i = 0; i < node.getOutputCount(); i++) {
+                String name = node.getOutput(i);
+                if (name.isEmpty()) {
+                    continue;
+                }
+                List<Long> shape = shapes.getOrDefault(name, List.of());
+                boolean good = CUT_OPS.contains(node.getOpType()) || isFlattenReshape(node, shape);
+                out.add(new TensorInfo(name, node.getOpType(), shape, i == 0 ? params : 0, good));
+            }
+        }
+        return out;
+    }
+
+    private static boolean isFlattenReshape(OnnxMl.NodeProto node, List<Long> shape) {
+        return node.getOpType().equals("Reshape") && shape.size() == 2;
+    }
+
+    /** Shapes of every tensor for a batch of one; empty when the model cannot be run on zeros. */
+    static Map<String, List<Long>> shapes(OnnxModel model) {
+        Map<String, List<Long>> shapes = new HashMap<>();
+        OnnxMl.GraphProto.Builder g = model.graph().toBuilder().clearOutput();
+        for (String t : model.tensorNames()) {
+            g.addOutput(OnnxMl.ValueInfoProto.newBuilder().setName(t));
+        }
+        byte[] bytes = model.proto().toBuilder().setGraph(g).build().toByteArray();
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
+            // No graph optimisation: fused nodes would hide the tensors we want to see.
+            opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
+            try (OrtSession session = env.createSession(bytes, opts)) {
+                Map<String, OnnxTensor> feed = new HashMap<>();
+                try {
+                    for (var e : session.getInputInfo().entrySet()) {
+                        var info = (ai.onnxruntime.TensorInfo) e.getValue().getInfo();
+                        if (info.type != ai.onnxruntime.OnnxJavaType.FLOAT) {
+                            return shapes;
+                        }
+                        long[] dims = Arrays.stream(info.getShape()).map(d -> d < 1 ? 1 : d).toArray();
+                        feed.put(e.getKey(), OnnxTensor.createTensor(env,
+                                FloatBuffer.allocate((int) Arrays.stream(dims).reduce(1, (a, b) -> a * b)), dims));
+                    }
+                    try (OrtSession.Result result = session.run(feed)) {
+                        for (Map.Entry<String, OnnxValue> e : result) {
+                            if (e.getValue() instanceof OnnxTensor t) {
+                                shapes.put(e.getKey(), Arrays.stream(t.getInfo().getShape()).boxed().toList());
+                            }
+                        }
+                    }
+                } finally {
+                    feed.values().forEach(OnnxTensor::close);
+                }
+            }
+        } catch (OrtException | RuntimeException e) {
+            // Shapes are a convenience: a model that will not run on zeros is still listed.
+            return shapes;
+        }
+        return shapes;
+    }
+}

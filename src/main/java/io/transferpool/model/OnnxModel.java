@@ -1,0 +1,95 @@
+package io.transferpool.model;
+
+import ai.onnx.proto.OnnxMl;
+import com.google.protobuf.InvalidProtocolBufferException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** A parsed ONNX model together with the digest of its bytes, which names it everywhere (caches, results). */
+public record OnnxModel(OnnxMl.ModelProto proto, String sha256, long sizeBytes) {
+
+    public static OnnxModel load(Path file) throws IOException {
+        return parse(Files.readAllBytes(file), file.toString());
+    }
+
+    public static OnnxModel parse(byte[] bytes, String where) throws IOException {
+        try {
+            return new OnnxModel(OnnxMl.ModelProto.parseFrom(bytes), sha256(bytes), bytes.length);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IOException(where + " is not an ONNX model: " + e.getMessage(), e);
+        }
+    }
+
+    public OnnxMl.GraphProto graph() {
+        return proto.getGraph();
+    }
+
+    /** Names of the real inputs (graph inputs that are not initializers, which old exporters also list). */
+    public List<String> dataInputs() {
+        Set<String> initializers = initializerNames();
+        return graph().getInputList().stream().map(OnnxMl.ValueInfoProto::getName)
+                .filter(n -> !initializers.contains(n)).toList();
+    }
+
+    public Set<String> initializerNames() {
+        Set<String> names = new LinkedHashSet<>();
+        graph().getInitializerList().forEach(t -> names.add(t.getName()));
+        return names;
+    }
+
+    /** Every tensor a cut can name, in graph order: the inputs, then each node's outputs. */
+    public List<String> tensorNames() {
+        Set<String> names = new LinkedHashSet<>(dataInputs());
+        for (OnnxMl.NodeProto node : graph().getNodeList()) {
+            node.getOutputList().stream().filter(n -> !n.isEmpty()).forEach(names::add);
+        }
+        return List.copyOf(names);
+    }
+
+    /** Static dims of a graph input; -1 where the dimension is symbolic or unknown (such as the batch). */
+    public long[] inputShape(String input) {
+        for (OnnxMl.ValueInfoProto vi : graph().getInputList()) {
+            if (vi.getName().equals(input)) {
+                return dims(vi);
+            }
+        }
+        throw new IllegalArgumentException("no graph input " + input);
+    }
+
+    static long[] dims(OnnxMl.ValueInfoProto vi) {
+        if (!vi.getType().hasTensorType() || !vi.getType().getTensorType().hasShape()) {
+            return new long[0];
+        }
+        return vi.getType().getTensorType().getShape().getDimList().stream()
+                .mapToLong(d -> d.hasDimValue() ? d.getDimValue() : -1).toArray();
+    }
+
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+
+    public static String sha256(Path file) throws IOException {
+        try (var in = Files.newInputStream(file)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+}

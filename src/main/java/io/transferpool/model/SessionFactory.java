@@ -1,0 +1,60 @@
+package io.transferpool.model;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import org.jboss.logging.Logger;
+
+/**
+ * Opens ONNX Runtime sessions with the requested execution provider. When CUDA is asked for but cannot be used
+ * (CPU-only onnxruntime jar, no driver, no device) the session falls back to CPU, says so in the log and reports
+ * the provider that really runs, so a metric can show it.
+ */
+public final class SessionFactory {
+    private static final Logger LOG = Logger.getLogger(SessionFactory.class);
+
+    /** An open session and the provider that actually runs it. */
+    public record Opened(OrtSession session, ExecutionProvider provider, String fallbackReason) implements AutoCloseable {
+        @Override
+        public void close() throws OrtException {
+            session.close();
+        }
+    }
+
+    /** Settings for one session; {@code intraOpThreads} 0 lets ONNX Runtime choose. */
+    public record Settings(ExecutionProvider provider, int cudaDevice, int intraOpThreads) {
+        public static Settings cpu(int threads) {
+            return new Settings(ExecutionProvider.CPU, 0, threads);
+        }
+    }
+
+    private SessionFactory() {
+    }
+
+    public static Opened open(byte[] model, Settings settings) throws OrtException {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        String fallback = null;
+        if (settings.provider() == ExecutionProvider.CUDA) {
+            try (OrtSession.SessionOptions options = options(settings)) {
+                options.addCUDA(settings.cudaDevice());
+                return new Opened(env.createSession(model, options), ExecutionProvider.CUDA, null);
+            } catch (OrtException | UnsatisfiedLinkError e) {
+                fallback = e.getMessage();
+                LOG.warnf("CUDA execution provider requested but unusable (%s); running on CPU", fallback);
+            }
+        }
+        try (OrtSession.SessionOptions options = options(settings)) {
+            return new Opened(env.createSession(model, options), ExecutionProvider.CPU, fallback);
+        }
+    }
+
+    private static OrtSession.SessionOptions options(Settings settings) throws OrtException {
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        if (settings.intraOpThreads() > 0) {
+            options.setIntraOpNumThreads(settings.intraOpThreads());
+        }
+        options.setInterOpNumThreads(1);
+        return options;
+    }
+}

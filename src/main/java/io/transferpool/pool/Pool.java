@@ -1,0 +1,140 @@
+package io.transferpool.pool;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import io.transferpool.broker.EmbeddedKafka;
+import io.transferpool.coordinator.CoordinatorRole;
+import io.transferpool.coordinator.JobPlanner;
+import io.transferpool.coordinator.JobValidator;
+import io.transferpool.data.PathResolver;
+import io.transferpool.extract.ExtractorRole;
+import io.transferpool.extract.SessionCache;
+import io.transferpool.extract.ShardExtractor;
+import io.transferpool.messaging.KafkaClients;
+import io.transferpool.messaging.Publisher;
+import io.transferpool.messaging.TopicSetup;
+import io.transferpool.messaging.Topics;
+import io.transferpool.messaging.WorkerLoop;
+import io.transferpool.train.ArtifactStore;
+import io.transferpool.train.TrainerRole;
+import io.transferpool.train.TrainingRun;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The roles of one process, wired to one Kafka cluster: the embedded broker when none is configured. Closing it
+ * stops the roles (each finishes its record in hand and commits), then the broker.
+ */
+public final class Pool implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Pool.class);
+
+    private final PoolSettings settings;
+    private final EmbeddedKafka broker;
+    private final KafkaClients clients;
+    private final List<AutoCloseable> closeables = Collections.synchronizedList(new ArrayList<>());
+    private final List<WorkerLoop> loops = new ArrayList<>();
+
+    private Pool(PoolSettings settings, EmbeddedKafka broker, KafkaClients clients) {
+        this.settings = settings;
+        this.broker = broker;
+        this.clients = clients;
+    }
+
+    public static Pool start(PoolSettings settings) throws Exception {
+        return start(settings, Metrics.globalRegistry);
+    }
+
+    public static Pool start(PoolSettings settings, MeterRegistry metrics) throws Exception {
+        EmbeddedKafka broker = null;
+        String servers;
+        if (settings.bootstrapServers().isPresent()) {
+            servers = settings.bootstrapServers().get();
+        } else {
+            broker = EmbeddedKafka.start(settings.brokerDataDir(), true);
+            servers = broker.bootstrapServers();
+        }
+        Pool pool = new Pool(settings, broker, KafkaClients.of(servers));
+        try {
+            TopicSetup.ensure(pool.clients, settings.topics());
+            pool.startRoles(metrics);
+        } catch (Exception e) {
+            pool.close();
+            throw e;
+        }
+        return pool;
+    }
+
+    private void startRoles(MeterRegistry metrics) {
+        var producer = clients.producer("tp-" + ProcessHandle.current().pid());
+        closeables.add(producer);
+        Publisher out = new Publisher(producer);
+        if (settings.roles().contains(Role.COORDINATOR)) {
+            var role = new CoordinatorRole(new JobValidator(new PathResolver(settings.dataRoot())),
+                    new JobPlanner(settings.shardSize()), out, metrics);
+            loop("coordinator", "tp-coordinators", Topics.JOBS, 1, producer, role);
+        }
+        if (settings.roles().contains(Role.EXTRACTOR)) {
+            AtomicInteger n = new AtomicInteger();
+            ExecutorService decode = Executors.newFixedThreadPool(settings.decodeThreads(), r -> {
+                Thread t = new Thread(r, "tp-decode-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+            closeables.add(decode::shutdownNow);
+            ExtractionMetrics em = new ExtractionMetrics(metrics, settings.session().provider());
+            SessionCache sessions = new SessionCache(settings.sessionCacheSize(), settings.session(), em::sessionOpened);
+            closeables.add(sessions);
+            ShardExtractor extractor = new ShardExtractor(sessions, settings.dataRoot(), decode,
+                    settings.extractBatchSize(), 2 * settings.decodeThreads());
+            var role = new ExtractorRole(extractor, out, settings.featureType(), settings.maxRecordBytes(), metrics);
+            loop("extractor", "tp-extractors", Topics.EXTRACT, 1, producer, role);
+        }
+        if (settings.roles().contains(Role.TRAINER)) {
+            var role = new TrainerRole(settings.spillDir(), settings.spillThresholdBytes(),
+                    new TrainingRun(settings.dataRoot(), new ArtifactStore(settings.artifactsDir())), out, metrics);
+            closeables.add(role);
+            loop("trainer", "tp-trainers", Topics.FEATURES, 500, producer, role);
+        }
+        LOG.infof("Pool running roles %s on %s (data root %s)", settings.roles(), clients.bootstrapServers(),
+                settings.dataRoot());
+    }
+
+    private void loop(String name, String group, String topic, int maxPoll,
+                      org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> producer, WorkerLoop.Role role) {
+        var consumer = clients.consumer(group, name + "-" + ProcessHandle.current().pid(), maxPoll);
+        loops.add(new WorkerLoop(name, consumer, List.of(topic), producer, role).start());
+    }
+
+    public KafkaClients clients() {
+        return clients;
+    }
+
+    public PoolSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (WorkerLoop l : loops) {
+            l.close();
+        }
+        List<AutoCloseable> reversed = new ArrayList<>(closeables);
+        Collections.reverse(reversed);
+        for (AutoCloseable c : reversed) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warnf("Closing %s: %s", c, e.getMessage());
+            }
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package io.transferpool.pool;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.transferpool.messaging.FeatureType;
+import io.transferpool.messaging.TopicSetup;
+import io.transferpool.model.ExecutionProvider;
+import io.transferpool.model.SessionFactory;
+
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
+
+/** The pool's configuration keys (README "Configuration"); {@link #toSettings} makes the plain values. */
+@ConfigMapping(prefix = "tp")
+public interface PoolConfig {
+
+    /** Roles this process runs: any of coordinator, extractor, trainer. */
+    @WithDefault("coordinator,extractor,trainer")
+    Set<String> roles();
+
+    /** Root that job paths resolve against for jobs arriving on Kafka; nothing outside it is read. */
+    @WithDefault(".")
+    Path dataRoot();
+
+    /** Working directory: embedded broker data, artifacts and spill files unless set apart. */
+    @WithDefault("${java.io.tmpdir}/transferpool")
+    Path workDir();
+
+    /** Where job artifacts are written (default: work-dir/artifacts). */
+    Optional<Path> artifactsDir();
+
+    /** Samples per extract task. */
+    @WithDefault("512")
+    int shardSize();
+
+    Topics topics();
+
+    Extract extract();
+
+    Train train();
+
+    interface Topics {
+        /** Partitions of tp.extract: the most extractors that can work at once. */
+        @WithDefault("4")
+        int extractPartitions();
+
+        /** Partitions of tp.features: the most trainers that can work at once. */
+        @WithDefault("4")
+        int featuresPartitions();
+
+        /** Replication factor of topics the pool creates (1 for the embedded broker). */
+        @WithDefault("1")
+        short replication();
+    }
+
+    interface Extract {
+        /** Images per ONNX Runtime inference call. */
+        @WithDefault("64")
+        int batchSize();
+
+        /** Threads decoding and preprocessing images (0: one per core). */
+        @WithDefault("0")
+        int decodeThreads();
+
+        /** Execution provider: cpu or cuda (falls back to cpu, with a log line and a metric, when unusable). */
+        @WithDefault("cpu")
+        String provider();
+
+        /** CUDA device id when provider is cuda. */
+        @WithDefault("0")
+        int cudaDevice();
+
+        /** ONNX Runtime intra-op threads (0: ONNX Runtime's default, one per core). */
+        @WithDefault("0")
+        int intraOpThreads();
+
+        /** Open sessions kept per extractor (one per model digest and cut). */
+        @WithDefault("4")
+        int sessionCacheSize();
+
+        /** Feature values on the wire: float32 or float16. */
+        @WithDefault("float32")
+        String featureType();
+
+        /** Largest feature record; larger batches are split. Must fit the topic's max.message.bytes. */
+        @WithDefault("1000000")
+        int maxRecordBytes();
+    }
+
+    interface Train {
+        /** Features of a job kept on the heap per split before spilling to disk. */
+        @WithDefault("536870912")
+        long spillThresholdBytes();
+
+        /** Where spilled features go (default: work-dir/spill). */
+        Optional<Path> spillDir();
+    }
+
+    default PoolSettings toSettings(Optional<String> bootstrapServers) {
+        Set<Role> roleSet = EnumSet.noneOf(Role.class);
+        for (String r : roles()) {
+            try {
+                roleSet.add(Role.valueOf(r.trim().toUpperCase()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("tp.roles: unknown role \"" + r
+                        + "\" (allowed: coordinator, extractor, trainer)");
+            }
+        }
+        ExecutionProvider provider;
+        FeatureType featureType;
+        try {
+            provider = ExecutionProvider.valueOf(extract().provider().trim().toUpperCase());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("tp.extract.provider: unknown value \"" + extract().provider()
+                    + "\" (allowed: cpu, cuda)");
+        }
+        try {
+            featureType = FeatureType.valueOf(extract().featureType().trim().toUpperCase());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("tp.extract.feature-type: unknown value \"" + extract().featureType()
+                    + "\" (allowed: float32, float16)");
+        }
+        int cores = Runtime.getRuntime().availableProcessors();
+        Path work = workDir();
+        return new PoolSettings(roleSet, bootstrapServers, work.resolve("kafka"),
+                new TopicSetup.Layout(1, topics().extractPartitions(), topics().featuresPartitions(), 1, 1, 1,
+                        topics().replication()),
+                dataRoot(), artifactsDir().orElse(work.resolve("artifacts")), shardSize(), extract().batchSize(),
+                extract().decodeThreads() > 0 ? extract().decodeThreads() : cores,
+                new SessionFactory.Settings(provider, extract().cudaDevice(), extract().intraOpThreads()),
+                extract().sessionCacheSize(), featureType, extract().maxRecordBytes(),
+                train().spillDir().orElse(work.resolve("spill")), train().spillThresholdBytes());
+    }
+}

@@ -1,0 +1,28 @@
+package io.transferpool.train;
+
+import io.transferpool.job.JobResult.Artifact;
+import io.transferpool.model.OnnxModel;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Where a job's artifacts go: {@code <root>/<jobId>/<name>}. A directory (a shared volume in a cluster); the URI
+ * and digest in the result let a reader on another machine find and check the file.
+ */
+public record ArtifactStore(Path root) {
+
+    public Path dirFor(String jobId) throws IOException {
+        return Files.createDirectories(root.toAbsolutePath().normalize().resolve(jobId));
+    }
+
+    public Artifact put(String jobId, String name, byte[] bytes) throws IOException {
+        Path file = dirFor(jobId).resolve(name);
+        Path tmp = file.resolveSibling(name + ".tmp");
+        Files.write(tmp, bytes);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return new Artifact(file.toUri().toString(), OnnxModel.sha256(bytes));
+    }
+}

@@ -1,0 +1,105 @@
+package io.transferpool.train;
+
+import io.transferpool.job.JobResult.BadSample;
+import io.transferpool.messaging.FeatureBatch;
+import io.transferpool.messaging.JobPlan;
+import io.transferpool.messaging.ShardDone;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Everything a trainer has received for one job: the plan, the features of each split and which shards are done.
+ * Complete once every planned shard has reported; shard-done marks and batches may be redelivered and count once.
+ * Confined to the trainer's consumer thread until complete, then handed whole to the training thread.
+ */
+public final class JobAccumulator implements AutoCloseable {
+    private final JobPlan plan;
+    private final FeatureStore train;
+    private final FeatureStore test;
+    private final Set<String> shardsDone = new HashSet<>();
+    private final List<BadSample> badSamples = new ArrayList<>();
+    private final List<String> extractErrors = new ArrayList<>();
+    private final long startedNanos = System.nanoTime();
+    private double decodeSeconds;
+    private double inferenceSeconds;
+    private String provider;
+
+    public JobAccumulator(JobPlan plan, long heapLimitBytes, Path spillDir) {
+        this.plan = plan;
+        this.train = new FeatureStore(heapLimitBytes, spillDir);
+        this.test = new FeatureStore(heapLimitBytes, spillDir);
+    }
+
+    public JobPlan plan() {
+        return plan;
+    }
+
+    public void accept(FeatureBatch b) {
+        store(b.split()).add(b.sampleIds(), b.labels(), b.features(), b.dimension());
+    }
+
+    /** Returns false if this shard had already reported (a redelivery). */
+    public boolean accept(ShardDone d) {
+        if (!shardsDone.add(d.split() + "/" + d.shard())) {
+            return false;
+        }
+        badSamples.addAll(d.badSamples());
+        decodeSeconds += d.decodeSeconds();
+        inferenceSeconds += d.inferenceSeconds();
+        provider = d.provider();
+        if (d.error() != null) {
+            extractErrors.add(d.split().name().toLowerCase() + " shard " + d.shard() + ": " + d.error());
+        }
+        return true;
+    }
+
+    public int shardsDone() {
+        return shardsDone.size();
+    }
+
+    public int shardsTotal() {
+        return plan.trainShards() + plan.testShards();
+    }
+
+    public boolean complete() {
+        return shardsDone.size() >= shardsTotal();
+    }
+
+    public FeatureStore store(FeatureBatch.Split split) {
+        return split == FeatureBatch.Split.TRAIN ? train : test;
+    }
+
+    public List<BadSample> badSamples() {
+        return badSamples;
+    }
+
+    public List<String> extractErrors() {
+        return extractErrors;
+    }
+
+    public double extractionSeconds() {
+        return (System.nanoTime() - startedNanos) / 1e9;
+    }
+
+    public double decodeSeconds() {
+        return decodeSeconds;
+    }
+
+    public double inferenceSeconds() {
+        return inferenceSeconds;
+    }
+
+    public String provider() {
+        return provider;
+    }
+
+    @Override
+    public void close() {
+        train.close();
+        test.close();
+    }
+}

@@ -1,0 +1,173 @@
+package io.transferpool.train;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import io.transferpool.job.FieldError;
+import io.transferpool.job.JobResult;
+import io.transferpool.job.JobResult.Artifact;
+import io.transferpool.job.JobResult.Counts;
+import io.transferpool.job.JobSpec;
+import io.transferpool.messaging.FeatureBatch.Split;
+import io.transferpool.messaging.JobPlan;
+import io.transferpool.model.CombinedModelWriter;
+import io.transferpool.model.DenseWeights;
+import io.transferpool.model.OnnxModel;
+import org.deeplearning4j.util.ModelSerializer;
+import org.jboss.logging.Logger;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a complete {@link JobAccumulator} into a result: checks the bad-sample budget, splits off validation,
+ * trains the head, evaluates on the test split, writes the DL4J head and the combined ONNX model (checked
+ * against the trainer's own predictions) and gathers metrics and timings.
+ */
+public final class TrainingRun {
+    private static final Logger LOG = Logger.getLogger(TrainingRun.class);
+    /** Largest difference in a class probability tolerated between DL4J and ONNX Runtime for the same head. */
+    static final double ONNX_TOLERANCE = 1e-4;
+
+    private final Path dataRoot;
+    private final ArtifactStore artifacts;
+    private final HeadTrainer trainer = new HeadTrainer();
+
+    public TrainingRun(Path dataRoot, ArtifactStore artifacts) {
+        this.dataRoot = dataRoot;
+        this.artifacts = artifacts;
+    }
+
+    public JobResult run(JobAccumulator acc, EpochListener listener) throws Exception {
+        JobPlan plan = acc.plan();
+        JobSpec spec = plan.spec();
+        String jobId = spec.jobId();
+        if (!acc.extractErrors().isEmpty()) {
+            return JobResult.failed(jobId, acc.extractErrors().stream()
+                    .map(e -> new FieldError("baseModel", "extraction failed: " + e)).toList(), null);
+        }
+        FeatureStore trainStore = acc.store(Split.TRAIN);
+        FeatureStore testStore = acc.store(Split.TEST);
+        int planned = plan.trainSamples() + plan.testSamples();
+        int bad = acc.badSamples().size();
+        Counts counts = new Counts(trainStore.size(), 0, testStore.size(), trainStore.dimension(), bad,
+                List.copyOf(acc.badSamples()), Map.of());
+        double badFraction = planned == 0 ? 0 : (double) bad / planned;
+        if (badFraction > spec.data().maxBadSampleFraction()) {
+            return JobResult.failed(jobId, List.of(new FieldError("data", String.format(
+                    "%d of %d samples (%.1f%%) could not be used, more than data.maxBadSampleFraction (%.1f%%); "
+                            + "see metrics.counts.badSamples", bad, planned, 100 * badFraction,
+                    100 * spec.data().maxBadSampleFraction()))), metrics(null, null, counts, Map.of()));
+        }
+        int classes = plan.classes().size();
+        int[] labels = new int[trainStore.size()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = trainStore.label(i);
+        }
+        StratifiedSplit split = StratifiedSplit.of(labels, classes, spec.data().validationSplit(), spec.training().seed());
+        Rows train = new Rows(trainStore, split.train(), classes);
+        Rows val = new Rows(trainStore, split.validation(), classes);
+        TrainedHead head = trainer.train(train, val, spec, listener);
+
+        long te = System.nanoTime();
+        JobResult.TestMetrics test = null;
+        float[] testProbs = null;
+        Rows testRows = null;
+        if (testStore.size() > 0) {
+            testRows = new Rows(testStore, identity(testStore.size()), classes);
+            testProbs = HeadTrainer.predict(head.network(), testRows);
+            test = io.transferpool.train.Evaluation.of(testProbs, testRows.labels(), plan.classes());
+        }
+        double evalSeconds = (System.nanoTime() - te) / 1e9;
+
+        List<DenseWeights> layers = HeadExport.layers(head.network(), spec.head());
+        Rows checkRows = testRows != null ? testRows : val.size() > 0 ? val : train;
+        float[] checkProbs = testRows != null ? testProbs : HeadTrainer.predict(head.network(), checkRows);
+        double diff = onnxDifference(layers, checkRows, checkProbs);
+        if (diff > ONNX_TOLERANCE) {
+            return JobResult.failed(jobId, List.of(new FieldError("head", String.format(
+                    "the exported ONNX head differs from the trained one by %.2e (limit %.0e)", diff,
+                    ONNX_TOLERANCE))), null);
+        }
+        OnnxModel base = OnnxModel.load(dataRoot.resolve(plan.modelPath()));
+        byte[] combined = CombinedModelWriter.combine(base, spec.baseModel().cut(), layers,
+                "transferpool job " + jobId + " base " + base.sha256()).toByteArray();
+        ByteArrayOutputStream headZip = new ByteArrayOutputStream();
+        ModelSerializer.writeModel(head.network(), headZip, false);
+        Artifact headArtifact = artifacts.put(jobId, "head.dl4j.zip", headZip.toByteArray());
+        Artifact onnxArtifact = artifacts.put(jobId, "model.onnx", combined);
+
+        Map<String, Integer> perClass = new LinkedHashMap<>();
+        int[] perClassCounts = new int[classes];
+        for (int l : labels) {
+            perClassCounts[l]++;
+        }
+        for (int c = 0; c < classes; c++) {
+            perClass.put(plan.classes().get(c), perClassCounts[c]);
+        }
+        counts = new Counts(train.size(), val.size(), testStore.size(), trainStore.dimension(), bad,
+                List.copyOf(acc.badSamples()), perClass);
+        Map<String, Double> timings = new LinkedHashMap<>();
+        int extracted = trainStore.size() + testStore.size();
+        timings.put("validationSeconds", plan.validationSeconds());
+        timings.put("extractionSeconds", acc.extractionSeconds());
+        timings.put("extractionImagesPerSecond", extracted / Math.max(1e-9, acc.extractionSeconds()));
+        timings.put("decodeSeconds", acc.decodeSeconds());
+        timings.put("inferenceSeconds", acc.inferenceSeconds());
+        timings.put("trainingSeconds", head.seconds());
+        timings.put("trainingSamplesPerSecond", head.samplesPerSecond());
+        timings.put("evaluationSeconds", evalSeconds);
+        timings.put("totalSeconds", (System.currentTimeMillis() - plan.submittedAtMillis()) / 1e3);
+        LOG.infof("Job %s trained: %d epochs, best %d, test accuracy %s, ONNX head check max diff %.1e", jobId,
+                head.epochs().size(), head.bestEpoch(), test == null ? "n/a" : String.format("%.4f", test.accuracy()),
+                diff);
+        return new JobResult(jobId, JobResult.Status.SUCCEEDED, List.of(), new JobResult.Metrics(head.epochs(),
+                head.bestEpoch(), head.stopReason(), test, counts, timings),
+                new JobResult.Artifacts(headArtifact, onnxArtifact));
+    }
+
+    private static JobResult.Metrics metrics(TrainedHead head, JobResult.TestMetrics test, Counts counts,
+                                             Map<String, Double> timings) {
+        return new JobResult.Metrics(head == null ? List.of() : head.epochs(), head == null ? null : head.bestEpoch(),
+                head == null ? null : head.stopReason(), test, counts, timings);
+    }
+
+    private static int[] identity(int n) {
+        int[] a = new int[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = i;
+        }
+        return a;
+    }
+
+    /** Runs the exported head in ONNX Runtime on the same features and returns the largest probability gap. */
+    static double onnxDifference(List<DenseWeights> layers, Rows rows, float[] expected) throws Exception {
+        byte[] model = CombinedModelWriter.headOnly(layers, 13).toByteArray();
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        int d = rows.store().dimension();
+        int k = rows.classes();
+        double max = 0;
+        try (OrtSession session = env.createSession(model, new OrtSession.SessionOptions())) {
+            int[] order = rows.identityOrder();
+            for (int from = 0; from < rows.size(); from += 512) {
+                int to = Math.min(rows.size(), from + 512);
+                float[] x = new float[(to - from) * d];
+                for (int i = from; i < to; i++) {
+                    rows.store().read(rows.indices()[order[i]], x, (i - from) * d);
+                }
+                try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[]{to - from, d});
+                     OrtSession.Result r = session.run(Map.of("features", in))) {
+                    FloatBuffer out = ((OnnxTensor) r.get(0)).getFloatBuffer();
+                    for (int i = 0; i < (to - from) * k; i++) {
+                        max = Math.max(max, Math.abs(out.get(i) - expected[from * k + i]));
+                    }
+                }
+            }
+        }
+        return max;
+    }
+}
