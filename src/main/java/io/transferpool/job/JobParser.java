@@ -52,6 +52,9 @@ public final class JobParser {
         }
         List<FieldError> errors = new ArrayList<>();
         JobSpec spec = read(new FieldReader(root, "", errors));
+        if (errors.isEmpty()) {
+            checkMonitors(spec, errors);
+        }
         String jobId = root.path("jobId").isTextual() ? root.get("jobId").asText() : null;
         return errors.isEmpty() ? new Parsed(spec, jobId, List.of()) : new Parsed(null, jobId, List.copyOf(errors));
     }
@@ -71,6 +74,22 @@ public final class JobParser {
         return new JobSpec(schemaVersion, jobId, strategy, baseModel(r.object("baseModel", true)),
                 data(r.object("data", true)), preprocess(r.object("preprocess", true)), head(r.object("head", false)),
                 training(r.object("training", false)));
+    }
+
+    /** Validation metrics need validation data: a val_* monitor with validationSplit 0 would watch nothing. */
+    private static void checkMonitors(JobSpec spec, List<FieldError> errors) {
+        if (spec.data().validationSplit() > 0) {
+            return;
+        }
+        Training t = spec.training();
+        if (t.earlyStopping().enabled() && t.earlyStopping().monitor().wire().startsWith("val_")) {
+            errors.add(new FieldError("training.earlyStopping.monitor", t.earlyStopping().monitor().wire()
+                    + " needs data.validationSplit > 0; monitor loss or accuracy, or disable early stopping"));
+        }
+        if (t.checkpoint().monitor().wire().startsWith("val_")) {
+            errors.add(new FieldError("training.checkpoint.monitor", t.checkpoint().monitor().wire()
+                    + " needs data.validationSplit > 0; monitor loss or accuracy instead"));
+        }
     }
 
     private static BaseModel baseModel(FieldReader r) {

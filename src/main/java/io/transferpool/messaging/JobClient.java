@@ -43,15 +43,20 @@ public final class JobClient implements AutoCloseable {
     public JobResult await(String jobId, Duration timeout, Consumer<StatusEvent> onStatus) throws TimeoutException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
+            JobResult result = null;
+            // Status events of a poll are passed on before its result is returned, whatever the record order.
             for (ConsumerRecord<String, byte[]> r : reader.poll(Duration.ofMillis(200))) {
                 if (!jobId.equals(r.key())) {
                     continue;
                 }
                 if (r.topic().equals(Topics.STATUS)) {
                     onStatus.accept(Json.read(r.value(), StatusEvent.class));
-                } else {
-                    return Json.read(r.value(), JobResult.class);
+                } else if (result == null) {
+                    result = Json.read(r.value(), JobResult.class);
                 }
+            }
+            if (result != null) {
+                return result;
             }
         }
         throw new TimeoutException("no result for job " + jobId + " within " + timeout);

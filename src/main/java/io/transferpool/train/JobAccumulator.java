@@ -24,6 +24,7 @@ public final class JobAccumulator implements AutoCloseable {
     private final List<BadSample> badSamples = new ArrayList<>();
     private final List<String> extractErrors = new ArrayList<>();
     private final long startedNanos = System.nanoTime();
+    private long completedNanos;
     private double decodeSeconds;
     private double inferenceSeconds;
     private String provider;
@@ -66,7 +67,11 @@ public final class JobAccumulator implements AutoCloseable {
     }
 
     public boolean complete() {
-        return shardsDone.size() >= shardsTotal();
+        boolean complete = shardsDone.size() >= shardsTotal();
+        if (complete && completedNanos == 0) {
+            completedNanos = System.nanoTime();
+        }
+        return complete;
     }
 
     public FeatureStore store(FeatureBatch.Split split) {
@@ -81,8 +86,9 @@ public final class JobAccumulator implements AutoCloseable {
         return extractErrors;
     }
 
+    /** From the plan's arrival to the last shard-done mark (or until now while still gathering). */
     public double extractionSeconds() {
-        return (System.nanoTime() - startedNanos) / 1e9;
+        return ((completedNanos == 0 ? System.nanoTime() : completedNanos) - startedNanos) / 1e9;
     }
 
     public double decodeSeconds() {

@@ -137,12 +137,14 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
             } catch (Exception ex) {
                 result = JobResult.failed(jobId, java.util.List.of(new FieldError("training", ex.toString())), null);
             }
-            out.result(result);
             boolean ok = result.status() == JobResult.Status.SUCCEEDED;
             String summary = ok && result.metrics().test() != null
                     ? String.format("test accuracy %.4f", result.metrics().test().accuracy())
                     : result.errors().isEmpty() ? "" : result.errors().get(0).toString();
+            // The final status goes out before the result, so a client that stops at the result has seen it.
             out.status(StatusEvent.of(jobId, ok ? "done" : "failed", summary));
+            out.flush();
+            out.result(result);
             out.flush();
             metrics.counter("tp.jobs.finished", "status", result.status().name()).increment();
             trainingJobs.remove(jobId);

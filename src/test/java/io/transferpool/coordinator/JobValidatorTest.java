@@ -1,0 +1,129 @@
+package io.transferpool.coordinator;
+
+import io.transferpool.TestFiles;
+import io.transferpool.data.PathResolver;
+import io.transferpool.job.FieldError;
+import io.transferpool.job.JobParser;
+import io.transferpool.job.JobRejectedException;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+class JobValidatorTest {
+    @TempDir
+    static Path root;
+
+    @BeforeAll
+    static void data() throws Exception {
+        Files.createDirectories(root.resolve("models"));
+        Files.copy(TestFiles.BASE_MODEL, root.resolve("models/base.onnx"));
+        TestFiles.copyImages("train", root.resolve("train"), 5);
+        TestFiles.copyImages("test", root.resolve("test"), 3);
+        Files.createDirectories(root.resolve("one-class/shirt"));
+        Files.copy(root.resolve("train/shirt").toFile().listFiles()[0].toPath(), root.resolve("one-class/shirt/a.png"));
+        Files.createDirectories(root.resolve("empty"));
+        for (String cls : List.of("a", "b")) {
+            Path dir = Files.createDirectories(root.resolve("big/" + cls));
+            ImageIO.write(new BufferedImage(32, 32, BufferedImage.TYPE_BYTE_GRAY), "png", dir.resolve("x.png").toFile());
+            Path rgb = Files.createDirectories(root.resolve("rgb/" + cls));
+            ImageIO.write(new BufferedImage(28, 28, BufferedImage.TYPE_INT_RGB), "png", rgb.resolve("x.png").toFile());
+        }
+    }
+
+    private static List<FieldError> errorsOf(String json) {
+        var spec = JobParser.parse(json).orThrow();
+        var e = catchThrowableOfType(JobRejectedException.class,
+                () -> new JobValidator(new PathResolver(root)).validate(spec));
+        assertThat(e).as("job should be rejected").isNotNull();
+        return e.errors();
+    }
+
+    @Test
+    void aGoodJobValidatesAndPinsTheModel() throws Exception {
+        var spec = JobParser.parse(TestFiles.job("ok", "models/base.onnx", "train", "test", 1)).orThrow();
+        ValidatedJob job = new JobValidator(new PathResolver(root)).validate(spec);
+        assertThat(job.modelSha256()).isEqualTo(io.transferpool.model.OnnxModel.sha256(TestFiles.BASE_MODEL));
+        assertThat(job.train().classes()).containsExactly("shirt", "tshirt");
+        assertThat(job.train().samples()).hasSize(10);
+        assertThat(job.test().samples()).hasSize(6);
+        assertThat(job.spec().baseModel().input()).isEqualTo("input");
+    }
+
+    @Test
+    void missingModel() {
+        assertThat(errorsOf(TestFiles.job("j", "models/nope.onnx", "train", null, 1)))
+                .anySatisfy(e -> assertThat(e.toString()).startsWith("baseModel.uri").contains("does not exist"));
+    }
+
+    @Test
+    void notAnOnnxFile() {
+        assertThat(errorsOf(TestFiles.job("j", "train/shirt/" + root.resolve("train/shirt").toFile().list()[0],
+                "train", null, 1))).anySatisfy(e -> assertThat(e.toString()).startsWith("baseModel.uri")
+                .contains("not an ONNX model"));
+    }
+
+    @Test
+    void sha256Mismatch() {
+        String json = TestFiles.job("j", "models/base.onnx", "train", null, 1)
+                .replace("\"input\": \"input\"", "\"input\": \"input\", \"sha256\": \"" + "0".repeat(64) + "\"");
+        assertThat(errorsOf(json)).anySatisfy(e -> {
+            assertThat(e.field()).isEqualTo("baseModel.sha256");
+            assertThat(e.problem()).contains("0".repeat(64));
+        });
+    }
+
+    @Test
+    void cutNotInGraphListsNearestNames() {
+        String json = TestFiles.job("j", "models/base.onnx", "train", null, 1)
+                .replace(TestFiles.CUT, "/flatten/Flaten_output_0");
+        assertThat(errorsOf(json)).singleElement().satisfies(e -> {
+            assertThat(e.field()).isEqualTo("baseModel.cut");
+            assertThat(e.problem()).contains("nearest valid names: /flatten/Flatten_output_0");
+        });
+    }
+
+    @Test
+    void preprocessMustMatchTheModelInput() {
+        String json = TestFiles.job("j", "models/base.onnx", "train", null, 1)
+                .replace("\"width\": 28, \"height\": 28, \"channels\": 1", "\"width\": 32, \"height\": 28, \"channels\": 3");
+        assertThat(errorsOf(json)).extracting(FieldError::field)
+                .contains("preprocess.width", "preprocess.channels");
+    }
+
+    @Test
+    void imagesOfTheWrongSizeOrChannelsAreRejected() {
+        assertThat(errorsOf(TestFiles.job("j", "models/base.onnx", "big", null, 1))).anySatisfy(e -> {
+            assertThat(e.field()).isEqualTo("data.train");
+            assertThat(e.problem()).contains("32x32").contains("28x28");
+        });
+        assertThat(errorsOf(TestFiles.job("j", "models/base.onnx", "rgb", null, 1))).anySatisfy(e -> {
+            assertThat(e.field()).isEqualTo("data.train");
+            assertThat(e.problem()).contains("3 channel");
+        });
+    }
+
+    @Test
+    void emptyOrSingleClassData() {
+        assertThat(errorsOf(TestFiles.job("j", "models/base.onnx", "empty", null, 1)))
+                .anySatisfy(e -> assertThat(e.toString()).startsWith("data.train.uri").contains("no samples"));
+        assertThat(errorsOf(TestFiles.job("j", "models/base.onnx", "one-class", null, 1)))
+                .anySatisfy(e -> assertThat(e.toString()).startsWith("data.train").contains("only one class"));
+    }
+
+    @Test
+    void pathsOutsideTheRootAreRefused() {
+        assertThat(errorsOf(TestFiles.job("j", "../../etc/passwd", "/etc", null, 1)))
+                .extracting(FieldError::field).contains("baseModel.uri", "data.train.uri");
+        assertThat(errorsOf(TestFiles.job("j", "../../etc/passwd", "/etc", null, 1)))
+                .allSatisfy(e -> assertThat(e.problem()).contains("outside the allowed root"));
+    }
+}

@@ -1,0 +1,58 @@
+package io.transferpool.data;
+
+import io.transferpool.job.JobSpec;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+class PreprocessorTest {
+    /** A 2x2 RGB image: pixel (y, x) channel c = 10 * (2y + x) + c. */
+    private static final RawImage RGB = new RawImage(2, 2, 3, new byte[]{0, 1, 2, 10, 11, 12, 20, 21, 22, 30, 31, 32});
+
+    private static JobSpec.Preprocess spec(int channels, JobSpec.Layout layout, List<Double> mean, List<Double> std,
+                                           JobSpec.Resize resize, int size) {
+        return new JobSpec.Preprocess(size, size, channels, 1.0, mean, std, layout, resize);
+    }
+
+    @Test
+    void nchwPutsChannelsFirstNhwcLast() throws Exception {
+        float[] nchw = new float[12];
+        new Preprocessor(spec(3, JobSpec.Layout.NCHW, List.of(), List.of(), JobSpec.Resize.NONE, 2)).apply(RGB, nchw, 0);
+        assertThat(nchw).containsExactly(0, 10, 20, 30, 1, 11, 21, 31, 2, 12, 22, 32);
+        float[] nhwc = new float[12];
+        new Preprocessor(spec(3, JobSpec.Layout.NHWC, List.of(), List.of(), JobSpec.Resize.NONE, 2)).apply(RGB, nhwc, 0);
+        assertThat(nhwc).containsExactly(0, 1, 2, 10, 11, 12, 20, 21, 22, 30, 31, 32);
+    }
+
+    @Test
+    void scaleMeanAndStdPerChannel() throws Exception {
+        var p = new JobSpec.Preprocess(2, 2, 3, 0.5, List.of(1.0, 2.0, 3.0), List.of(2.0), JobSpec.Layout.NHWC,
+                JobSpec.Resize.NONE);
+        float[] out = new float[12];
+        new Preprocessor(p).apply(RGB, out, 0);
+        assertThat(out[3]).isEqualTo((10 * 0.5f - 1) / 2);
+        assertThat(out[5]).isEqualTo((12 * 0.5f - 3) / 2);
+    }
+
+    @Test
+    void greyFromColourUsesLuma() throws Exception {
+        float[] out = new float[4];
+        new Preprocessor(spec(1, JobSpec.Layout.NCHW, List.of(), List.of(), JobSpec.Resize.NONE, 2)).apply(RGB, out, 0);
+        assertThat(out[3]).isCloseTo((float) Math.round(0.299 * 30 + 0.587 * 31 + 0.114 * 32), within(1e-6f));
+    }
+
+    @Test
+    void wrongSizeIsABadSampleUnlessResizing() throws Exception {
+        var strict = new Preprocessor(spec(3, JobSpec.Layout.NCHW, List.of(), List.of(), JobSpec.Resize.NONE, 4));
+        assertThatThrownBy(() -> strict.apply(RGB, new float[48], 0)).isInstanceOf(BadSampleException.class)
+                .hasMessageContaining("2x2").hasMessageContaining("4x4");
+        float[] out = new float[48];
+        new Preprocessor(spec(3, JobSpec.Layout.NHWC, List.of(), List.of(), JobSpec.Resize.STRETCH, 4)).apply(RGB, out, 0);
+        assertThat(out[0]).isEqualTo(0f);
+        assertThat(out[47]).isEqualTo(32f);
+    }
+}

@@ -1,0 +1,116 @@
+package io.transferpool.job;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class JobParserTest {
+
+    @Test
+    void acceptsTheIssuesJobAsItStandsWithTheSeedsDefaults() throws Exception {
+        var parsed = JobParser.parse(Files.readString(Path.of("demo/tshirt-vs-shirt/job.json")));
+        assertThat(parsed.errors()).isEmpty();
+        JobSpec spec = parsed.spec();
+        assertThat(spec.jobId()).isEqualTo("tshirt-vs-shirt");
+        assertThat(spec.schemaVersion()).isEqualTo(1);
+        assertThat(spec.baseModel().cut()).isEqualTo("/flatten/Flatten_output_0");
+        assertThat(spec.data().validationSplit()).isEqualTo(0.1);
+        assertThat(spec.head().hidden()).containsExactly(1024);
+        var t = spec.training();
+        assertThat(t.optimizer().type()).isEqualTo("sgd");
+        assertThat(t.optimizer().nesterov()).isTrue();
+        assertThat(t.optimizer().decay()).isEqualTo(1e-6);
+        assertThat(t.epochs()).isEqualTo(200);
+        assertThat(t.batchSize()).isEqualTo(64);
+        assertThat(t.earlyStopping().monitor()).isEqualTo(JobSpec.Monitor.VAL_ACCURACY);
+        assertThat(t.earlyStopping().patience()).isEqualTo(10);
+        assertThat(t.earlyStopping().mode()).isEqualTo(JobSpec.Mode.MAX);
+        // Keras' ModelCheckpoint monitors val_loss unless told otherwise.
+        assertThat(t.checkpoint().monitor()).isEqualTo(JobSpec.Monitor.VAL_LOSS);
+        assertThat(t.checkpoint().mode()).isEqualTo(JobSpec.Mode.MIN);
+        assertThat(spec.preprocess().layout()).isEqualTo(JobSpec.Layout.NCHW);
+    }
+
+    @Test
+    void minimalJobGetsDefaults() {
+        var parsed = JobParser.parse("""
+                {"jobId": "j", "baseModel": {"uri": "m.onnx", "cut": "x"}, "data": {"train": {"uri": "d"}},
+                 "preprocess": {"width": 28, "height": 28, "channels": 1}}""");
+        assertThat(parsed.errors()).isEmpty();
+        assertThat(parsed.spec().strategy()).isEqualTo(JobSpec.Strategy.FEATURE_EXTRACTION);
+        assertThat(parsed.spec().training().optimizer().learningRate()).isEqualTo(0.001);
+        assertThat(parsed.spec().preprocess().scale()).isEqualTo(1 / 255.0);
+        assertThat(parsed.spec().data().maxBadSampleFraction()).isEqualTo(0.05);
+    }
+
+    @Test
+    void unparseableJsonNamesTheDocumentAndWhere() {
+        var parsed = JobParser.parse("{\"jobId\": \"x\", ");
+        assertThat(parsed.ok()).isFalse();
+        assertThat(parsed.errors()).singleElement().satisfies(e -> {
+            assertThat(e.field()).isEqualTo("$");
+            assertThat(e.problem()).contains("not valid JSON").contains("line 1");
+        });
+    }
+
+    @Test
+    void reportsEveryWrongTypeWithItsFieldPath() {
+        var parsed = JobParser.parse("""
+                {"jobId": 12, "baseModel": {"uri": "m.onnx", "cut": "x"}, "data": {"train": {"uri": "d"},
+                 "validationSplit": "ten"}, "preprocess": {"width": "28", "height": 28, "channels": 1},
+                 "training": {"batchSize": 6.5, "epochs": 0}}""");
+        assertThat(parsed.errors()).extracting(FieldError::field).containsExactlyInAnyOrder(
+                "jobId", "data.validationSplit", "preprocess.width", "training.batchSize", "training.epochs");
+        assertThat(parsed.errors()).filteredOn(e -> e.field().equals("training.batchSize"))
+                .singleElement().extracting(FieldError::problem).asString().contains("expected an integer");
+        assertThat(parsed.jobId()).isNull();
+    }
+
+    @Test
+    void unknownStrategyAndUnknownFieldsAreRejected() {
+        var parsed = JobParser.parse("""
+                {"jobId": "j", "strategy": "magic", "baseModel": {"uri": "m.onnx", "cut": "x", "sha": "1"},
+                 "data": {"train": {"uri": "d"}}, "preprocess": {"width": 1, "height": 1, "channels": 1}}""");
+        assertThat(parsed.errors()).anySatisfy(e -> {
+            assertThat(e.field()).isEqualTo("strategy");
+            assertThat(e.problem()).contains("magic").contains("feature-extraction");
+        });
+        assertThat(parsed.errors()).anySatisfy(e -> {
+            assertThat(e.field()).isEqualTo("baseModel.sha");
+            assertThat(e.problem()).contains("unknown field").contains("sha256");
+        });
+        assertThat(parsed.jobId()).isEqualTo("j");
+    }
+
+    @Test
+    void missingRequiredFieldsAndBadDigest() {
+        var parsed = JobParser.parse("""
+                {"jobId": "j", "baseModel": {"sha256": "abc"}, "preprocess": {"width": 1, "height": 1, "channels": 2}}""");
+        assertThat(parsed.errors()).extracting(FieldError::field).contains("baseModel.uri", "baseModel.cut",
+                "baseModel.sha256", "data", "preprocess.channels");
+    }
+
+    @Test
+    void validationMonitorsNeedValidationData() {
+        var parsed = JobParser.parse("""
+                {"jobId": "j", "baseModel": {"uri": "m.onnx", "cut": "x"}, "data": {"train": {"uri": "d"},
+                 "validationSplit": 0}, "preprocess": {"width": 1, "height": 1, "channels": 1}}""");
+        assertThat(parsed.errors()).extracting(FieldError::field)
+                .containsExactlyInAnyOrder("training.earlyStopping.monitor", "training.checkpoint.monitor");
+    }
+
+    @Test
+    void classicalMomentumIsRefusedWithAWayOut() {
+        var parsed = JobParser.parse("""
+                {"jobId": "j", "baseModel": {"uri": "m.onnx", "cut": "x"}, "data": {"train": {"uri": "d"}},
+                 "preprocess": {"width": 1, "height": 1, "channels": 1},
+                 "training": {"optimizer": {"type": "sgd", "momentum": 0.9, "nesterov": false}}}""");
+        assertThat(parsed.errors()).singleElement().satisfies(e -> {
+            assertThat(e.field()).isEqualTo("training.optimizer.nesterov");
+            assertThat(e.problem()).contains("momentum 0");
+        });
+    }
+}

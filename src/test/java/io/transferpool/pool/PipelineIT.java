@@ -1,0 +1,185 @@
+package io.transferpool.pool;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import io.transferpool.TestFiles;
+import io.transferpool.data.Dataset;
+import io.transferpool.data.DatasetLister;
+import io.transferpool.data.ImageDecoder;
+import io.transferpool.data.PathResolver;
+import io.transferpool.data.Preprocessor;
+import io.transferpool.data.Sample;
+import io.transferpool.extract.CutSession;
+import io.transferpool.job.JobParser;
+import io.transferpool.job.JobResult;
+import io.transferpool.job.JobSpec;
+import io.transferpool.messaging.JobClient;
+import io.transferpool.messaging.StatusEvent;
+import io.transferpool.messaging.Topics;
+import io.transferpool.model.OnnxModel;
+import io.transferpool.model.SessionFactory;
+import io.transferpool.train.Evaluation;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.net.URI;
+import java.nio.FloatBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/** The whole pipeline on the embedded KRaft broker: one broker and one pool for the class. */
+class PipelineIT {
+    @TempDir
+    static Path root;
+    @TempDir
+    static Path work;
+    static Pool pool;
+
+    @BeforeAll
+    static void startPool() throws Exception {
+        Files.createDirectories(root.resolve("models"));
+        Files.copy(TestFiles.BASE_MODEL, root.resolve("models/base.onnx"));
+        TestFiles.copyImages("train", root.resolve("train"), 40);
+        TestFiles.copyImages("test", root.resolve("test"), 20);
+        Files.write(root.resolve("train/shirt/zz-corrupt.png"), "not a png".getBytes(StandardCharsets.UTF_8));
+        pool = Pool.start(PoolSettings.defaults(root, work).withShardSize(16));
+    }
+
+    @AfterAll
+    static void stopPool() throws Exception {
+        if (pool != null) {
+            pool.close();
+        }
+    }
+
+    private static JobResult runJob(String jobId, String json, List<StatusEvent> events) throws Exception {
+        try (JobClient client = new JobClient(pool.clients())) {
+            client.submit(jobId, json);
+            return client.await(jobId, Duration.ofMinutes(5), events::add);
+        }
+    }
+
+    @Test
+    void aJobBecomesATrainedHeadWhoseOnnxModelPredictsLikeTheTrainer() throws Exception {
+        List<StatusEvent> events = new ArrayList<>();
+        JobResult result = runJob("it-good", TestFiles.job("it-good", "models/base.onnx", "train", "test", 8), events);
+
+        assertThat(result.status()).as("errors: %s", result.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
+        assertThat(events).extracting(StatusEvent::stage).contains("queued", "extracting", "training", "done");
+        assertThat(events).filteredOn(e -> e.stage().equals("extracting")).last()
+                .satisfies(e -> assertThat(e.shardsDone()).isEqualTo(e.shardsTotal()).isEqualTo(9));
+        var m = result.metrics();
+        assertThat(m.counts().train() + m.counts().validation()).isEqualTo(80);
+        assertThat(m.counts().test()).isEqualTo(40);
+        assertThat(m.counts().featureDimension()).isEqualTo(1152);
+        assertThat(m.counts().badSamples()).singleElement()
+                .satisfies(b -> assertThat(b.sample()).endsWith("zz-corrupt.png"));
+        assertThat(m.epochs()).isNotEmpty().hasSizeLessThanOrEqualTo(8);
+        assertThat(m.test().confusionMatrix()).hasDimensions(2, 2);
+        assertThat(m.test().rocAuc()).isNotNull();
+        assertThat(m.timings()).containsKeys("extractionSeconds", "trainingSeconds", "trainingSamplesPerSecond");
+
+        // The combined ONNX model and the trainer (DL4J head on ONNX Runtime features) agree image by image.
+        Path onnx = Path.of(URI.create(result.artifacts().onnx().uri()));
+        Path head = Path.of(URI.create(result.artifacts().head().uri()));
+        assertThat(OnnxModel.sha256(onnx)).isEqualTo(result.artifacts().onnx().sha256());
+        JobSpec spec = JobParser.parse(TestFiles.job("x", "m", "t", null, 1)).orThrow();
+        Dataset test = DatasetLister.list(new PathResolver(root), "data.test",
+                new JobSpec.Source("test", JobSpec.Format.IMAGE_FOLDER, null, List.of()), List.of());
+        Preprocessor pre = new Preprocessor(spec.preprocess());
+        ImageDecoder decoder = new ImageDecoder(root);
+        int n = test.samples().size();
+        float[] input = new float[n * pre.inputSize()];
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            Sample s = test.samples().get(i);
+            pre.apply(decoder.decode(s.ref()), input, i * pre.inputSize());
+            labels[i] = s.label();
+        }
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        float[] combined;
+        try (OrtSession session = env.createSession(onnx.toString());
+             OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(input), new long[]{n, 1, 28, 28});
+             OrtSession.Result r = session.run(Map.of("input", in))) {
+            assertThat(session.getOutputNames()).containsExactly("probabilities");
+            FloatBuffer fb = ((OnnxTensor) r.get(0)).getFloatBuffer();
+            combined = new float[fb.remaining()];
+            fb.get(combined);
+        }
+        float[] trainer;
+        try (CutSession cut = CutSession.open(OnnxModel.load(TestFiles.BASE_MODEL), "input", TestFiles.CUT,
+                SessionFactory.Settings.cpu(0))) {
+            CutSession.Features f = cut.run(input, n, spec.preprocess());
+            MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(head.toFile());
+            trainer = net.output(Nd4j.create(f.values(), new long[]{n, f.dimension()}, 'c'))
+                    .castTo(DataType.FLOAT).dup('c').data().asFloat();
+        }
+        assertThat(combined).hasSameSizeAs(trainer);
+        for (int i = 0; i < combined.length; i++) {
+            assertThat(combined[i]).as("probability %d", i).isCloseTo(trainer[i], within(1e-4f));
+        }
+        assertThat(Evaluation.of(combined, labels, List.of("shirt", "tshirt")).accuracy())
+                .isEqualTo(m.test().accuracy());
+    }
+
+    @Test
+    void badJobsAreRejectedOnKafkaWithErrorsNamingTheirFields() throws Exception {
+        JobResult garbage = runJob("it-garbage", "{not json", new ArrayList<>());
+        assertThat(garbage.status()).isEqualTo(JobResult.Status.REJECTED);
+        assertThat(garbage.jobId()).isEqualTo("it-garbage");
+        assertThat(garbage.errors()).singleElement().satisfies(e -> assertThat(e.field()).isEqualTo("$"));
+
+        String badCut = TestFiles.job("it-bad-cut", "models/base.onnx", "train", "test", 1)
+                .replace(TestFiles.CUT, "/flatten/Flatten_output");
+        JobResult rejected = runJob("it-bad-cut", badCut, new ArrayList<>());
+        assertThat(rejected.status()).isEqualTo(JobResult.Status.REJECTED);
+        assertThat(rejected.errors()).singleElement().satisfies(e -> {
+            assertThat(e.field()).isEqualTo("baseModel.cut");
+            assertThat(e.problem()).contains(TestFiles.CUT);
+        });
+    }
+
+    @Test
+    void aGarbageTaskGoesToTheDeadLetterTopicAndTheExtractorKeepsWorking() throws Exception {
+        try (KafkaProducer<String, byte[]> producer = pool.clients().producer("it-garbage")) {
+            producer.send(new ProducerRecord<>(Topics.EXTRACT, "junk", "{\"jobId\": 5".getBytes())).get();
+        }
+        try (var reader = pool.clients().reader("it-dlq")) {
+            var tp = new TopicPartition(Topics.DLQ, 0);
+            reader.assign(List.of(tp));
+            reader.seekToBeginning(List.of(tp));
+            List<ConsumerRecord<String, byte[]>> seen = new ArrayList<>();
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (seen.stream().noneMatch(r -> "junk".equals(r.key())) && System.currentTimeMillis() < deadline) {
+                reader.poll(Duration.ofMillis(200)).forEach(seen::add);
+            }
+            assertThat(seen).filteredOn(r -> "junk".equals(r.key())).singleElement().satisfies(r -> {
+                assertThat(new String(r.headers().lastHeader(Topics.SOURCE_TOPIC_HEADER).value())).isEqualTo(Topics.EXTRACT);
+                assertThat(new String(r.headers().lastHeader(Topics.ERROR_HEADER).value())).contains("ExtractTask");
+            });
+        }
+        JobResult after = runJob("it-after-dlq", TestFiles.job("it-after-dlq", "models/base.onnx", "train", null, 2),
+                new ArrayList<>());
+        assertThat(after.status()).as("errors: %s", after.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
+        assertThat(after.metrics().test()).isNull();
+    }
+}

@@ -1,0 +1,51 @@
+package io.transferpool.train;
+
+import io.transferpool.job.JobParser;
+import io.transferpool.job.JobResult.BadSample;
+import io.transferpool.messaging.FeatureBatch;
+import io.transferpool.messaging.FeatureBatch.Split;
+import io.transferpool.messaging.JobPlan;
+import io.transferpool.messaging.ShardDone;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class JobAccumulatorTest {
+    @TempDir
+    Path spill;
+
+    private static ShardDone done(Split split, int shard, List<BadSample> bad) {
+        return new ShardDone("j", split, shard, 2, 2, bad, 0.1, 0.2, 0.3, "CPU", null);
+    }
+
+    @Test
+    void aRedeliveredShardCountsOnceAndTheJobCompletesWhenEveryShardReported() {
+        var spec = JobParser.parse("""
+                {"jobId": "j", "baseModel": {"uri": "m", "cut": "c"}, "data": {"train": {"uri": "d"}},
+                 "preprocess": {"width": 1, "height": 1, "channels": 1}}""").orThrow();
+        JobPlan plan = new JobPlan(spec, "m", "0".repeat(64), List.of("a", "b"), 2, 1, 4, 2, 0, 0);
+        try (JobAccumulator acc = new JobAccumulator(plan, 1 << 20, spill)) {
+            FeatureBatch b0 = new FeatureBatch("j", Split.TRAIN, 0, 2, new int[]{0, 1}, new int[]{0, 1}, new float[4]);
+            acc.accept(b0);
+            assertThat(acc.accept(done(Split.TRAIN, 0, List.of(new BadSample("x.png", "corrupt"))))).isTrue();
+            // The extractor crashed after publishing and its task was redelivered: the same batch and mark again.
+            acc.accept(b0);
+            assertThat(acc.accept(done(Split.TRAIN, 0, List.of(new BadSample("x.png", "corrupt"))))).isFalse();
+            assertThat(acc.store(Split.TRAIN).size()).isEqualTo(2);
+            assertThat(acc.badSamples()).hasSize(1);
+            assertThat(acc.complete()).isFalse();
+            acc.accept(new FeatureBatch("j", Split.TRAIN, 1, 2, new int[]{2, 3}, new int[]{0, 1}, new float[4]));
+            acc.accept(done(Split.TRAIN, 1, List.of()));
+            acc.accept(new FeatureBatch("j", Split.TEST, 0, 2, new int[]{0, 1}, new int[]{0, 1}, new float[4]));
+            assertThat(acc.complete()).isFalse();
+            acc.accept(done(Split.TEST, 0, List.of()));
+            assertThat(acc.complete()).isTrue();
+            assertThat(acc.store(Split.TRAIN).size()).isEqualTo(4);
+            assertThat(acc.store(Split.TEST).size()).as("test ids are their own space").isEqualTo(2);
+        }
+    }
+}
