@@ -1,0 +1,91 @@
+package io.transferpool.pool;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.transferpool.TestFiles;
+import io.transferpool.broker.EmbeddedKafka;
+import io.transferpool.job.JobResult;
+import io.transferpool.messaging.FeatureType;
+import io.transferpool.messaging.JobClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Pools pointed at a cluster they did not start (kafka.bootstrap.servers set), with the roles split over two
+ * pools as separate deployments would have them. One broker for the class.
+ */
+class ExternalClusterIT {
+    @TempDir
+    static Path root;
+    @TempDir
+    static Path work;
+    static EmbeddedKafka kafka;
+    static Pool front;
+    static Pool trainers;
+    static SimpleMeterRegistry frontMetrics = new SimpleMeterRegistry();
+
+    @BeforeAll
+    static void start() throws Exception {
+        Files.createDirectories(root.resolve("models"));
+        Files.copy(TestFiles.BASE_MODEL, root.resolve("models/base.onnx"));
+        TestFiles.copyImages("train", root.resolve("train"), 30);
+        TestFiles.copyImages("test", root.resolve("test"), 10);
+        Files.write(root.resolve("train/shirt/zz-corrupt.png"), "x".getBytes(StandardCharsets.UTF_8));
+        kafka = EmbeddedKafka.start(work.resolve("external"), true);
+        PoolSettings base = PoolSettings.defaults(root, work).withBootstrapServers(kafka.bootstrapServers())
+                .withShardSize(20).withFeatureType(FeatureType.FLOAT16);
+        front = Pool.start(base.withRoles(EnumSet.of(Role.COORDINATOR, Role.EXTRACTOR)), frontMetrics);
+        trainers = Pool.start(base.withRoles(EnumSet.of(Role.TRAINER)).withSpill(1024), new SimpleMeterRegistry());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (AutoCloseable c : new AutoCloseable[]{front, trainers, kafka}) {
+            if (c != null) {
+                c.close();
+            }
+        }
+    }
+
+    private JobResult run(String jobId, String json) throws Exception {
+        try (JobClient client = new JobClient(front.clients())) {
+            client.submit(jobId, json);
+            return client.await(jobId, Duration.ofMinutes(5), e -> { });
+        }
+    }
+
+    @Test
+    void splitRolesOnAnExternalClusterTrainFromFloat16FeaturesSpilledToDisk() throws Exception {
+        assertThat(front.clients().bootstrapServers()).isEqualTo(kafka.bootstrapServers());
+        JobResult r = run("ext-ok", TestFiles.job("ext-ok", "models/base.onnx", "train", "test", 3));
+        assertThat(r.status()).as("errors %s", r.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
+        assertThat(r.metrics().counts().train() + r.metrics().counts().validation()).isEqualTo(60);
+        assertThat(r.metrics().counts().badSampleCount()).isEqualTo(1);
+        assertThat(frontMetrics.get("tp.extract.images").counter().count()).isEqualTo(80);
+        assertThat(frontMetrics.get("tp.extract.provider").tag("provider", "cpu").gauge().value()).isEqualTo(1.0);
+        assertThat(frontMetrics.get("tp.extract.bad.samples").tag("reason", "decode").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void tooManyBadSamplesFailTheJobAndSaySo() throws Exception {
+        String json = TestFiles.job("ext-bad", "models/base.onnx", "train", null, 2)
+                .replace("\"validationSplit\": 0.1", "\"validationSplit\": 0.1, \"maxBadSampleFraction\": 0");
+        JobResult r = run("ext-bad", json);
+        assertThat(r.status()).isEqualTo(JobResult.Status.FAILED);
+        assertThat(r.errors()).singleElement().satisfies(e -> {
+            assertThat(e.field()).isEqualTo("data");
+            assertThat(e.problem()).contains("1 of 61 samples").contains("maxBadSampleFraction");
+        });
+        assertThat(r.metrics().counts().badSamples()).hasSize(1);
+    }
+}
