@@ -1,0 +1,69 @@
+package io.transferpool.cli;
+
+import io.quarkus.test.junit.main.LaunchResult;
+import io.quarkus.test.junit.main.QuarkusMainLauncher;
+import io.quarkus.test.junit.main.QuarkusMainTest;
+import io.transferpool.TestFiles;
+import io.transferpool.job.JobResult;
+import io.transferpool.messaging.Json;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The packaged command line, launched as a user would (each launch starts the application). */
+@QuarkusMainTest
+class CommandLineTest {
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void jobFolder() throws Exception {
+        Files.createDirectories(dir.resolve("models"));
+        Files.copy(TestFiles.BASE_MODEL, dir.resolve("models/base.onnx"));
+        TestFiles.copyImages("train", dir.resolve("data/train"), 20);
+        TestFiles.copyImages("test", dir.resolve("data/test"), 10);
+        Files.writeString(dir.resolve("job.json"), TestFiles.job("cli-job", "models/base.onnx", "data/train",
+                "data/test", 2));
+        Files.writeString(dir.resolve("bad.json"), TestFiles.job("cli-bad", "models/missing.onnx", "data/train",
+                null, 2));
+    }
+
+    @Test
+    void runWritesTheResultAndExitsZeroOnSuccess(QuarkusMainLauncher launcher) throws Exception {
+        Path out = dir.resolve("out/result.json");
+        LaunchResult r = launcher.launch("run", dir.resolve("job.json").toString(), "--out", out.toString());
+        assertThat(r.exitCode()).as(r.getOutput() + r.getErrorOutput()).isZero();
+        assertThat(r.getOutput()).contains("Job cli-job: SUCCEEDED").contains("extracting").contains("training")
+                .contains("confusion");
+        JobResult result = Json.read(Files.readAllBytes(out), JobResult.class);
+        assertThat(result.status()).isEqualTo(JobResult.Status.SUCCEEDED);
+        assertThat(dir.resolve("out/artifacts/cli-job/model.onnx")).exists();
+    }
+
+    @Test
+    void aRejectedJobExitsTwoAndSaysWhy(QuarkusMainLauncher launcher) {
+        LaunchResult r = launcher.launch("run", dir.resolve("bad.json").toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.getOutput()).contains("REJECTED").contains("baseModel.uri");
+    }
+
+    @Test
+    void modelInspectMarksTheFlattenAsACutPoint(QuarkusMainLauncher launcher) {
+        LaunchResult r = launcher.launch("model", "inspect", TestFiles.BASE_MODEL.toString());
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.getOutput()).containsPattern("/flatten/Flatten_output_0 +Flatten +\\[1,1152] +0 +\\* 1152 features")
+                .contains("total parameters 287464");
+    }
+
+    @Test
+    void submitWithoutAClusterExplainsWhatIsMissing(QuarkusMainLauncher launcher) {
+        LaunchResult r = launcher.launch("submit", dir.resolve("job.json").toString());
+        assertThat(r.exitCode()).isEqualTo(64);
+        assertThat(r.getOutput()).contains("kafka.bootstrap.servers");
+    }
+}
