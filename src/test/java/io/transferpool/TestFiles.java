@@ -27,6 +27,18 @@ public final class TestFiles {
         }
     }
 
+    /**
+     * Lays out a small copy of the demo task under {@code root}: {@code models/base.onnx}, and the first images of
+     * each class of the demo's train and test splits in {@code root/<trainDir>} and {@code root/<testDir>}.
+     */
+    public static void demoRoot(Path root, String trainDir, int trainPerClass, String testDir, int testPerClass)
+            throws IOException {
+        Files.createDirectories(root.resolve("models"));
+        Files.copy(BASE_MODEL, root.resolve("models/base.onnx"));
+        copyImages("train", root.resolve(trainDir), trainPerClass);
+        copyImages("test", root.resolve(testDir), testPerClass);
+    }
+
     /** A job file's JSON for the demo task with the given paths and epochs. */
     public static String job(String jobId, String model, String train, String test, int epochs) {
         return """

@@ -32,6 +32,7 @@ public class DemoCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         return LocalRun.run(job, out, out.toAbsolutePath().getParent().resolve("artifacts"), options.settings(),
+                options.registry(),
                 Duration.ofMinutes(60), System.out);
     }
 }

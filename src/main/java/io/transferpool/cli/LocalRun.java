@@ -1,5 +1,6 @@
 package io.transferpool.cli;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.transferpool.job.JobParser;
 import io.transferpool.job.JobResult;
 import io.transferpool.messaging.JobClient;
@@ -24,7 +25,8 @@ final class LocalRun {
     private LocalRun() {
     }
 
-    static int run(Path jobFile, Path outFile, Path artifactsDir, PoolSettings base, Duration timeout, PrintStream out)
+    static int run(Path jobFile, Path outFile, Path artifactsDir, PoolSettings base, MeterRegistry metrics,
+                   Duration timeout, PrintStream out)
             throws Exception {
         if (!Files.isReadable(jobFile)) {
             out.println("error: job file " + jobFile + " does not exist or is not readable");
@@ -40,7 +42,7 @@ final class LocalRun {
                 work.resolve("spill"), base.spillThresholdBytes());
         out.println("TransferPool: running job " + jobId + " from " + jobFile + " (data root " + root + ")");
         JobResult result;
-        try (Pool pool = Pool.start(settings); JobClient client = new JobClient(pool.clients())) {
+        try (Pool pool = Pool.start(settings, metrics); JobClient client = new JobClient(pool.clients())) {
             client.submit(jobId, json);
             ProgressPrinter progress = new ProgressPrinter(out);
             result = client.await(jobId, timeout, progress::print);

@@ -18,6 +18,15 @@ class PoolOptions {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     Optional<String> bootstrapServers;
 
+    /** Quarkus' registry, served at /q/metrics. */
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry registry;
+
+    /** Called through the bean's client proxy, so a method (a field read on the proxy would see null). */
+    io.micrometer.core.instrument.MeterRegistry registry() {
+        return registry;
+    }
+
     PoolSettings settings() {
         return config.toSettings(bootstrapServers.filter(s -> !s.isBlank()));
     }

@@ -33,6 +33,7 @@ public class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path dir = artifacts != null ? artifacts
                 : out != null ? out.toAbsolutePath().getParent().resolve("artifacts") : Path.of("artifacts");
-        return LocalRun.run(job, out, dir, options.settings(), Duration.ofMinutes(timeoutMinutes), System.out);
+        return LocalRun.run(job, out, dir, options.settings(), options.registry(), Duration.ofMinutes(timeoutMinutes),
+                System.out);
     }
 }

@@ -1,8 +1,15 @@
 package io.transferpool.data;
 
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 import java.awt.image.BufferedImage;
+import java.awt.image.ComponentSampleModel;
+import java.awt.image.DataBufferByte;
 import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
+import java.util.HashMap;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -15,6 +22,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * ImageIO) or an image inside an IDX file. Thread-safe: extractors decode a batch in parallel.
  */
 public final class ImageDecoder {
+    static {
+        ImageIO.setUseCache(false); // no temporary files while decoding
+    }
+
+    /** ImageIO readers are not thread-safe; each decoding thread keeps one per format. */
+    private static final ThreadLocal<Map<String, ImageReader>> READERS = ThreadLocal.withInitial(HashMap::new);
+
     private final Path root;
     // IDX files are read whole once and shared by all decoding threads of this extractor (read-only after load).
     private final Map<Path, IdxFile> idxCache = new ConcurrentHashMap<>();
@@ -37,11 +51,17 @@ public final class ImageDecoder {
     }
 
     private RawImage file(String ref) throws BadSampleException {
-        BufferedImage img;
-        try (var in = Files.newInputStream(under(ref))) {
-            img = ImageIO.read(in);
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(under(ref));
         } catch (NoSuchFileException e) {
             throw new BadSampleException("file not found");
+        } catch (IOException e) {
+            throw new BadSampleException("cannot read file: " + e.getMessage(), e);
+        }
+        BufferedImage img;
+        try {
+            img = read(bytes);
         } catch (IOException | RuntimeException e) {
             throw new BadSampleException("cannot decode image: " + e.getMessage(), e);
         }
@@ -51,35 +71,73 @@ public final class ImageDecoder {
         return fromBuffered(img);
     }
 
+    /**
+     * Decodes in memory with a reader kept per thread and format: {@code ImageIO.read} would probe every
+     * registered reader and go through a temporary-file cache on every call, which costs more than decoding a
+     * small image.
+     */
+    private static BufferedImage read(byte[] bytes) throws IOException {
+        String format = bytes.length > 3 && (bytes[0] & 0xff) == 0x89 && bytes[1] == 'P' && bytes[2] == 'N'
+                ? "png" : bytes.length > 2 && (bytes[0] & 0xff) == 0xff && (bytes[1] & 0xff) == 0xd8 ? "jpeg" : null;
+        if (format == null) {
+            return ImageIO.read(new ByteArrayInputStream(bytes));
+        }
+        ImageReader reader = READERS.get().computeIfAbsent(format,
+                f -> ImageIO.getImageReadersByFormatName(f).next());
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+            reader.setInput(in, true, true);
+            return reader.read(0);
+        } finally {
+            reader.setInput(null);
+        }
+    }
+
     static RawImage fromBuffered(BufferedImage img) {
         int w = img.getWidth();
         int h = img.getHeight();
+        if (img.getType() == BufferedImage.TYPE_BYTE_GRAY
+                && img.getRaster().getSampleModel() instanceof ComponentSampleModel sm
+                && img.getRaster().getDataBuffer() instanceof DataBufferByte db) {
+            // Fast path for 8-bit grey (the common case for MNIST-like data): copy rows straight from the raster.
+            byte[] px = new byte[w * h];
+            byte[] data = db.getData();
+            int x0 = img.getRaster().getSampleModelTranslateX();
+            int y0 = img.getRaster().getSampleModelTranslateY();
+            for (int y = 0; y < h; y++) {
+                int offset = db.getOffset() + sm.getOffset(-x0, y - y0);
+                if (sm.getPixelStride() == 1) {
+                    System.arraycopy(data, offset, px, y * w, w);
+                } else {
+                    for (int x = 0; x < w; x++) {
+                        px[y * w + x] = data[offset + x * sm.getPixelStride()];
+                    }
+                }
+            }
+            return new RawImage(w, h, 1, px);
+        }
         Raster raster = img.getRaster();
         if (raster.getNumBands() == 1 && img.getColorModel().getPixelSize() <= 16 && img.getColorModel()
                 .getColorSpace().getType() == java.awt.color.ColorSpace.TYPE_GRAY) {
-            // Grey images: take raw samples; getRGB would apply a colour-space conversion that changes values.
+            // Other grey images: take raw samples; getRGB would apply a colour-space conversion that changes values.
+            int shift = Math.max(0, img.getColorModel().getPixelSize() - 8);
+            int[] samples = raster.getSamples(0, 0, w, h, 0, (int[]) null);
             byte[] px = new byte[w * h];
-            int shift = img.getColorModel().getPixelSize() > 8 ? img.getColorModel().getPixelSize() - 8 : 0;
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) {
-                    px[y * w + x] = (byte) (raster.getSample(x, y, 0) >> shift);
-                }
+            for (int i = 0; i < px.length; i++) {
+                px[i] = (byte) (samples[i] >> shift);
             }
             return new RawImage(w, h, 1, px);
         }
         boolean alpha = img.getColorModel().hasAlpha();
         int c = alpha ? 4 : 3;
+        int[] argb = img.getRGB(0, 0, w, h, null, 0, w);
         byte[] px = new byte[w * h * c];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int argb = img.getRGB(x, y);
-                int i = (y * w + x) * c;
-                px[i] = (byte) (argb >> 16);
-                px[i + 1] = (byte) (argb >> 8);
-                px[i + 2] = (byte) argb;
-                if (alpha) {
-                    px[i + 3] = (byte) (argb >>> 24);
-                }
+        for (int p = 0; p < argb.length; p++) {
+            int i = p * c;
+            px[i] = (byte) (argb[p] >> 16);
+            px[i + 1] = (byte) (argb[p] >> 8);
+            px[i + 2] = (byte) argb[p];
+            if (alpha) {
+                px[i + 3] = (byte) (argb[p] >>> 24);
             }
         }
         return new RawImage(w, h, c, px);

@@ -23,10 +23,7 @@ class CommandLineTest {
 
     @BeforeAll
     static void jobFolder() throws Exception {
-        Files.createDirectories(dir.resolve("models"));
-        Files.copy(TestFiles.BASE_MODEL, dir.resolve("models/base.onnx"));
-        TestFiles.copyImages("train", dir.resolve("data/train"), 20);
-        TestFiles.copyImages("test", dir.resolve("data/test"), 10);
+        TestFiles.demoRoot(dir, "data/train", 20, "data/test", 10);
         Files.writeString(dir.resolve("job.json"), TestFiles.job("cli-job", "models/base.onnx", "data/train",
                 "data/test", 2));
         Files.writeString(dir.resolve("bad.json"), TestFiles.job("cli-bad", "models/missing.onnx", "data/train",

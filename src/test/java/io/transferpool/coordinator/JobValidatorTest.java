@@ -24,10 +24,7 @@ class JobValidatorTest {
 
     @BeforeAll
     static void data() throws Exception {
-        Files.createDirectories(root.resolve("models"));
-        Files.copy(TestFiles.BASE_MODEL, root.resolve("models/base.onnx"));
-        TestFiles.copyImages("train", root.resolve("train"), 5);
-        TestFiles.copyImages("test", root.resolve("test"), 3);
+        TestFiles.demoRoot(root, "train", 5, "test", 3);
         Files.createDirectories(root.resolve("one-class/shirt"));
         Files.copy(root.resolve("train/shirt").toFile().listFiles()[0].toPath(), root.resolve("one-class/shirt/a.png"));
         Files.createDirectories(root.resolve("empty"));

@@ -36,10 +36,7 @@ class ExternalClusterIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Files.createDirectories(root.resolve("models"));
-        Files.copy(TestFiles.BASE_MODEL, root.resolve("models/base.onnx"));
-        TestFiles.copyImages("train", root.resolve("train"), 30);
-        TestFiles.copyImages("test", root.resolve("test"), 10);
+        TestFiles.demoRoot(root, "train", 30, "test", 10);
         Files.write(root.resolve("train/shirt/zz-corrupt.png"), "x".getBytes(StandardCharsets.UTF_8));
         kafka = EmbeddedKafka.start(work.resolve("external"), true);
         PoolSettings base = PoolSettings.defaults(root, work).withBootstrapServers(kafka.bootstrapServers())

@@ -56,10 +56,7 @@ class PipelineIT {
 
     @BeforeAll
     static void startPool() throws Exception {
-        Files.createDirectories(root.resolve("models"));
-        Files.copy(TestFiles.BASE_MODEL, root.resolve("models/base.onnx"));
-        TestFiles.copyImages("train", root.resolve("train"), 40);
-        TestFiles.copyImages("test", root.resolve("test"), 20);
+        TestFiles.demoRoot(root, "train", 40, "test", 20);
         Files.write(root.resolve("train/shirt/zz-corrupt.png"), "not a png".getBytes(StandardCharsets.UTF_8));
         pool = Pool.start(PoolSettings.defaults(root, work).withShardSize(16));
     }
