@@ -64,13 +64,16 @@ public final class TrainingRun {
                     100 * spec.data().maxBadSampleFraction()))), metrics(null, null, counts, Map.of()));
         }
         int classes = plan.classes().size();
-        int[] labels = new int[trainStore.size()];
+        // Rows arrive in whatever order shards finished; ordering by sample id makes the split and the training
+        // order (so the whole result) depend only on the job and its seed.
+        int[] byId = bySampleId(trainStore);
+        int[] labels = new int[byId.length];
         for (int i = 0; i < labels.length; i++) {
-            labels[i] = trainStore.label(i);
+            labels[i] = trainStore.label(byId[i]);
         }
         StratifiedSplit split = StratifiedSplit.of(labels, classes, spec.data().validationSplit(), spec.training().seed());
-        Rows train = new Rows(trainStore, split.train(), classes);
-        Rows val = new Rows(trainStore, split.validation(), classes);
+        Rows train = new Rows(trainStore, pick(byId, split.train()), classes);
+        Rows val = new Rows(trainStore, pick(byId, split.validation()), classes);
         TrainedHead head = trainer.train(train, val, spec, listener);
 
         long te = System.nanoTime();
@@ -78,7 +81,7 @@ public final class TrainingRun {
         float[] testProbs = null;
         Rows testRows = null;
         if (testStore.size() > 0) {
-            testRows = new Rows(testStore, identity(testStore.size()), classes);
+            testRows = new Rows(testStore, bySampleId(testStore), classes);
             testProbs = HeadTrainer.predict(head.network(), testRows);
             test = io.transferpool.train.Evaluation.of(testProbs, testRows.labels(), plan.classes());
         }
@@ -136,12 +139,17 @@ public final class TrainingRun {
                 head == null ? null : head.stopReason(), test, counts, timings);
     }
 
-    private static int[] identity(int n) {
-        int[] a = new int[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = i;
+    static int[] bySampleId(FeatureStore store) {
+        return java.util.stream.IntStream.range(0, store.size()).boxed()
+                .sorted(java.util.Comparator.comparingInt(store::sampleId)).mapToInt(i -> i).toArray();
+    }
+
+    private static int[] pick(int[] rows, int[] positions) {
+        int[] out = new int[positions.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = rows[positions[i]];
         }
-        return a;
+        return out;
     }
 
     /** Runs the exported head in ONNX Runtime on the same features and returns the largest probability gap. */

@@ -1,0 +1,76 @@
+package io.transferpool.train;
+
+import io.transferpool.TestFiles;
+import io.transferpool.job.JobParser;
+import io.transferpool.job.JobResult;
+import io.transferpool.messaging.FeatureBatch;
+import io.transferpool.messaging.FeatureBatch.Split;
+import io.transferpool.messaging.JobPlan;
+import io.transferpool.messaging.ShardDone;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TrainingRunTest {
+    @TempDir
+    Path work;
+
+    private static final int D = 1152;
+    private static final int SHARDS = 6;
+    private static final int PER_SHARD = 20;
+
+    private List<FeatureBatch> batches() {
+        Random rnd = new Random(3);
+        List<FeatureBatch> out = new ArrayList<>();
+        for (int shard = 0; shard < SHARDS; shard++) {
+            int[] ids = new int[PER_SHARD];
+            int[] labels = new int[PER_SHARD];
+            float[] f = new float[PER_SHARD * D];
+            for (int i = 0; i < PER_SHARD; i++) {
+                ids[i] = shard * PER_SHARD + i;
+                labels[i] = ids[i] % 2;
+                for (int j = 0; j < D; j++) {
+                    f[i * D + j] = (float) (rnd.nextGaussian() * 0.5 + (j < 8 && labels[i] == 1 ? 1 : 0));
+                }
+            }
+            out.add(new FeatureBatch("det", Split.TRAIN, shard, D, ids, labels, f));
+        }
+        return out;
+    }
+
+    private JobResult train(List<FeatureBatch> arrival, String name) throws Exception {
+        var spec = JobParser.parse(TestFiles.job("det", "models/base.onnx", "t", null, 4)).orThrow();
+        JobPlan plan = new JobPlan(spec, "models/base.onnx", null, List.of("a", "b"), SHARDS, 0, SHARDS * PER_SHARD, 0,
+                System.currentTimeMillis(), 0);
+        try (JobAccumulator acc = new JobAccumulator(plan, 1 << 24, work)) {
+            for (FeatureBatch b : arrival) {
+                acc.accept(b);
+                acc.accept(new ShardDone("det", Split.TRAIN, b.shard(), SHARDS, PER_SHARD, List.of(), 0, 0, 0, "CPU",
+                        null));
+            }
+            assertThat(acc.complete()).isTrue();
+            return new TrainingRun(TestFiles.DEMO, new ArtifactStore(work.resolve(name))).run(acc, (m, max) -> { });
+        }
+    }
+
+    @Test
+    void theResultDoesNotDependOnTheOrderShardsArrivedIn() throws Exception {
+        List<FeatureBatch> inOrder = batches();
+        List<FeatureBatch> shuffled = new ArrayList<>(inOrder);
+        Collections.shuffle(shuffled, new Random(11));
+        assertThat(shuffled).isNotEqualTo(inOrder);
+        JobResult a = train(inOrder, "a");
+        JobResult b = train(shuffled, "b");
+        assertThat(a.status()).isEqualTo(JobResult.Status.SUCCEEDED);
+        assertThat(a.metrics().epochs()).hasSize(4).isEqualTo(b.metrics().epochs());
+        assertThat(a.metrics().counts().validation()).isEqualTo(12);
+        assertThat(a.artifacts().head().sha256()).isEqualTo(b.artifacts().head().sha256());
+    }
+}
