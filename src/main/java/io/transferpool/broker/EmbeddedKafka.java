@@ -52,7 +52,14 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setDeleteOnClose(deleteOnClose)
                 .build();
         try {
-            cluster.format();
+            // Kafka's storage formatter prints to System.out; keep stdout for the CLI's own output.
+            java.io.PrintStream stdout = System.out;
+            System.setOut(System.err);
+            try {
+                cluster.format();
+            } finally {
+                System.setOut(stdout);
+            }
             cluster.startup();
             cluster.waitForReadyBrokers();
         } catch (Exception e) {

@@ -4,6 +4,13 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import io.transferpool.TestFiles;
+import io.transferpool.messaging.FeatureType;
+import io.transferpool.messaging.Json;
+import io.transferpool.messaging.Publisher;
+import io.transferpool.extract.ShardExtractor;
+import io.transferpool.extract.SessionCache;
+import io.transferpool.coordinator.JobPlanner;
+import io.transferpool.coordinator.JobValidator;
 import io.transferpool.data.Dataset;
 import io.transferpool.data.DatasetLister;
 import io.transferpool.data.ImageDecoder;
@@ -42,6 +49,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -178,5 +186,37 @@ class PipelineIT {
                 new ArrayList<>());
         assertThat(after.status()).as("errors: %s", after.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
         assertThat(after.metrics().test()).isNull();
+    }
+
+    @Test
+    void redeliveredFeatureBatchesAndShardMarksAreCountedOnce() throws Exception {
+        // Act as a coordinator and an extractor whose every record was delivered twice (a crash before commit).
+        String jobId = "it-redelivered";
+        var spec = JobParser.parse(TestFiles.job(jobId, "models/base.onnx", "train", null, 2)).orThrow();
+        var job = new JobValidator(new PathResolver(root)).validate(spec);
+        var planned = new JobPlanner(16).plan(job, System.currentTimeMillis(), 0);
+        var decode = Executors.newFixedThreadPool(2);
+        try (var sessions = new SessionCache(1, SessionFactory.Settings.cpu(0), s -> { });
+             KafkaProducer<String, byte[]> producer = pool.clients().producer("it-redeliver");
+             JobClient client = new JobClient(pool.clients())) {
+            var extractor = new ShardExtractor(sessions, root, decode, 8, 2);
+            var out = new Publisher(producer);
+            out.send(Topics.FEATURES, jobId, Json.bytes(planned.plan()), "plan");
+            for (var task : planned.tasks()) {
+                List<byte[]> batches = new ArrayList<>();
+                var done = extractor.extract(task, b -> batches.add(b.encode(FeatureType.FLOAT32)));
+                for (int copy = 0; copy < 2; copy++) {
+                    batches.forEach(b -> out.send(Topics.FEATURES, jobId, b, "features"));
+                    out.send(Topics.FEATURES, jobId, Json.bytes(done), "shard-done");
+                }
+            }
+            out.flush();
+            JobResult result = client.await(jobId, Duration.ofMinutes(5), e -> { });
+            assertThat(result.status()).as("errors %s", result.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
+            assertThat(result.metrics().counts().train() + result.metrics().counts().validation()).isEqualTo(80);
+            assertThat(result.metrics().counts().badSampleCount()).isEqualTo(1);
+        } finally {
+            decode.shutdownNow();
+        }
     }
 }
