@@ -63,4 +63,11 @@ class CommandLineTest {
         assertThat(r.exitCode()).isEqualTo(64);
         assertThat(r.getOutput()).contains("kafka.bootstrap.servers");
     }
+
+    @Test
+    void aMissingFileIsOneLineNotAStackTrace(QuarkusMainLauncher launcher) {
+        LaunchResult r = launcher.launch("model", "inspect", dir.resolve("nope.onnx").toString());
+        assertThat(r.exitCode()).isEqualTo(70);
+        assertThat(r.getErrorOutput()).contains("error: file not found: ").doesNotContain("\tat ");
+    }
 }
