@@ -36,6 +36,7 @@ class ExtractionBenchmark {
     private static final int COPIES = Integer.getInteger("bench.copies", 4);
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
     private static final int BATCH = Integer.getInteger("bench.batch", 64);
+    private static final int SHARD = Integer.getInteger("bench.shard", 512);
 
     @Test
     void pipelineAgainstBareOnnxRuntime() throws Exception {
@@ -60,8 +61,8 @@ class ExtractionBenchmark {
         }
         int n = images.size();
         int cores = Runtime.getRuntime().availableProcessors();
-        System.out.printf("%nExtraction benchmark: %d images 28x28 grey, batch %d, %d cores, ONNX Runtime threads: default%n",
-                n, BATCH, cores);
+        System.out.printf("%nExtraction benchmark: %d images 28x28 grey, batch %d, shard %d, %d cores,"
+                + " ONNX Runtime threads: default%n", n, BATCH, SHARD, cores);
 
         JobSpec spec = JobParser.parse(job("bench-spec", 1)).orThrow();
         Preprocessor pre = new Preprocessor(spec.preprocess());
@@ -71,7 +72,7 @@ class ExtractionBenchmark {
             pre.apply(decoder.decode(root.relativize(images.get(i)).toString()), inputs, i * pre.inputSize());
         }
 
-        PoolSettings settings = PoolSettings.defaults(root, work);
+        PoolSettings settings = PoolSettings.defaults(root, work).withShardSize(SHARD);
         double[] bare = new double[ROUNDS];
         double[] bareDecode = new double[ROUNDS];
         double[] pipeline = new double[ROUNDS];
@@ -97,8 +98,11 @@ class ExtractionBenchmark {
                 RunFigures f = runJob(pool, "bench-" + r, n);
                 pipeline[r] = f.imagesPerSecond;
                 trainingRate = f.trainingSamplesPerSecond;
-                System.out.printf("round %d: bare ORT %.0f img/s, decode+bare ORT %.0f img/s, pipeline %.0f img/s%n",
-                        r + 1, bare[r], bareDecode[r], pipeline[r]);
+                System.out.printf("round %d: bare ORT %.0f img/s, decode+bare ORT %.0f img/s, pipeline %.0f img/s"
+                                + " (in the pipeline: validation %.2f s, extraction %.2f s, decode %.2f s, inference %.2f s"
+                                + " summed over threads)%n", r + 1, bare[r], bareDecode[r], pipeline[r],
+                        f.timings().get("validationSeconds"), f.timings().get("extractionSeconds"),
+                        f.timings().get("decodeSeconds"), f.timings().get("inferenceSeconds"));
             }
         }
         double b = median(bare);
@@ -113,7 +117,7 @@ class ExtractionBenchmark {
         System.out.printf("DL4J head training (1152 -> 1024 relu -> 2, batch 64) %.0f samples/s%n", trainingRate);
     }
 
-    private record RunFigures(double imagesPerSecond, double trainingSamplesPerSecond) {
+    private record RunFigures(double imagesPerSecond, double trainingSamplesPerSecond, java.util.Map<String, Double> timings) {
     }
 
     private static RunFigures runJob(Pool pool, String jobId, int n) throws Exception {
@@ -137,7 +141,7 @@ class ExtractionBenchmark {
             throw new IllegalStateException("extracted " + extracted + " of " + n);
         }
         return new RunFigures(n / ((allShards[0] - t0) / 1e3),
-                result.metrics().timings().get("trainingSamplesPerSecond"));
+                result.metrics().timings().get("trainingSamplesPerSecond"), result.metrics().timings());
     }
 
     private static void bareRun(CutSession session, float[] inputs, int n, JobSpec spec, Preprocessor pre)

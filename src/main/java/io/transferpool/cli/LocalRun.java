@@ -36,10 +36,8 @@ final class LocalRun {
         Path root = jobFile.toAbsolutePath().getParent();
         String jobId = jobIdOf(json);
         Path work = Files.createDirectories(base.brokerDataDir().getParent()).resolve("run-" + ProcessHandle.current().pid());
-        PoolSettings settings = new PoolSettings(EnumSet.allOf(Role.class), base.bootstrapServers(), work.resolve("kafka"),
-                base.topics(), root, artifactsDir, base.shardSize(), base.extractBatchSize(), base.decodeThreads(),
-                base.session(), base.sessionCacheSize(), base.featureType(), base.maxRecordBytes(),
-                work.resolve("spill"), base.spillThresholdBytes());
+        PoolSettings settings = base.toBuilder().roles(EnumSet.allOf(Role.class)).brokerDataDir(work.resolve("kafka"))
+                .dataRoot(root).artifactsDir(artifactsDir).spillDir(work.resolve("spill")).build();
         out.println("TransferPool: running job " + jobId + " from " + jobFile + " (data root " + root + ")");
         JobResult result;
         try (Pool pool = Pool.start(settings, metrics); JobClient client = new JobClient(pool.clients())) {

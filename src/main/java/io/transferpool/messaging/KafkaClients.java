@@ -19,7 +19,7 @@ import java.util.Properties;
  * Makes the pool's Kafka clients for one cluster. Keys are strings (job ids), values bytes (JSON or binary
  * feature batches). {@code extra} carries any other client settings (security, for example) unchanged.
  */
-public record KafkaClients(String bootstrapServers, Map<String, String> extra) {
+public record KafkaClients(String bootstrapServers, String compression, Map<String, String> extra) {
 
     /** Largest record the pool sends; the broker and topics must allow it. */
     public static final int MAX_RECORD_BYTES = 16 * 1024 * 1024;
@@ -29,7 +29,7 @@ public record KafkaClients(String bootstrapServers, Map<String, String> extra) {
     }
 
     public static KafkaClients of(String bootstrapServers) {
-        return new KafkaClients(bootstrapServers, Map.of());
+        return new KafkaClients(bootstrapServers, "lz4", Map.of());
     }
 
     private Properties base() {
@@ -39,13 +39,13 @@ public record KafkaClients(String bootstrapServers, Map<String, String> extra) {
         return p;
     }
 
-    /** Idempotent, acks=all, lz4-compressed: at-least-once without duplicates from producer retries. */
+    /** Idempotent, acks=all: at-least-once without duplicates from producer retries. */
     public KafkaProducer<String, byte[]> producer(String clientId) {
         Properties p = base();
         p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, compression);
         p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(MAX_RECORD_BYTES));
         return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());

@@ -55,6 +55,8 @@ public final class SessionFactory {
             options.setIntraOpNumThreads(settings.intraOpThreads());
         }
         options.setInterOpNumThreads(1);
+        // Idle ONNX Runtime threads spin by default, taking the CPU the extractor's decode threads need.
+        options.addConfigEntry("session.intra_op.allow_spinning", "0");
         return options;
     }
 }

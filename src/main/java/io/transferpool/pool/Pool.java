@@ -59,7 +59,8 @@ public final class Pool implements AutoCloseable {
             broker = EmbeddedKafka.start(settings.brokerDataDir(), true);
             servers = broker.bootstrapServers();
         }
-        Pool pool = new Pool(settings, broker, KafkaClients.of(servers));
+        Pool pool = new Pool(settings, broker,
+                new KafkaClients(servers, settings.effectiveCompression(), java.util.Map.of()));
         try {
             TopicSetup.ensure(pool.clients, settings.topics());
             pool.startRoles(metrics);

@@ -2,6 +2,7 @@ package io.transferpool.pool;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
 import io.transferpool.messaging.FeatureType;
 import io.transferpool.messaging.TopicSetup;
 import io.transferpool.model.ExecutionProvider;
@@ -36,6 +37,13 @@ public interface PoolConfig {
     int shardSize();
 
     Topics topics();
+
+    /**
+     * Producer compression (none, gzip, snappy, lz4, zstd). Default auto: none with the embedded broker (same
+     * process: compressing only costs CPU), lz4 with an external cluster.
+     */
+    @WithName("kafka.compression")
+    Optional<String> kafkaCompression();
 
     Extract extract();
 
@@ -131,6 +139,7 @@ public interface PoolConfig {
                 extract().decodeThreads() > 0 ? extract().decodeThreads() : cores,
                 new SessionFactory.Settings(provider, extract().cudaDevice(), extract().intraOpThreads()),
                 extract().sessionCacheSize(), featureType, extract().maxRecordBytes(),
+                kafkaCompression().filter(c -> !c.equals("auto")).orElse(null),
                 train().spillDir().orElse(work.resolve("spill")), train().spillThresholdBytes());
     }
 }

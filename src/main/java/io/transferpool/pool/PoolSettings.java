@@ -11,7 +11,9 @@ import java.util.Set;
 
 /**
  * Everything a {@link Pool} needs, as plain values (built from Quarkus config by {@link PoolConfig}, or directly
- * in tests). {@code bootstrapServers} empty means: start the embedded broker.
+ * in tests through {@link #defaults} and {@link #toBuilder}). {@code bootstrapServers} empty means: start the
+ * embedded broker. {@code compression} null means: none with the embedded broker (same process, so compressing
+ * only costs CPU), lz4 with an external cluster.
  */
 public record PoolSettings(
         Set<Role> roles,
@@ -27,49 +29,134 @@ public record PoolSettings(
         int sessionCacheSize,
         FeatureType featureType,
         int maxRecordBytes,
+        String compression,
         Path spillDir,
         long spillThresholdBytes) {
+
+    public PoolSettings {
+        roles = Set.copyOf(roles);
+    }
 
     public static PoolSettings defaults(Path dataRoot, Path workDir) {
         return new PoolSettings(EnumSet.allOf(Role.class), Optional.empty(), workDir.resolve("kafka"),
                 TopicSetup.Layout.singleNode(), dataRoot, workDir.resolve("artifacts"), 512, 64,
                 Math.max(1, Runtime.getRuntime().availableProcessors()), SessionFactory.Settings.cpu(0), 4,
-                FeatureType.FLOAT32, 1_000_000, workDir.resolve("spill"), 512L * 1024 * 1024);
+                FeatureType.FLOAT32, 1_000_000, null, workDir.resolve("spill"), 512L * 1024 * 1024);
+    }
+
+    /** The producer compression in effect. */
+    public String effectiveCompression() {
+        return compression != null ? compression : bootstrapServers.isPresent() ? "lz4" : "none";
+    }
+
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
     public PoolSettings withBootstrapServers(String servers) {
-        return new PoolSettings(roles, Optional.of(servers), brokerDataDir, topics, dataRoot, artifactsDir, shardSize,
-                extractBatchSize, decodeThreads, session, sessionCacheSize, featureType, maxRecordBytes, spillDir,
-                spillThresholdBytes);
+        return toBuilder().bootstrapServers(servers).build();
     }
 
     public PoolSettings withRoles(Set<Role> newRoles) {
-        return new PoolSettings(Set.copyOf(newRoles), bootstrapServers, brokerDataDir, topics, dataRoot, artifactsDir,
-                shardSize, extractBatchSize, decodeThreads, session, sessionCacheSize, featureType, maxRecordBytes,
-                spillDir, spillThresholdBytes);
-    }
-
-    public PoolSettings withDataRoot(Path root) {
-        return new PoolSettings(roles, bootstrapServers, brokerDataDir, topics, root, artifactsDir, shardSize,
-                extractBatchSize, decodeThreads, session, sessionCacheSize, featureType, maxRecordBytes, spillDir,
-                spillThresholdBytes);
-    }
-
-    public PoolSettings withSpill(long thresholdBytes) {
-        return new PoolSettings(roles, bootstrapServers, brokerDataDir, topics, dataRoot, artifactsDir, shardSize,
-                extractBatchSize, decodeThreads, session, sessionCacheSize, featureType, maxRecordBytes, spillDir,
-                thresholdBytes);
+        return toBuilder().roles(newRoles).build();
     }
 
     public PoolSettings withShardSize(int size) {
-        return new PoolSettings(roles, bootstrapServers, brokerDataDir, topics, dataRoot, artifactsDir, size,
-                extractBatchSize, decodeThreads, session, sessionCacheSize, featureType, maxRecordBytes, spillDir,
-                spillThresholdBytes);
+        return toBuilder().shardSize(size).build();
     }
 
-    public PoolSettings withFeatureType(FeatureType type) {
-        return new PoolSettings(roles, bootstrapServers, brokerDataDir, topics, dataRoot, artifactsDir, shardSize,
-                extractBatchSize, decodeThreads, session, sessionCacheSize, type, maxRecordBytes, spillDir,
-                spillThresholdBytes);
+    /** Changes some settings of a copy; unchanged ones keep their values. */
+    public static final class Builder {
+        private Set<Role> roles;
+        private Optional<String> bootstrapServers;
+        private Path brokerDataDir;
+        private TopicSetup.Layout topics;
+        private Path dataRoot;
+        private Path artifactsDir;
+        private int shardSize;
+        private int extractBatchSize;
+        private int decodeThreads;
+        private SessionFactory.Settings session;
+        private int sessionCacheSize;
+        private FeatureType featureType;
+        private int maxRecordBytes;
+        private String compression;
+        private Path spillDir;
+        private long spillThresholdBytes;
+
+        private Builder(PoolSettings s) {
+            roles = s.roles;
+            bootstrapServers = s.bootstrapServers;
+            brokerDataDir = s.brokerDataDir;
+            topics = s.topics;
+            dataRoot = s.dataRoot;
+            artifactsDir = s.artifactsDir;
+            shardSize = s.shardSize;
+            extractBatchSize = s.extractBatchSize;
+            decodeThreads = s.decodeThreads;
+            session = s.session;
+            sessionCacheSize = s.sessionCacheSize;
+            featureType = s.featureType;
+            maxRecordBytes = s.maxRecordBytes;
+            compression = s.compression;
+            spillDir = s.spillDir;
+            spillThresholdBytes = s.spillThresholdBytes;
+        }
+
+        public Builder roles(Set<Role> v) {
+            roles = v;
+            return this;
+        }
+
+        public Builder bootstrapServers(String v) {
+            bootstrapServers = Optional.of(v);
+            return this;
+        }
+
+        public Builder brokerDataDir(Path v) {
+            brokerDataDir = v;
+            return this;
+        }
+
+        public Builder dataRoot(Path v) {
+            dataRoot = v;
+            return this;
+        }
+
+        public Builder artifactsDir(Path v) {
+            artifactsDir = v;
+            return this;
+        }
+
+        public Builder shardSize(int v) {
+            shardSize = v;
+            return this;
+        }
+
+        public Builder featureType(FeatureType v) {
+            featureType = v;
+            return this;
+        }
+
+        public Builder compression(String v) {
+            compression = v;
+            return this;
+        }
+
+        public Builder spillDir(Path v) {
+            spillDir = v;
+            return this;
+        }
+
+        public Builder spillThresholdBytes(long v) {
+            spillThresholdBytes = v;
+            return this;
+        }
+
+        public PoolSettings build() {
+            return new PoolSettings(roles, bootstrapServers, brokerDataDir, topics, dataRoot, artifactsDir, shardSize,
+                    extractBatchSize, decodeThreads, session, sessionCacheSize, featureType, maxRecordBytes,
+                    compression, spillDir, spillThresholdBytes);
+        }
     }
 }

@@ -39,10 +39,10 @@ class ExternalClusterIT {
         TestFiles.demoRoot(root, "train", 30, "test", 10);
         Files.write(root.resolve("train/shirt/zz-corrupt.png"), "x".getBytes(StandardCharsets.UTF_8));
         kafka = EmbeddedKafka.start(work.resolve("external"), true);
-        PoolSettings base = PoolSettings.defaults(root, work).withBootstrapServers(kafka.bootstrapServers())
-                .withShardSize(20).withFeatureType(FeatureType.FLOAT16);
+        PoolSettings base = PoolSettings.defaults(root, work).toBuilder().bootstrapServers(kafka.bootstrapServers())
+                .shardSize(20).featureType(FeatureType.FLOAT16).build();
         front = Pool.start(base.withRoles(EnumSet.of(Role.COORDINATOR, Role.EXTRACTOR)), frontMetrics);
-        trainers = Pool.start(base.withRoles(EnumSet.of(Role.TRAINER)).withSpill(1024), new SimpleMeterRegistry());
+        trainers = Pool.start(base.toBuilder().roles(EnumSet.of(Role.TRAINER)).spillThresholdBytes(1024).build(), new SimpleMeterRegistry());
     }
 
     @AfterAll
@@ -64,6 +64,7 @@ class ExternalClusterIT {
     @Test
     void splitRolesOnAnExternalClusterTrainFromFloat16FeaturesSpilledToDisk() throws Exception {
         assertThat(front.clients().bootstrapServers()).isEqualTo(kafka.bootstrapServers());
+        assertThat(front.clients().compression()).as("external cluster default").isEqualTo("lz4");
         JobResult r = run("ext-ok", TestFiles.job("ext-ok", "models/base.onnx", "train", "test", 3));
         assertThat(r.status()).as("errors %s", r.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
         assertThat(r.metrics().counts().train() + r.metrics().counts().validation()).isEqualTo(60);

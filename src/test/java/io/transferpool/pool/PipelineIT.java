@@ -89,6 +89,7 @@ class PipelineIT {
         JobResult result = runJob("it-good", TestFiles.job("it-good", "models/base.onnx", "train", "test", 8), events);
 
         assertThat(result.status()).as("errors: %s", result.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
+        assertThat(pool.clients().compression()).as("embedded broker default").isEqualTo("none");
         assertThat(events).extracting(StatusEvent::stage).contains("queued", "extracting", "training", "done");
         assertThat(events).filteredOn(e -> e.stage().equals("extracting")).last()
                 .satisfies(e -> assertThat(e.shardsDone()).isEqualTo(e.shardsTotal()).isEqualTo(9));
