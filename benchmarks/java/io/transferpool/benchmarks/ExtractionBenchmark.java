@@ -38,20 +38,41 @@ class ExtractionBenchmark {
     private static final int BATCH = Integer.getInteger("bench.batch", 64);
     private static final int SHARD = Integer.getInteger("bench.shard", 512);
 
+    /** A model, where to cut it, its input size, and folders of images (one sub-folder per class). */
+    private record Case(String name, Path model, String cut, int size, int channels, List<Path> sources, int copies) {
+    }
+
     @Test
     void pipelineAgainstBareOnnxRuntime() throws Exception {
+        List<Case> cases = new ArrayList<>();
+        cases.add(new Case("fashion-cnn (demo base, 28x28 grey, cut at flatten)", DEMO.resolve("models/base.onnx"),
+                CUT, 28, 1, List.of(DEMO.resolve("data/train"), DEMO.resolve("data/test")), COPIES));
+        Path mobilenet = Path.of("target/bench/mobilenet_v2.onnx");
+        if (Files.exists(mobilenet)) {
+            cases.add(new Case("mobilenet_v2 (224x224 RGB, cut at global pool)", mobilenet,
+                    "/Flatten_output_0", 224, 3, List.of(Path.of("target/bench/rgb224")), 1));
+        } else {
+            System.out.println("(no target/bench/mobilenet_v2.onnx: run benchmarks/recipes/make_mobilenet_case.py"
+                    + " for the realistic case)");
+        }
+        for (Case c : cases) {
+            run(c);
+        }
+    }
+
+    private void run(Case c) throws Exception {
         Path work = Files.createTempDirectory("tp-bench");
         Path root = work.resolve("root");
         List<Path> images = new ArrayList<>();
         Files.createDirectories(root.resolve("models"));
-        Files.copy(DEMO.resolve("models/base.onnx"), root.resolve("models/base.onnx"));
-        for (String cls : List.of("shirt", "tshirt")) {
-            Path dst = Files.createDirectories(root.resolve("train").resolve(cls));
-            for (String split : List.of("train", "test")) {
-                try (Stream<Path> s = Files.list(DEMO.resolve("data").resolve(split).resolve(cls))) {
+        Files.copy(c.model(), root.resolve("models/base.onnx"));
+        for (Path source : c.sources()) {
+            for (String cls : List.of("shirt", "tshirt")) {
+                Path dst = Files.createDirectories(root.resolve("train").resolve(cls));
+                try (Stream<Path> s = Files.list(source.resolve(cls))) {
                     for (Path f : s.sorted().toList()) {
-                        for (int c = 0; c < COPIES; c++) {
-                            Path to = dst.resolve(c + "-" + f.getFileName());
+                        for (int k = 0; k < c.copies(); k++) {
+                            Path to = dst.resolve(source.getFileName() + "-" + k + "-" + f.getFileName());
                             Files.copy(f, to);
                             images.add(to);
                         }
@@ -61,15 +82,20 @@ class ExtractionBenchmark {
         }
         int n = images.size();
         int cores = Runtime.getRuntime().availableProcessors();
-        System.out.printf("%nExtraction benchmark: %d images 28x28 grey, batch %d, shard %d, %d cores,"
-                + " ONNX Runtime threads: default%n", n, BATCH, SHARD, cores);
+        System.out.printf("%nExtraction benchmark, %s: %d images, batch %d, shard %d, %d cores,"
+                + " ONNX Runtime threads: default%n", c.name(), n, BATCH, SHARD, cores);
 
-        JobSpec spec = JobParser.parse(job("bench-spec", 1)).orThrow();
+        String cut = c.cut();
+        java.util.function.BiFunction<String, Integer, String> job = (id, epochs) -> job(id, epochs, cut, c.size(),
+                c.channels());
+        JobSpec spec = JobParser.parse(job.apply("bench-spec", 1)).orThrow();
         Preprocessor pre = new Preprocessor(spec.preprocess());
         ImageDecoder decoder = new ImageDecoder(root);
-        float[] inputs = new float[n * pre.inputSize()];
-        for (int i = 0; i < n; i++) {
-            pre.apply(decoder.decode(root.relativize(images.get(i)).toString()), inputs, i * pre.inputSize());
+        List<String> refs = images.stream().map(p -> root.relativize(p).toString()).toList();
+        // Bare ONNX Runtime gets its batches preprocessed beforehand, one array per batch as the extractor has.
+        List<float[]> batches = new ArrayList<>();
+        for (int from = 0; from < n; from += BATCH) {
+            batches.add(decodeBatch(decoder, pre, refs.subList(from, Math.min(n, from + BATCH))));
         }
 
         PoolSettings settings = PoolSettings.defaults(root, work).withShardSize(SHARD);
@@ -77,27 +103,28 @@ class ExtractionBenchmark {
         double[] bareDecode = new double[ROUNDS];
         double[] pipeline = new double[ROUNDS];
         double trainingRate = 0;
-        try (CutSession session = CutSession.open(OnnxModel.load(root.resolve("models/base.onnx")), "input", CUT,
+        int featureDimension = 0;
+        try (CutSession session = CutSession.open(OnnxModel.load(root.resolve("models/base.onnx")), "input", cut,
                 settings.session());
              Pool pool = Pool.start(settings)) {
-            bareRun(session, inputs, n, spec, pre); // warm-up
-            runJob(pool, "bench-warmup", n);
+            bareRun(session, batches, n, spec); // warm-up
+            runJob(pool, job, "bench-warmup", n);
             for (int r = 0; r < ROUNDS; r++) {
                 long t0 = System.nanoTime();
-                bareRun(session, inputs, n, spec, pre);
+                bareRun(session, batches, n, spec);
                 bare[r] = n / ((System.nanoTime() - t0) / 1e9);
 
                 t0 = System.nanoTime();
-                float[] fresh = new float[n * pre.inputSize()];
-                for (int i = 0; i < n; i++) {
-                    pre.apply(decoder.decode(root.relativize(images.get(i)).toString()), fresh, i * pre.inputSize());
+                for (int from = 0; from < n; from += BATCH) {
+                    List<String> part = refs.subList(from, Math.min(n, from + BATCH));
+                    session.run(decodeBatch(decoder, pre, part), part.size(), spec.preprocess());
                 }
-                bareRun(session, fresh, n, spec, pre);
                 bareDecode[r] = n / ((System.nanoTime() - t0) / 1e9);
 
-                RunFigures f = runJob(pool, "bench-" + r, n);
+                RunFigures f = runJob(pool, job, "bench-" + r, n);
                 pipeline[r] = f.imagesPerSecond;
                 trainingRate = f.trainingSamplesPerSecond;
+                featureDimension = f.featureDimension;
                 System.out.printf("round %d: bare ORT %.0f img/s, decode+bare ORT %.0f img/s, pipeline %.0f img/s"
                                 + " (in the pipeline: validation %.2f s, extraction %.2f s, decode %.2f s, inference %.2f s"
                                 + " summed over threads)%n", r + 1, bare[r], bareDecode[r], pipeline[r],
@@ -114,19 +141,22 @@ class ExtractionBenchmark {
         System.out.printf("pipeline (job on Kafka -> features in trainer) %7.0f images/s%n", p);
         System.out.printf("ratio pipeline / bare ONNX Runtime            %8.2f   (target >= 0.90)%n", p / b);
         System.out.printf("ratio pipeline / decode + bare ONNX Runtime   %8.2f%n", p / bd);
-        System.out.printf("DL4J head training (1152 -> 1024 relu -> 2, batch 64) %.0f samples/s%n", trainingRate);
+        System.out.printf("DL4J head training (%d -> 1024 relu -> 2, SGD Nesterov, batch 64) %.0f samples/s%n",
+                featureDimension, trainingRate);
     }
 
-    private record RunFigures(double imagesPerSecond, double trainingSamplesPerSecond, java.util.Map<String, Double> timings) {
+    private record RunFigures(double imagesPerSecond, double trainingSamplesPerSecond, int featureDimension,
+                              java.util.Map<String, Double> timings) {
     }
 
-    private static RunFigures runJob(Pool pool, String jobId, int n) throws Exception {
+    private static RunFigures runJob(Pool pool, java.util.function.BiFunction<String, Integer, String> job,
+                                     String jobId, int n) throws Exception {
         long[] allShards = {0};
         long t0;
         JobResult result;
         try (JobClient client = new JobClient(pool.clients())) {
             t0 = System.currentTimeMillis();
-            client.submit(jobId, job(jobId, 3));
+            client.submit(jobId, job.apply(jobId, 3));
             result = client.await(jobId, Duration.ofMinutes(20), (StatusEvent e) -> {
                 if ("extracting".equals(e.stage()) && e.shardsDone().equals(e.shardsTotal())) {
                     allShards[0] = e.timestampMillis();
@@ -141,17 +171,22 @@ class ExtractionBenchmark {
             throw new IllegalStateException("extracted " + extracted + " of " + n);
         }
         return new RunFigures(n / ((allShards[0] - t0) / 1e3),
-                result.metrics().timings().get("trainingSamplesPerSecond"), result.metrics().timings());
+                result.metrics().timings().get("trainingSamplesPerSecond"), result.metrics().counts().featureDimension(),
+                result.metrics().timings());
     }
 
-    private static void bareRun(CutSession session, float[] inputs, int n, JobSpec spec, Preprocessor pre)
-            throws OrtException {
-        float[] batch = new float[BATCH * pre.inputSize()];
-        for (int from = 0; from < n; from += BATCH) {
-            int m = Math.min(BATCH, n - from);
-            System.arraycopy(inputs, from * pre.inputSize(), batch, 0, m * pre.inputSize());
-            session.run(batch, m, spec.preprocess());
+    private static void bareRun(CutSession session, List<float[]> batches, int n, JobSpec spec) throws OrtException {
+        for (int b = 0; b < batches.size(); b++) {
+            session.run(batches.get(b), Math.min(BATCH, n - b * BATCH), spec.preprocess());
         }
+    }
+
+    private static float[] decodeBatch(ImageDecoder decoder, Preprocessor pre, List<String> refs) throws Exception {
+        float[] out = new float[refs.size() * pre.inputSize()];
+        for (int i = 0; i < refs.size(); i++) {
+            pre.apply(decoder.decode(refs.get(i)), out, i * pre.inputSize());
+        }
+        return out;
     }
 
     private static double median(double[] v) {
@@ -160,11 +195,12 @@ class ExtractionBenchmark {
         return s[s.length / 2];
     }
 
-    private static String job(String jobId, int epochs) {
+    private static String job(String jobId, int epochs, String cut, int size, int channels) {
         return """
                 {"jobId": "%s", "baseModel": {"uri": "models/base.onnx", "input": "input", "cut": "%s"},
                  "data": {"train": {"uri": "train"}, "validationSplit": 0.1},
-                 "preprocess": {"width": 28, "height": 28, "channels": 1},
-                 "training": {"epochs": %d, "earlyStopping": {"enabled": false}}}""".formatted(jobId, CUT, epochs);
+                 "preprocess": {"width": %d, "height": %d, "channels": %d},
+                 "training": {"epochs": %d, "earlyStopping": {"enabled": false}}}"""
+                .formatted(jobId, cut, size, size, channels, epochs);
     }
 }
