@@ -28,6 +28,7 @@ public final class ImageDecoder {
 
     /** ImageIO readers are not thread-safe; each decoding thread keeps one per format. */
     private static final ThreadLocal<Map<String, ImageReader>> READERS = ThreadLocal.withInitial(HashMap::new);
+    private static final ThreadLocal<PngDecoder> PNGS = ThreadLocal.withInitial(PngDecoder::new);
 
     private final Path root;
     // IDX files are read whole once and shared by all decoding threads of this extractor (read-only after load).
@@ -58,6 +59,10 @@ public final class ImageDecoder {
             throw new BadSampleException("file not found");
         } catch (IOException e) {
             throw new BadSampleException("cannot read file: " + e.getMessage(), e);
+        }
+        RawImage fast = PNGS.get().decode(bytes);
+        if (fast != null) {
+            return fast;
         }
         BufferedImage img;
         try {
