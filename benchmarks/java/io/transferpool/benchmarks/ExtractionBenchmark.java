@@ -36,7 +36,7 @@ class ExtractionBenchmark {
     private static final int COPIES = Integer.getInteger("bench.copies", 4);
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
     private static final int BATCH = Integer.getInteger("bench.batch", 64);
-    private static final int SHARD = Integer.getInteger("bench.shard", 512);
+    private static final int SHARD = Integer.getInteger("bench.shard", 2048);
 
     /** A model, where to cut it, its input size, and folders of images (one sub-folder per class). */
     private record Case(String name, Path model, String cut, int size, int channels, List<Path> sources, int copies) {

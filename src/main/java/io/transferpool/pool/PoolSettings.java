@@ -39,7 +39,7 @@ public record PoolSettings(
 
     public static PoolSettings defaults(Path dataRoot, Path workDir) {
         return new PoolSettings(EnumSet.allOf(Role.class), Optional.empty(), workDir.resolve("kafka"),
-                TopicSetup.Layout.singleNode(), dataRoot, workDir.resolve("artifacts"), 512, 64,
+                TopicSetup.Layout.singleNode(), dataRoot, workDir.resolve("artifacts"), 2048, 64,
                 Math.max(1, Runtime.getRuntime().availableProcessors()), SessionFactory.Settings.cpu(0), 4,
                 FeatureType.FLOAT32, 1_000_000, null, workDir.resolve("spill"), 512L * 1024 * 1024);
     }
