@@ -50,6 +50,8 @@ public final class WorkerLoop implements AutoCloseable {
     private final Role role;
     private final Thread thread;
     private volatile boolean running = true;
+    // Last offsets sent per partition; only the loop thread (and commit callbacks, which run on it) touch it.
+    private final Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
 
     public WorkerLoop(String name, KafkaConsumer<String, byte[]> consumer, List<String> topics,
                       KafkaProducer<String, byte[]> dlq, Role role) {
@@ -86,7 +88,7 @@ public final class WorkerLoop implements AutoCloseable {
                     }
                 }
                 role.afterPoll();
-                commit(positions);
+                commit(positions, false);
             }
         } catch (WakeupException e) {
             // close() woke us up: fall through to the final commit.
@@ -94,7 +96,7 @@ public final class WorkerLoop implements AutoCloseable {
             LOG.errorf(e, "Worker %s stopped on an unexpected error", name);
         } finally {
             try {
-                commit(positions);
+                commit(positions, true);
             } catch (RuntimeException e) {
                 LOG.warnf("Worker %s could not commit on the way out: %s", name, e.getMessage());
             }
@@ -102,11 +104,29 @@ public final class WorkerLoop implements AutoCloseable {
         }
     }
 
-    private void commit(Map<TopicPartition, Long> positions) {
+    /**
+     * Commits what the role says is done. While running, asynchronously: a lost commit only means a redelivery,
+     * which every role tolerates, and a synchronous round trip per task held the extractor idle. Only changed
+     * offsets are sent. On the way out, synchronously, before the group is left.
+     */
+    private void commit(Map<TopicPartition, Long> positions, boolean sync) {
         Map<TopicPartition, OffsetAndMetadata> offsets = role.committable(positions);
         offsets.keySet().retainAll(consumer.assignment());
+        if (sync) {
+            if (!offsets.isEmpty()) {
+                consumer.commitSync(offsets);
+            }
+            return;
+        }
+        offsets.entrySet().removeIf(e -> e.getValue().equals(committed.get(e.getKey())));
         if (!offsets.isEmpty()) {
-            consumer.commitSync(offsets);
+            committed.putAll(offsets);
+            consumer.commitAsync(offsets, (done, error) -> {
+                if (error != null) {
+                    LOG.debugf("Worker %s: commit failed (%s); the records will be redelivered", name, error.getMessage());
+                    done.keySet().forEach(committed::remove);
+                }
+            });
         }
     }
 
