@@ -46,7 +46,7 @@ public final class SessionCache implements AutoCloseable {
         }
         long t0 = System.nanoTime();
         s = CutSession.open(model, key.input(), key.cut(), settings);
-        LOG.infof("Opened session for model %s cut at %s on %s in %.2f s", key.sha256().substring(0, 12), key.cut(),
+        LOG.infof("Opened session for model %s cut at %s on %s in %.2f s", model.sha256().substring(0, 12), key.cut(),
                 s.provider(), (System.nanoTime() - t0) / 1e9);
         onOpen.accept(s);
         sessions.put(key, s);
