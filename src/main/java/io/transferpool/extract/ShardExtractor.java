@@ -10,6 +10,7 @@ import io.transferpool.messaging.FeatureBatch;
 import io.transferpool.messaging.ShardDone;
 
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -54,7 +55,7 @@ public final class ShardExtractor {
         Preprocessor pre = new Preprocessor(task.preprocess());
         List<Sample> samples = task.samples();
         // Decode runs at most `lookahead` batches ahead of inference, so a shard of large images stays bounded.
-        java.util.ArrayDeque<CompletableFuture<Decoded>> ahead = new java.util.ArrayDeque<>();
+        ArrayDeque<CompletableFuture<Decoded>> ahead = new ArrayDeque<>();
         int next = 0;
         List<BadSample> bad = new ArrayList<>();
         long decodeNanos = 0;

@@ -20,6 +20,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -115,7 +116,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
                     null, null, null, m.epoch(), max, m.valAccuracy(), System.currentTimeMillis())));
         } catch (Exception | LinkageError e) {
             LOG.errorf(e, "Training job %s failed", jobId);
-            return JobResult.failed(jobId, java.util.List.of(new FieldError("training",
+            return JobResult.failed(jobId, List.of(new FieldError("training",
                     e.getClass().getSimpleName() + ": " + e.getMessage())), null);
         } finally {
             acc.close();
@@ -135,7 +136,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
             try {
                 result = e.getValue().get();
             } catch (Exception ex) {
-                result = JobResult.failed(jobId, java.util.List.of(new FieldError("training", ex.toString())), null);
+                result = JobResult.failed(jobId, List.of(new FieldError("training", ex.toString())), null);
             }
             boolean ok = result.status() == JobResult.Status.SUCCEEDED;
             String summary = ok && result.metrics().test() != null
@@ -155,7 +156,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
     @Override
     public Map<TopicPartition, OffsetAndMetadata> committable(Map<TopicPartition, Long> positions) {
         Map<TopicPartition, Long> hold = new HashMap<>(positions);
-        for (Map<String, Active> jobs : java.util.List.of(gathering, trainingJobs)) {
+        for (Map<String, Active> jobs : List.of(gathering, trainingJobs)) {
             for (Active a : jobs.values()) {
                 hold.merge(a.partition(), a.firstOffset(), Math::min);
             }
