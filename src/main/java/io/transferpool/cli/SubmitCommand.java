@@ -3,7 +3,6 @@ package io.transferpool.cli;
 import io.transferpool.job.JobResult;
 import io.transferpool.messaging.JobClient;
 import io.transferpool.messaging.Json;
-import io.transferpool.messaging.KafkaClients;
 import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,7 +34,8 @@ public class SubmitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        var servers = options.settings().bootstrapServers();
+        var settings = options.settings();
+        var servers = settings.bootstrapServers();
         if (servers.isEmpty()) {
             System.out.println("error: submit needs a running pool: set kafka.bootstrap.servers"
                     + " (e.g. -Dkafka.bootstrap.servers=host:9092 or KAFKA_BOOTSTRAP_SERVERS)");
@@ -43,7 +43,7 @@ public class SubmitCommand implements Callable<Integer> {
         }
         String json = Files.readString(job);
         String jobId = LocalRun.jobIdOf(json);
-        try (JobClient client = new JobClient(KafkaClients.of(servers.get()))) {
+        try (JobClient client = new JobClient(settings.clients(servers.get()))) {
             client.submit(jobId, json);
             System.out.println("submitted job " + jobId + " to " + servers.get());
             if (!await) {

@@ -41,6 +41,11 @@ public record KafkaClients(String bootstrapServers, String compression, Map<Stri
 
     /** Idempotent, acks=all: at-least-once without duplicates from producer retries. */
     public KafkaProducer<String, byte[]> producer(String clientId) {
+        return new KafkaProducer<>(producerConfig(clientId), new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** The producer's settings: {@code extra} first, then the pool's own, which win. */
+    Properties producerConfig(String clientId) {
         Properties p = base();
         p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -48,11 +53,17 @@ public record KafkaClients(String bootstrapServers, String compression, Map<Stri
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, compression);
         p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(MAX_RECORD_BYTES));
-        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        return p;
     }
 
     /** A group member with manual commits: offsets move only after a record's work is done. */
     public KafkaConsumer<String, byte[]> consumer(String groupId, String clientId, int maxPollRecords) {
+        return new KafkaConsumer<>(consumerConfig(groupId, clientId, maxPollRecords), new StringDeserializer(),
+                new ByteArrayDeserializer());
+    }
+
+    /** A group consumer's settings: {@code extra} first, then the pool's own, which win. */
+    Properties consumerConfig(String groupId, String clientId, int maxPollRecords) {
         Properties p = base();
         p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
@@ -60,7 +71,7 @@ public record KafkaClients(String bootstrapServers, String compression, Map<Stri
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(maxPollRecords));
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(MAX_RECORD_BYTES));
-        return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+        return p;
     }
 
     /** A consumer outside any group, for clients that read results and status by assignment. */

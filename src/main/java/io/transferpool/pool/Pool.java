@@ -59,8 +59,7 @@ public final class Pool implements AutoCloseable {
             broker = EmbeddedKafka.start(settings.brokerDataDir(), true);
             servers = broker.bootstrapServers();
         }
-        Pool pool = new Pool(settings, broker,
-                new KafkaClients(servers, settings.effectiveCompression(), java.util.Map.of()));
+        Pool pool = new Pool(settings, broker, settings.clients(servers));
         try {
             TopicSetup.ensure(pool.clients, settings.topics());
             pool.startRoles(metrics);

@@ -10,6 +10,7 @@ import io.transferpool.model.SessionFactory;
 
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -47,6 +48,14 @@ public interface PoolConfig {
      */
     @WithName("kafka.compression")
     Optional<String> kafkaCompression();
+
+    /**
+     * Further Kafka client settings for every producer, consumer and admin client of the pool, such as
+     * {@code tp.kafka.client."security.protocol"=SASL_SSL}. The pool's own delivery settings (acks, idempotence,
+     * manual commits) cannot be overridden.
+     */
+    @WithName("kafka.client")
+    Map<String, String> kafkaClient();
 
     Extract extract();
 
@@ -142,7 +151,7 @@ public interface PoolConfig {
                 extract().decodeThreads() > 0 ? extract().decodeThreads() : cores,
                 new SessionFactory.Settings(provider, extract().cudaDevice(), extract().intraOpThreads()),
                 extract().sessionCacheSize(), featureType, extract().maxRecordBytes(),
-                kafkaCompression().filter(c -> !c.equals("auto")).orElse(null),
+                kafkaCompression().filter(c -> !c.equals("auto")).orElse(null), kafkaClient(),
                 train().spillDir().orElse(work.resolve("spill")), train().spillThresholdBytes());
     }
 }

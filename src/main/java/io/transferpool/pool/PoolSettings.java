@@ -6,6 +6,7 @@ import io.transferpool.model.SessionFactory;
 
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -30,18 +31,25 @@ public record PoolSettings(
         FeatureType featureType,
         int maxRecordBytes,
         String compression,
+        Map<String, String> kafkaClient,
         Path spillDir,
         long spillThresholdBytes) {
 
     public PoolSettings {
         roles = Set.copyOf(roles);
+        kafkaClient = Map.copyOf(kafkaClient);
     }
 
     public static PoolSettings defaults(Path dataRoot, Path workDir) {
         return new PoolSettings(EnumSet.allOf(Role.class), Optional.empty(), workDir.resolve("kafka"),
                 TopicSetup.Layout.singleNode(), dataRoot, workDir.resolve("artifacts"), 2048, 64,
                 Math.max(1, Runtime.getRuntime().availableProcessors()), SessionFactory.Settings.cpu(0), 4,
-                FeatureType.FLOAT32, 1_000_000, null, workDir.resolve("spill"), 512L * 1024 * 1024);
+                FeatureType.FLOAT32, 1_000_000, null, Map.of(), workDir.resolve("spill"), 512L * 1024 * 1024);
+    }
+
+    /** The Kafka clients these settings describe (for a pool started on {@code servers}). */
+    public io.transferpool.messaging.KafkaClients clients(String servers) {
+        return new io.transferpool.messaging.KafkaClients(servers, effectiveCompression(), kafkaClient);
     }
 
     /** The producer compression in effect. */
@@ -81,6 +89,7 @@ public record PoolSettings(
         private FeatureType featureType;
         private int maxRecordBytes;
         private String compression;
+        private Map<String, String> kafkaClient;
         private Path spillDir;
         private long spillThresholdBytes;
 
@@ -99,6 +108,7 @@ public record PoolSettings(
             featureType = s.featureType;
             maxRecordBytes = s.maxRecordBytes;
             compression = s.compression;
+            kafkaClient = s.kafkaClient;
             spillDir = s.spillDir;
             spillThresholdBytes = s.spillThresholdBytes;
         }
@@ -143,6 +153,11 @@ public record PoolSettings(
             return this;
         }
 
+        public Builder kafkaClient(Map<String, String> v) {
+            kafkaClient = v;
+            return this;
+        }
+
         public Builder spillDir(Path v) {
             spillDir = v;
             return this;
@@ -156,7 +171,7 @@ public record PoolSettings(
         public PoolSettings build() {
             return new PoolSettings(roles, bootstrapServers, brokerDataDir, topics, dataRoot, artifactsDir, shardSize,
                     extractBatchSize, decodeThreads, session, sessionCacheSize, featureType, maxRecordBytes,
-                    compression, spillDir, spillThresholdBytes);
+                    compression, kafkaClient, spillDir, spillThresholdBytes);
         }
     }
 }

@@ -1,0 +1,23 @@
+package io.transferpool.messaging;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class KafkaClientsTest {
+    private final KafkaClients clients = new KafkaClients("b:9092", "zstd", Map.of(
+            "security.protocol", "SASL_SSL", "acks", "0", "enable.auto.commit", "true", "linger.ms", "20"));
+
+    @Test
+    void extraSettingsReachTheClientsButTheDeliveryGuaranteesStay() {
+        var producer = clients.producerConfig("p");
+        assertThat(producer).containsEntry("security.protocol", "SASL_SSL").containsEntry("bootstrap.servers", "b:9092")
+                .containsEntry("acks", "all").containsEntry("enable.idempotence", "true")
+                .containsEntry("compression.type", "zstd").containsEntry("linger.ms", "20");
+        var consumer = clients.consumerConfig("g", "c", 7);
+        assertThat(consumer).containsEntry("security.protocol", "SASL_SSL").containsEntry("enable.auto.commit", "false")
+                .containsEntry("group.id", "g").containsEntry("max.poll.records", "7");
+    }
+}

@@ -1,0 +1,60 @@
+package io.transferpool.pool;
+
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import io.transferpool.messaging.FeatureType;
+import io.transferpool.model.ExecutionProvider;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PoolConfigTest {
+    private static PoolConfig config(Map<String, String> props) {
+        SmallRyeConfig c = new SmallRyeConfigBuilder().addDefaultInterceptors().addSystemSources()
+                .withMapping(PoolConfig.class)
+                .withSources(new PropertiesConfigSource(props, "test", 500)).build();
+        return c.getConfigMapping(PoolConfig.class);
+    }
+
+    @Test
+    void defaultsDescribeALaptopPoolWithEveryRole() {
+        PoolSettings s = config(Map.of()).toSettings(Optional.empty());
+        assertThat(s.roles()).isEqualTo(EnumSet.allOf(Role.class));
+        assertThat(s.shardSize()).isEqualTo(2048);
+        assertThat(s.session().provider()).isEqualTo(ExecutionProvider.CPU);
+        assertThat(s.featureType()).isEqualTo(FeatureType.FLOAT32);
+        assertThat(s.effectiveCompression()).isEqualTo("none");
+        assertThat(s.brokerDataDir()).isEqualTo(Path.of(System.getProperty("java.io.tmpdir"), "transferpool", "kafka"));
+        assertThat(s.withBootstrapServers("k:9092").effectiveCompression()).isEqualTo("lz4");
+    }
+
+    @Test
+    void keysReachTheSettings() {
+        PoolSettings s = config(Map.of("tp.roles", "extractor", "tp.extract.provider", "cuda",
+                "tp.extract.feature-type", "float16", "tp.kafka.compression", "zstd",
+                "tp.kafka.client.\"security.protocol\"", "SSL", "tp.shard-size", "100"))
+                .toSettings(Optional.of("k:9092"));
+        assertThat(s.roles()).containsExactly(Role.EXTRACTOR);
+        assertThat(s.session().provider()).isEqualTo(ExecutionProvider.CUDA);
+        assertThat(s.featureType()).isEqualTo(FeatureType.FLOAT16);
+        assertThat(s.effectiveCompression()).isEqualTo("zstd");
+        assertThat(s.kafkaClient()).containsEntry("security.protocol", "SSL");
+        assertThat(s.clients("k:9092").extra()).containsEntry("security.protocol", "SSL");
+        assertThat(s.shardSize()).isEqualTo(100);
+    }
+
+    @Test
+    void aBadValueNamesItsKey() {
+        assertThatThrownBy(() -> config(Map.of("tp.roles", "cook")).toSettings(Optional.empty()))
+                .hasMessageContaining("tp.roles").hasMessageContaining("cook");
+        assertThatThrownBy(() -> config(Map.of("tp.extract.provider", "tpu")).toSettings(Optional.empty()))
+                .hasMessageContaining("tp.extract.provider");
+    }
+}
