@@ -16,11 +16,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EmbeddedKafka.class);
 
     private final KafkaClusterTestKit cluster;
-    private final Path dataDir;
 
-    private EmbeddedKafka(KafkaClusterTestKit cluster, Path dataDir) {
+    private EmbeddedKafka(KafkaClusterTestKit cluster) {
         this.cluster = cluster;
-        this.dataDir = dataDir;
     }
 
     /**
@@ -66,7 +64,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             cluster.close();
             throw e;
         }
-        EmbeddedKafka kafka = new EmbeddedKafka(cluster, dataDir);
+        EmbeddedKafka kafka = new EmbeddedKafka(cluster);
         LOG.infof("Embedded Kafka broker ready at %s in %.1f s (data in %s)", kafka.bootstrapServers(),
                 (System.nanoTime() - t0) / 1e9, dataDir);
         return kafka;
@@ -87,10 +85,6 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     public String bootstrapServers() {
         return cluster.bootstrapServers();
-    }
-
-    public Path dataDir() {
-        return dataDir;
     }
 
     @Override

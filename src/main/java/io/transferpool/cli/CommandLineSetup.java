@@ -12,13 +12,11 @@ import java.nio.file.NoSuchFileException;
 /** Makes failures of a verb one readable line on stderr and exit code 70, instead of a stack trace. */
 @ApplicationScoped
 class CommandLineSetup {
-    static final int SOFTWARE = 70;
-
     @Produces
     CommandLine commandLine(PicocliCommandLineFactory factory) {
         return factory.create().setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("error: " + describe(e));
-            return SOFTWARE;
+            return ExitCodes.SOFTWARE;
         });
     }
 

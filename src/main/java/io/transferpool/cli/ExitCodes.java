@@ -8,7 +8,8 @@ final class ExitCodes {
     static final int FAILED = 1;
     static final int REJECTED = 2;
     static final int USAGE = 64;
-    static final int UNAVAILABLE = 69;
+    /** The verb itself failed (a file it could not read, say); the message is on stderr. */
+    static final int SOFTWARE = 70;
 
     private ExitCodes() {
     }

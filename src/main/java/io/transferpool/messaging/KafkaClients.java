@@ -28,10 +28,6 @@ public record KafkaClients(String bootstrapServers, String compression, Map<Stri
         extra = Map.copyOf(extra);
     }
 
-    public static KafkaClients of(String bootstrapServers) {
-        return new KafkaClients(bootstrapServers, "lz4", Map.of());
-    }
-
     private Properties base() {
         Properties p = new Properties();
         p.putAll(extra);

@@ -10,6 +10,7 @@ import io.transferpool.data.PathResolver;
 import io.transferpool.extract.ExtractorRole;
 import io.transferpool.extract.SessionCache;
 import io.transferpool.extract.ShardExtractor;
+import io.transferpool.metrics.ExtractionMetrics;
 import io.transferpool.messaging.KafkaClients;
 import io.transferpool.messaging.Publisher;
 import io.transferpool.messaging.TopicSetup;

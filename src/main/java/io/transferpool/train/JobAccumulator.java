@@ -27,7 +27,6 @@ public final class JobAccumulator implements AutoCloseable {
     private long completedNanos;
     private double decodeSeconds;
     private double inferenceSeconds;
-    private String provider;
 
     public JobAccumulator(JobPlan plan, long heapLimitBytes, Path spillDir) {
         this.plan = plan;
@@ -51,7 +50,6 @@ public final class JobAccumulator implements AutoCloseable {
         badSamples.addAll(d.badSamples());
         decodeSeconds += d.decodeSeconds();
         inferenceSeconds += d.inferenceSeconds();
-        provider = d.provider();
         if (d.error() != null) {
             extractErrors.add(d.split().name().toLowerCase() + " shard " + d.shard() + ": " + d.error());
         }
@@ -97,10 +95,6 @@ public final class JobAccumulator implements AutoCloseable {
 
     public double inferenceSeconds() {
         return inferenceSeconds;
-    }
-
-    public String provider() {
-        return provider;
     }
 
     @Override

@@ -166,11 +166,6 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
         return out;
     }
 
-    /** Jobs gathering or training on this worker. */
-    public int activeJobs() {
-        return gathering.size() + trainingJobs.size();
-    }
-
     @Override
     public void close() {
         trainer.shutdownNow();

@@ -1,4 +1,4 @@
-package io.transferpool.pool;
+package io.transferpool.metrics;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,11 +14,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the provider in use and 0 for the others, tagged with the provider requested, so an alert can catch a GPU
  * extractor that fell back to CPU.
  */
-final class ExtractionMetrics {
+public final class ExtractionMetrics {
     private final Map<ExecutionProvider, AtomicInteger> inUse = new EnumMap<>(ExecutionProvider.class);
     private final MeterRegistry registry;
 
-    ExtractionMetrics(MeterRegistry registry, ExecutionProvider requested) {
+    public ExtractionMetrics(MeterRegistry registry, ExecutionProvider requested) {
         this.registry = registry;
         for (ExecutionProvider p : ExecutionProvider.values()) {
             AtomicInteger v = new AtomicInteger(p == requested ? 1 : 0);
@@ -29,7 +29,7 @@ final class ExtractionMetrics {
         }
     }
 
-    void sessionOpened(CutSession session) {
+    public void sessionOpened(CutSession session) {
         inUse.forEach((p, v) -> v.set(p == session.provider() ? 1 : 0));
         if (session.fallbackReason() != null) {
             registry.counter("tp.extract.provider.fallbacks").increment();
