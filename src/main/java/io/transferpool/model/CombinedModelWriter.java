@@ -1,10 +1,6 @@
 package io.transferpool.model;
 
 import ai.onnx.proto.OnnxMl;
-import com.google.protobuf.ByteString;
-
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
 
 /**
@@ -49,8 +45,8 @@ public final class CombinedModelWriter {
             DenseWeights d = head.get(i);
             String w = PREFIX + i + "_W";
             String b = PREFIX + i + "_b";
-            g.addInitializer(tensor(w, d.w(), d.inputs(), d.outputs()));
-            g.addInitializer(tensor(b, d.b(), d.outputs()));
+            g.addInitializer(new TensorData(new long[]{d.inputs(), d.outputs()}, d.w()).toProto(w));
+            g.addInitializer(new TensorData(new long[]{d.outputs()}, d.b()).toProto(b));
             String gemm = PREFIX + i + "_gemm";
             g.addNode(node("Gemm", PREFIX + "gemm_" + i, List.of(x, w, b), gemm));
             boolean last = i == head.size() - 1;
@@ -76,17 +72,6 @@ public final class CombinedModelWriter {
     private static OnnxMl.AttributeProto intAttr(String name, long value) {
         return OnnxMl.AttributeProto.newBuilder().setName(name).setType(OnnxMl.AttributeProto.AttributeType.INT)
                 .setI(value).build();
-    }
-
-    static OnnxMl.TensorProto tensor(String name, float[] values, long... dims) {
-        ByteBuffer buf = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        buf.asFloatBuffer().put(values);
-        OnnxMl.TensorProto.Builder t = OnnxMl.TensorProto.newBuilder().setName(name)
-                .setDataType(OnnxMl.TensorProto.DataType.FLOAT_VALUE).setRawData(ByteString.copyFrom(buf.array()));
-        for (long d : dims) {
-            t.addDims(d);
-        }
-        return t.build();
     }
 
     private static OnnxMl.ValueInfoProto floatInfo(String name, long... dims) {

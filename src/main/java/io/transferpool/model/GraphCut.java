@@ -41,33 +41,10 @@ public final class GraphCut {
         if (!names.contains(tensor)) {
             throw new UnknownTensorException(tensor, nearest(tensor, names, 5));
         }
-        Map<String, Integer> producer = new HashMap<>();
-        for (int i = 0; i < g.getNodeCount(); i++) {
-            for (String out : g.getNode(i).getOutputList()) {
-                producer.put(out, i);
-            }
-        }
-        Set<Integer> keepNodes = new HashSet<>();
+        Map<String, Integer> producer = producers(g);
         Set<String> needed = new HashSet<>();
-        Deque<String> todo = new ArrayDeque<>(List.of(tensor));
-        while (!todo.isEmpty()) {
-            String t = todo.pop();
-            if (!needed.add(t)) {
-                continue;
-            }
-            Integer p = producer.get(t);
-            if (p != null && keepNodes.add(p)) {
-                g.getNode(p).getInputList().stream().filter(s -> !s.isEmpty()).forEach(todo::push);
-            }
-        }
-        OnnxMl.GraphProto.Builder out = g.toBuilder().clearNode().clearInitializer().clearInput().clearOutput()
-                .clearValueInfo();
-        for (int i = 0; i < g.getNodeCount(); i++) {
-            if (keepNodes.contains(i)) {
-                out.addNode(g.getNode(i));
-            }
-        }
-        g.getInitializerList().stream().filter(t -> needed.contains(t.getName())).forEach(out::addInitializer);
+        Set<Integer> keepNodes = keep(g, producer, List.of(tensor), Set.of(), needed);
+        OnnxMl.GraphProto.Builder out = pruned(g, keepNodes, needed);
         g.getInputList().stream().filter(v -> needed.contains(v.getName())).forEach(out::addInput);
         g.getValueInfoList().stream().filter(v -> needed.contains(v.getName()) && !v.getName().equals(tensor))
                 .forEach(out::addValueInfo);
@@ -80,6 +57,75 @@ public final class GraphCut {
         }
         out.addOutput(outputInfo(g, tensor, outputName));
         return model.proto().toBuilder().setGraph(out).build();
+    }
+
+    /**
+     * The part of the graph after a boundary: {@code from} becomes the only graph input (float, {@code fromShape}
+     * with a symbolic batch), {@code outputs} the graph outputs, and everything not between them is pruned. Used to
+     * run the fine-tuned part alone in ONNX Runtime.
+     */
+    public static OnnxMl.ModelProto between(OnnxModel model, String from, long[] fromShape, List<String> outputs) {
+        OnnxMl.GraphProto g = model.graph();
+        Map<String, Integer> producer = producers(g);
+        Set<String> needed = new HashSet<>();
+        Set<Integer> keepNodes = keep(g, producer, outputs, Set.of(from), needed);
+        OnnxMl.GraphProto.Builder out = pruned(g, keepNodes, needed);
+        OnnxMl.TensorShapeProto.Builder shape = OnnxMl.TensorShapeProto.newBuilder()
+                .addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam("batch"));
+        for (int i = 1; i < fromShape.length; i++) {
+            shape.addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(fromShape[i]));
+        }
+        out.addInput(OnnxMl.ValueInfoProto.newBuilder().setName(from).setType(OnnxMl.TypeProto.newBuilder()
+                .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder()
+                        .setElemType(OnnxMl.TensorProto.DataType.FLOAT_VALUE).setShape(shape))));
+        for (String o : outputs) {
+            if (o.equals(from)) {
+                throw new IllegalArgumentException("output " + o + " is the boundary itself");
+            }
+            out.addOutput(OnnxMl.ValueInfoProto.newBuilder().setName(o));
+        }
+        return model.proto().toBuilder().setGraph(out).build();
+    }
+
+    /** The graph with only the kept nodes and the initializers they need; no inputs, outputs or value infos. */
+    private static OnnxMl.GraphProto.Builder pruned(OnnxMl.GraphProto g, Set<Integer> keepNodes, Set<String> needed) {
+        OnnxMl.GraphProto.Builder out = g.toBuilder().clearNode().clearInitializer().clearInput().clearOutput()
+                .clearValueInfo();
+        for (int i = 0; i < g.getNodeCount(); i++) {
+            if (keepNodes.contains(i)) {
+                out.addNode(g.getNode(i));
+            }
+        }
+        g.getInitializerList().stream().filter(t -> needed.contains(t.getName())).forEach(out::addInitializer);
+        return out;
+    }
+
+    private static Map<String, Integer> producers(OnnxMl.GraphProto g) {
+        Map<String, Integer> producer = new HashMap<>();
+        for (int i = 0; i < g.getNodeCount(); i++) {
+            for (String out : g.getNode(i).getOutputList()) {
+                producer.put(out, i);
+            }
+        }
+        return producer;
+    }
+
+    /** Indices of the nodes the targets need, walking back no further than {@code stops}; fills {@code needed}. */
+    private static Set<Integer> keep(OnnxMl.GraphProto g, Map<String, Integer> producer, List<String> targets,
+                                     Set<String> stops, Set<String> needed) {
+        Set<Integer> keepNodes = new HashSet<>();
+        Deque<String> todo = new ArrayDeque<>(targets);
+        while (!todo.isEmpty()) {
+            String t = todo.pop();
+            if (!needed.add(t) || stops.contains(t)) {
+                continue;
+            }
+            Integer p = producer.get(t);
+            if (p != null && keepNodes.add(p)) {
+                g.getNode(p).getInputList().stream().filter(s -> !s.isEmpty()).forEach(todo::push);
+            }
+        }
+        return keepNodes;
     }
 
     /** The cut tensor's name in the cut graph (differs from the tensor only for a cut at a graph input). */

@@ -59,7 +59,7 @@ public final class ModelInspector {
     }
 
     /** Shapes of every tensor for a batch of one; empty when the model cannot be run on zeros. */
-    static Map<String, List<Long>> shapes(OnnxModel model) {
+    public static Map<String, List<Long>> shapes(OnnxModel model) {
         Map<String, List<Long>> shapes = new HashMap<>();
         OnnxMl.GraphProto.Builder g = model.graph().toBuilder().clearOutput();
         for (String t : model.tensorNames()) {

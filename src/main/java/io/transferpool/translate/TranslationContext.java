@@ -1,0 +1,117 @@
+package io.transferpool.translate;
+
+import ai.onnx.proto.OnnxMl;
+import io.transferpool.model.TensorData;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The network under construction while the translator walks the nodes: DL4J vertices in order, their starting
+ * parameters, where trainable parameters came from in the ONNX graph, and which vertex holds each ONNX tensor.
+ * Used by one translation on one thread.
+ */
+final class TranslationContext {
+    final OnnxGraph graph;
+    final TranslationOptions options;
+    private final Map<String, List<Long>> shapes;
+    final List<VertexSpec> vertices = new ArrayList<>();
+    final Map<String, Map<String, INDArray>> params = new LinkedHashMap<>();
+    final List<ParamBinding> bindings = new ArrayList<>();
+    /** ONNX tensor -> DL4J vertex holding its value (Identity and Dropout map to their input's vertex). */
+    final Map<String, String> tensorVertex = new LinkedHashMap<>();
+    final Set<String> skippedNodes = new HashSet<>();
+    /** Names of the nodes being translated (between the boundary and the output). */
+    final Set<String> suffixNodes = new HashSet<>();
+
+    TranslationContext(OnnxGraph graph, Map<String, List<Long>> shapes, TranslationOptions options) {
+        this.graph = graph;
+        this.shapes = shapes;
+        this.options = options;
+    }
+
+    /** The vertex that holds a tensor computed after the boundary. */
+    String vertex(String tensor) {
+        String v = tensorVertex.get(tensor);
+        if (v == null) {
+            throw new TranslationException("tensor \"" + tensor + "\" is used after the boundary but not computed "
+                    + "there: the boundary must be one tensor every later layer depends on");
+        }
+        return v;
+    }
+
+    boolean inSuffix(OnnxMl.NodeProto node) {
+        return suffixNodes.contains(nodeName(node));
+    }
+
+    boolean isDynamic(String tensor) {
+        return tensorVertex.containsKey(tensor);
+    }
+
+    /** Shape for a batch of one, as ONNX Runtime computed it. */
+    long[] shape(String tensor) {
+        List<Long> s = shapes.get(tensor);
+        if (s == null) {
+            throw new TranslationException("the shape of tensor \"" + tensor + "\" is unknown (ONNX Runtime could "
+                    + "not run the model on zeros)");
+        }
+        return s.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    TensorData constant(OnnxMl.NodeProto node, int input, String what) {
+        if (input >= node.getInputCount() || node.getInput(input).isEmpty()) {
+            throw unsupported(node, what + " is missing");
+        }
+        return graph.constant(node.getInput(input)).orElseThrow(() -> unsupported(node, what + " (\""
+                + node.getInput(input) + "\") is computed at run time; it must be an initializer or a Constant"));
+    }
+
+    UnsupportedOperatorException unsupported(OnnxMl.NodeProto node, String reason) {
+        return new UnsupportedOperatorException(node.getOpType(), nodeName(node), reason);
+    }
+
+    static String nodeName(OnnxMl.NodeProto node) {
+        return node.getName().isEmpty() ? node.getOutput(0) : node.getName();
+    }
+
+    void layer(String name, Layer layer, String... inputs) {
+        layer.setLayerName(name);
+        vertices.add(VertexSpec.layer(name, layer, Arrays.asList(inputs)));
+    }
+
+    void vertex(String name, GraphVertex vertex, String... inputs) {
+        vertices.add(VertexSpec.vertex(name, vertex, Arrays.asList(inputs)));
+    }
+
+    /** Records that {@code tensor}'s value is the output of {@code vertex}. */
+    void produces(String tensor, String vertex) {
+        tensorVertex.put(tensor, vertex);
+    }
+
+    /** A starting value for a parameter that is not written back (fixed, or derived from several tensors). */
+    void param(String vertex, String key, INDArray value) {
+        params.computeIfAbsent(vertex, k -> new LinkedHashMap<>()).put(key, value);
+    }
+
+    /** A parameter read from an ONNX constant; after training it is written back there. */
+    void weight(String vertex, String key, String tensor, TensorData value, ParamLayout layout, long[] dl4jShape,
+                double scale) {
+        float[] v = value.values();
+        if (scale != 1.0) {
+            v = v.clone();
+            for (int i = 0; i < v.length; i++) {
+                v[i] *= (float) scale;
+            }
+        }
+        param(vertex, key, layout.toDl4j(v, value.dims(), dl4jShape));
+        bindings.add(new ParamBinding(vertex, key, tensor, value.dims(), layout, scale));
+    }
+}
