@@ -44,7 +44,7 @@ public final class JobPlanner {
                     Math.min(samples.size(), (shard + 1) * shardSize));
             var bm = job.spec().baseModel();
             out.add(new ExtractTask(job.spec().jobId(), split, shard, count, job.modelPath(), job.modelSha256(),
-                    bm.input(), bm.cut(), job.spec().preprocess(), List.copyOf(part)));
+                    bm.input(), job.spec().extractAt(), job.spec().preprocess(), List.copyOf(part)));
         }
         return out;
     }

@@ -49,16 +49,28 @@ public final class JobValidator {
                 }
             }
         }
+        String cut = spec.baseModel().cut();
+        JobSpec.FineTune fineTune = spec.fineTune();
+        if (spec.strategy() == JobSpec.Strategy.FINE_TUNE && model.parsed != null && train != null && errors.isEmpty()) {
+            FineTuneCheck.Settled s = FineTuneCheck.check(model.parsed, spec, train.classes().size(), errors);
+            if (s != null) {
+                cut = s.cut();
+                fineTune = new JobSpec.FineTune(fineTune.baseLearningRate(), fineTune.batchNorm(),
+                        s.keepBaseClassifier());
+            }
+        }
         if (!errors.isEmpty()) {
             throw new JobRejectedException(errors);
         }
         JobSpec settled = new JobSpec(spec.schemaVersion(), spec.jobId(), spec.strategy(),
-                new JobSpec.BaseModel(spec.baseModel().uri(), model.input, spec.baseModel().cut(), model.sha256),
-                spec.data(), spec.preprocess(), spec.head(), spec.training());
+                new JobSpec.BaseModel(spec.baseModel().uri(), model.input, cut, model.sha256,
+                        spec.baseModel().freezeAt()),
+                spec.data(), spec.preprocess(), spec.head(), spec.training(), fineTune);
         return new ValidatedJob(settled, paths.relative(model.file), model.sha256, train, test);
     }
 
-    private record ModelCheck(Path file, String sha256, String input) {
+    /** @param parsed the model, or null when it could not be read */
+    private record ModelCheck(Path file, String sha256, String input, OnnxModel parsed) {
     }
 
     private ModelCheck checkModel(JobSpec spec, List<FieldError> errors) {
@@ -68,18 +80,18 @@ public final class JobValidator {
             file = paths.resolve("baseModel.uri", bm.uri());
         } catch (JobRejectedException e) {
             errors.addAll(e.errors());
-            return new ModelCheck(null, null, bm.input());
+            return new ModelCheck(null, null, bm.input(), null);
         }
         if (!Files.isReadable(file) || Files.isDirectory(file)) {
             errors.add(new FieldError("baseModel.uri", "model file \"" + bm.uri() + "\" does not exist or is not readable"));
-            return new ModelCheck(file, null, bm.input());
+            return new ModelCheck(file, null, bm.input(), null);
         }
         OnnxModel model;
         try {
             model = OnnxModel.load(file);
         } catch (IOException e) {
             errors.add(new FieldError("baseModel.uri", e.getMessage()));
-            return new ModelCheck(file, null, bm.input());
+            return new ModelCheck(file, null, bm.input(), null);
         }
         if (bm.sha256() != null && !bm.sha256().equals(model.sha256())) {
             errors.add(new FieldError("baseModel.sha256", "expected " + bm.sha256() + " but the file's SHA-256 is "
@@ -97,15 +109,17 @@ public final class JobValidator {
             errors.add(new FieldError("baseModel.input", "no input \"" + input + "\" in the model; it has " + inputs));
             input = null;
         }
-        try {
-            GraphCut.cut(model, bm.cut());
-        } catch (GraphCut.UnknownTensorException e) {
-            errors.add(new FieldError("baseModel.cut", e.getMessage()));
+        if (bm.cut() != null && spec.strategy() == JobSpec.Strategy.FEATURE_EXTRACTION) {
+            try {
+                GraphCut.cut(model, bm.cut());
+            } catch (GraphCut.UnknownTensorException e) {
+                errors.add(new FieldError("baseModel.cut", e.getMessage()));
+            }
         }
         if (input != null) {
             checkInputShape(model.inputShape(input), input, spec.preprocess(), errors);
         }
-        return new ModelCheck(file, model.sha256(), input);
+        return new ModelCheck(file, model.sha256(), input, model);
     }
 
     /** Compares the model input's static dims with what the preprocessing will feed it. */

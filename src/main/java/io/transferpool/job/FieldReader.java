@@ -53,6 +53,11 @@ final class FieldReader {
         return value;
     }
 
+    boolean has(String name) {
+        JsonNode v = node.get(name);
+        return v != null && !v.isNull();
+    }
+
     String string(String name, String fallback, boolean required) {
         JsonNode v = present(name, required);
         if (v == null) {

@@ -61,7 +61,7 @@ public final class JobParser {
 
     private static JobSpec read(FieldReader r) {
         r.rejectUnknown(Set.of("schemaVersion", "jobId", "strategy", "baseModel", "data", "preprocess", "head",
-                "training"));
+                "training", "fineTune"));
         int schemaVersion = r.integer("schemaVersion", JobSpec.SCHEMA_VERSION, 1, Integer.MAX_VALUE);
         if (schemaVersion != JobSpec.SCHEMA_VERSION) {
             r.error("schemaVersion", "this pool reads schemaVersion " + JobSpec.SCHEMA_VERSION + ", got " + schemaVersion);
@@ -71,9 +71,18 @@ public final class JobParser {
             r.error("jobId", "use 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit");
         }
         Strategy strategy = r.choice("strategy", Strategy.class, Strategy.FEATURE_EXTRACTION, false, Strategy::wire);
-        return new JobSpec(schemaVersion, jobId, strategy, baseModel(r.object("baseModel", true)),
+        boolean fineTune = strategy == Strategy.FINE_TUNE;
+        Training training = training(r.object("training", false), fineTune ? 1e-4 : 1e-3);
+        FineTune ft = null;
+        FieldReader f = r.object("fineTune", false);
+        if (fineTune) {
+            ft = fineTune(f, training == null ? 1e-4 : training.optimizer().learningRate());
+        } else if (f != null) {
+            r.error("fineTune", "only a job with strategy \"fine-tune\" takes fine-tuning settings");
+        }
+        return new JobSpec(schemaVersion, jobId, strategy, baseModel(r.object("baseModel", true), fineTune),
                 data(r.object("data", true)), preprocess(r.object("preprocess", true)), head(r.object("head", false)),
-                training(r.object("training", false)));
+                training, ft);
     }
 
     /** Validation metrics need validation data: a val_* monitor with validationSplit 0 would watch nothing. */
@@ -92,17 +101,32 @@ public final class JobParser {
         }
     }
 
-    private static BaseModel baseModel(FieldReader r) {
+    private static FineTune fineTune(FieldReader r, double learningRate) {
+        if (r == null) {
+            return new FineTune(learningRate, JobSpec.BatchNorm.FROZEN, null);
+        }
+        r.rejectUnknown(Set.of("baseLearningRate", "batchNorm", "keepBaseClassifier"));
+        Boolean keep = r.has("keepBaseClassifier") ? r.bool("keepBaseClassifier", false) : null;
+        return new FineTune(r.number("baseLearningRate", learningRate, 0.0, 10.0, true),
+                r.choice("batchNorm", JobSpec.BatchNorm.class, JobSpec.BatchNorm.FROZEN), keep);
+    }
+
+    private static BaseModel baseModel(FieldReader r, boolean fineTune) {
         if (r == null) {
             return null;
         }
-        r.rejectUnknown(Set.of("uri", "input", "cut", "sha256"));
+        r.rejectUnknown(Set.of("uri", "input", "cut", "sha256", "freezeAt"));
+        String freezeAt = r.string("freezeAt", null, fineTune);
+        if (!fineTune && freezeAt != null) {
+            r.error("freezeAt", "only a job with strategy \"fine-tune\" has a freeze boundary; a feature-extraction"
+                    + " job freezes everything up to baseModel.cut");
+        }
         String sha = r.string("sha256", null, false);
         if (sha != null && !SHA256.matcher(sha).matches()) {
             r.error("sha256", "expected 64 hexadecimal digits");
         }
-        return new BaseModel(r.string("uri", null, true), r.string("input", null, false), r.string("cut", null, true),
-                sha == null ? null : sha.toLowerCase());
+        return new BaseModel(r.string("uri", null, true), r.string("input", null, false),
+                r.string("cut", null, !fineTune), sha == null ? null : sha.toLowerCase(), freezeAt);
     }
 
     private static Data data(FieldReader r) {
@@ -172,8 +196,9 @@ public final class JobParser {
         return new Head(hidden, activation, r.number("dropout", 0.0, 0.0, 1.0, true));
     }
 
-    private static Training training(FieldReader r) {
-        Optimizer defaultOptimizer = new Optimizer("sgd", 0.001, 1e-6, 0.9, true, 0.9, 0.999, 1e-7);
+    /** @param learningRate the default: the seed's 1e-3 for a new head, 1e-4 when fine-tuning */
+    private static Training training(FieldReader r, double learningRate) {
+        Optimizer defaultOptimizer = new Optimizer("sgd", learningRate, 1e-6, 0.9, true, 0.9, 0.999, 1e-7);
         EarlyStopping defaultStop = new EarlyStopping(true, Monitor.VAL_ACCURACY, 10, Mode.MAX);
         Checkpoint defaultCheckpoint = new Checkpoint(Monitor.VAL_LOSS, Mode.MIN);
         if (r == null) {
@@ -181,7 +206,7 @@ public final class JobParser {
         }
         r.rejectUnknown(Set.of("optimizer", "epochs", "batchSize", "earlyStopping", "checkpoint", "seed"));
         FieldReader o = r.object("optimizer", false);
-        Optimizer optimizer = o == null ? defaultOptimizer : optimizer(o);
+        Optimizer optimizer = o == null ? defaultOptimizer : optimizer(o, learningRate);
         FieldReader es = r.object("earlyStopping", false);
         EarlyStopping stop = defaultStop;
         if (es != null) {
@@ -201,7 +226,7 @@ public final class JobParser {
                 stop, checkpoint, r.longValue("seed", 42));
     }
 
-    private static Optimizer optimizer(FieldReader o) {
+    private static Optimizer optimizer(FieldReader o, double learningRate) {
         o.rejectUnknown(Set.of("type", "learningRate", "decay", "momentum", "nesterov", "beta1", "beta2", "epsilon"));
         String type = o.string("type", "sgd", false);
         if (!Set.of("sgd", "adam").contains(type)) {
@@ -214,7 +239,7 @@ public final class JobParser {
             o.error("nesterov", "false with momentum > 0 (classical momentum) is not supported by the trainer;"
                     + " use nesterov true, or momentum 0 for plain SGD");
         }
-        return new Optimizer(type, o.number("learningRate", 0.001, 0.0, 10.0, false),
+        return new Optimizer(type, o.number("learningRate", learningRate, 0.0, 10.0, false),
                 o.number("decay", "sgd".equals(type) ? 1e-6 : 0.0, 0.0, 1.0, false), momentum, nesterov,
                 o.number("beta1", 0.9, 0.0, 1.0, true), o.number("beta2", 0.999, 0.0, 1.0, true),
                 o.number("epsilon", 1e-7, 0.0, 1.0, false));

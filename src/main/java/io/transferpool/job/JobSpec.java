@@ -15,12 +15,13 @@ public record JobSpec(
         Data data,
         Preprocess preprocess,
         Head head,
-        Training training) {
+        Training training,
+        FineTune fineTune) {
 
     public static final int SCHEMA_VERSION = 1;
 
     public enum Strategy {
-        FEATURE_EXTRACTION("feature-extraction");
+        FEATURE_EXTRACTION("feature-extraction"), FINE_TUNE("fine-tune");
 
         private final String wire;
 
@@ -33,8 +34,31 @@ public record JobSpec(
         }
     }
 
-    /** The frozen base: an ONNX file, its image input, and the tensor to cut the graph at. */
-    public record BaseModel(String uri, String input, String cut, String sha256) {
+    /**
+     * The base: an ONNX file, its image input, the tensor to cut the graph at (where the new head attaches) and, for
+     * fine-tuning, the freeze boundary: the tensor the extractors emit, after which layers are trained again.
+     */
+    public record BaseModel(String uri, String input, String cut, String sha256, String freezeAt) {
+    }
+
+    /** The tensor extractors emit: the cut for a fixed feature extractor, the freeze boundary for fine-tuning. */
+    public String extractAt() {
+        return strategy == Strategy.FINE_TUNE ? baseModel.freezeAt() : baseModel.cut();
+    }
+
+    public enum BatchNorm {
+        /** Pretrained statistics, scale and shift kept: the layer is a fixed per-channel map. */
+        FROZEN,
+        /** Batch statistics while training, running averages updated, scale and shift trained. */
+        UPDATE
+    }
+
+    /**
+     * Fine-tuning settings. {@code baseLearningRate}: learning rate of the pretrained layers (the optimizer's rate
+     * trains the new head); {@code keepBaseClassifier}: train the base's own classifier instead of a new head, null
+     * until the coordinator decides (true when the base's output has as many classes as the task).
+     */
+    public record FineTune(double baseLearningRate, BatchNorm batchNorm, Boolean keepBaseClassifier) {
     }
 
     public record Data(Source train, Source test, double validationSplit, double maxBadSampleFraction,

@@ -27,14 +27,19 @@ public final class CombinedModelWriter {
                 .build();
     }
 
-    /** The head alone, input {@code features} [N, inputs]: used to check the written head against the trainer. */
-    public static OnnxMl.ModelProto headOnly(List<DenseWeights> head, int opset) {
-        OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().setName("head");
-        g.addInput(floatInfo("features", -1, head.get(0).inputs()));
-        appendHead(g, "features", head);
-        return OnnxMl.ModelProto.newBuilder().setIrVersion(7).setProducerName("transferpool")
-                .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset))
-                .setGraph(g).build();
+    /**
+     * The base up to {@code logits} (its own classifier, fine-tuned) followed by a Softmax, so that the output is
+     * {@value #OUTPUT} as for a new head.
+     */
+    public static OnnxMl.ModelProto withSoftmax(OnnxModel base, String logits, int classes, String producer) {
+        OnnxMl.ModelProto cutModel = GraphCut.cut(base, logits);
+        OnnxMl.GraphProto.Builder g = cutModel.getGraph().toBuilder();
+        String x = g.getOutput(0).getName();
+        g.clearOutput();
+        g.addNode(node("Softmax", PREFIX + "softmax", List.of(x), OUTPUT).addAttribute(intAttr("axis", 1)));
+        g.addOutput(floatInfo(OUTPUT, -1, classes));
+        return cutModel.toBuilder().setGraph(g).setProducerName(producer)
+                .setDocString("Base fine-tuned up to " + logits + " by TransferPool, softmax added").build();
     }
 
     private static void appendHead(OnnxMl.GraphProto.Builder g, String features, List<DenseWeights> head) {

@@ -26,4 +26,18 @@ final class HeadExport {
         }
         return out;
     }
+
+    /** The new head of a fine-tuned graph ({@link FineTuner#HEAD} layers). */
+    static List<DenseWeights> layers(org.deeplearning4j.nn.graph.ComputationGraph graph, JobSpec.Head head) {
+        List<DenseWeights> out = new ArrayList<>();
+        for (int i = 0; i <= head.hidden().size(); i++) {
+            boolean last = i == head.hidden().size();
+            var layer = graph.getLayer(FineTuner.HEAD + (last ? "out" : String.valueOf(i)));
+            INDArray w = layer.getParam("W").castTo(DataType.FLOAT).dup('c');
+            INDArray b = layer.getParam("b").castTo(DataType.FLOAT).dup('c');
+            out.add(new DenseWeights((int) w.size(0), (int) w.size(1), w.data().asFloat(), b.data().asFloat(),
+                    last ? "softmax" : head.activation()));
+        }
+        return out;
+    }
 }

@@ -1,8 +1,6 @@
 package io.transferpool.train;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
+import ai.onnx.proto.OnnxMl;
 import io.transferpool.job.FieldError;
 import io.transferpool.job.JobResult;
 import io.transferpool.job.JobResult.Artifact;
@@ -12,12 +10,12 @@ import io.transferpool.messaging.FeatureBatch.Split;
 import io.transferpool.messaging.JobPlan;
 import io.transferpool.model.CombinedModelWriter;
 import io.transferpool.model.DenseWeights;
+import io.transferpool.model.ModelInspector;
 import io.transferpool.model.OnnxModel;
-import org.deeplearning4j.util.ModelSerializer;
+import io.transferpool.translate.WeightWriteBack;
 import org.jboss.logging.Logger;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,14 +23,11 @@ import java.util.Map;
 
 /**
  * Turns a complete {@link JobAccumulator} into a result: checks the bad-sample budget, splits off validation,
- * trains the head, evaluates on the test split, writes the DL4J head and the combined ONNX model (checked
- * against the trainer's own predictions) and gathers metrics and timings.
+ * trains (a new head, or the fine-tuned top of the base), evaluates on the test split, writes the DL4J network and
+ * the combined ONNX model (checked against the trainer's own predictions) and gathers metrics and timings.
  */
 public final class TrainingRun {
     private static final Logger LOG = Logger.getLogger(TrainingRun.class);
-    /** Largest difference in a class probability tolerated between DL4J and ONNX Runtime for the same head. */
-    static final double ONNX_TOLERANCE = 1e-4;
-
     private final Path dataRoot;
     private final ArtifactStore artifacts;
     private final HeadTrainer trainer = new HeadTrainer();
@@ -74,7 +69,16 @@ public final class TrainingRun {
         StratifiedSplit split = StratifiedSplit.of(labels, classes, spec.data().validationSplit(), spec.training().seed());
         Rows train = new Rows(trainStore, pick(byId, split.train()), classes);
         Rows val = new Rows(trainStore, pick(byId, split.validation()), classes);
-        TrainedHead head = trainer.train(train, val, spec, listener);
+        OnnxModel base = OnnxModel.load(dataRoot.resolve(plan.modelPath()));
+        Produced produced;
+        try {
+            produced = spec.strategy() == JobSpec.Strategy.FINE_TUNE
+                    ? fineTune(base, spec, classes, train, val, listener)
+                    : newHead(base, spec, train, val, listener);
+        } catch (FineTuner.MismatchException e) {
+            return JobResult.failed(jobId, List.of(new FieldError("baseModel.freezeAt", e.getMessage())), null);
+        }
+        Trained head = produced.trained();
 
         long te = System.nanoTime();
         JobResult.TestMetrics test = null;
@@ -82,27 +86,26 @@ public final class TrainingRun {
         Rows testRows = null;
         if (testStore.size() > 0) {
             testRows = new Rows(testStore, bySampleId(testStore), classes);
-            testProbs = HeadTrainer.predict(head.network(), testRows);
+            testProbs = EpochLoop.predict(head.network(), testRows);
             test = io.transferpool.train.Evaluation.of(testProbs, testRows.labels(), plan.classes());
         }
         double evalSeconds = (System.nanoTime() - te) / 1e9;
 
-        List<DenseWeights> layers = HeadExport.layers(head.network(), spec.head());
         Rows checkRows = testRows != null ? testRows : val.size() > 0 ? val : train;
-        float[] checkProbs = testRows != null ? testProbs : HeadTrainer.predict(head.network(), checkRows);
-        double diff = onnxDifference(layers, checkRows, checkProbs);
-        if (diff > ONNX_TOLERANCE) {
+        float[] checkProbs = testRows != null ? testProbs : EpochLoop.predict(head.network(), checkRows);
+        double diff = OnnxPredictionCheck.maxDifference(produced.combined(), spec.extractAt(), produced.fromShape(),
+                checkRows, checkProbs);
+        if (diff > OnnxPredictionCheck.TOLERANCE) {
             return JobResult.failed(jobId, List.of(new FieldError("head", String.format(
-                    "the exported ONNX head differs from the trained one by %.2e (limit %.0e)", diff,
-                    ONNX_TOLERANCE))), null);
+                    "the combined ONNX model's predictions differ from the trainer's by %.2e (limit %.0e)", diff,
+                    OnnxPredictionCheck.TOLERANCE))), null);
         }
-        OnnxModel base = OnnxModel.load(dataRoot.resolve(plan.modelPath()));
-        byte[] combined = CombinedModelWriter.combine(base, spec.baseModel().cut(), layers,
-                "transferpool job " + jobId + " base " + base.sha256()).toByteArray();
         ByteArrayOutputStream headZip = new ByteArrayOutputStream();
-        ModelSerializer.writeModel(head.network(), headZip, false);
-        Artifact headArtifact = artifacts.put(jobId, "head.dl4j.zip", headZip.toByteArray());
-        Artifact onnxArtifact = artifacts.put(jobId, "model.onnx", combined);
+        head.network().save(headZip);
+        boolean fineTuned = spec.strategy() == JobSpec.Strategy.FINE_TUNE;
+        Artifact headArtifact = artifacts.put(jobId, fineTuned ? "network.dl4j.zip" : "head.dl4j.zip",
+                headZip.toByteArray());
+        Artifact onnxArtifact = artifacts.put(jobId, "model.onnx", produced.combined().toByteArray());
 
         Map<String, Integer> perClass = new LinkedHashMap<>();
         int[] perClassCounts = new int[classes];
@@ -133,7 +136,34 @@ public final class TrainingRun {
                 new JobResult.Artifacts(headArtifact, onnxArtifact));
     }
 
-    private static JobResult.Metrics metrics(TrainedHead head, JobResult.TestMetrics test, Counts counts,
+    /** What a strategy trained, its combined ONNX model, and the shape of the tensor the trainer was fed. */
+    private record Produced(Trained trained, OnnxMl.ModelProto combined, long[] fromShape) {
+    }
+
+    private Produced newHead(OnnxModel base, JobSpec spec, Rows train, Rows val, EpochListener listener) {
+        Trained head = trainer.train(train, val, spec, listener);
+        List<DenseWeights> layers = HeadExport.layers(((Network.Head) head.network()).net(), spec.head());
+        OnnxMl.ModelProto combined = CombinedModelWriter.combine(base, spec.baseModel().cut(), layers,
+                "transferpool job " + spec.jobId() + " base " + base.sha256());
+        long[] shape = ModelInspector.shapes(base).getOrDefault(spec.baseModel().cut(), List.of()).stream()
+                .mapToLong(Long::longValue).toArray();
+        return new Produced(head, combined, shape.length > 0 ? shape : new long[]{1, train.store().dimension()});
+    }
+
+    private Produced fineTune(OnnxModel base, JobSpec spec, int classes, Rows train, Rows val,
+                              EpochListener listener) throws Exception {
+        FineTuner.Result r = new FineTuner().train(base, spec, classes, train, val, listener);
+        OnnxModel updated = OnnxModel.parse(WeightWriteBack.apply(base, r.translation(), r.graph()).toByteArray(),
+                "fine-tuned model");
+        String producer = "transferpool job " + spec.jobId() + " fine-tuned from " + base.sha256();
+        OnnxMl.ModelProto combined = Boolean.TRUE.equals(spec.fineTune().keepBaseClassifier())
+                ? CombinedModelWriter.withSoftmax(updated, spec.baseModel().cut(), classes, producer)
+                : CombinedModelWriter.combine(updated, spec.baseModel().cut(),
+                HeadExport.layers(r.graph(), spec.head()), producer);
+        return new Produced(r.trained(), combined, r.translation().inputShapes().get(0));
+    }
+
+    private static JobResult.Metrics metrics(Trained head, JobResult.TestMetrics test, Counts counts,
                                              Map<String, Double> timings) {
         return new JobResult.Metrics(head == null ? List.of() : head.epochs(), head == null ? null : head.bestEpoch(),
                 head == null ? null : head.stopReason(), test, counts, timings);
@@ -150,32 +180,5 @@ public final class TrainingRun {
             out[i] = rows[positions[i]];
         }
         return out;
-    }
-
-    /** Runs the exported head in ONNX Runtime on the same features and returns the largest probability gap. */
-    static double onnxDifference(List<DenseWeights> layers, Rows rows, float[] expected) throws Exception {
-        byte[] model = CombinedModelWriter.headOnly(layers, 13).toByteArray();
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        int d = rows.store().dimension();
-        int k = rows.classes();
-        double max = 0;
-        try (OrtSession session = env.createSession(model, new OrtSession.SessionOptions())) {
-            int[] order = rows.identityOrder();
-            for (int from = 0; from < rows.size(); from += 512) {
-                int to = Math.min(rows.size(), from + 512);
-                float[] x = new float[(to - from) * d];
-                for (int i = from; i < to; i++) {
-                    rows.store().read(rows.indices()[order[i]], x, (i - from) * d);
-                }
-                try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[]{to - from, d});
-                     OrtSession.Result r = session.run(Map.of("features", in))) {
-                    FloatBuffer out = ((OnnxTensor) r.get(0)).getFloatBuffer();
-                    for (int i = 0; i < (to - from) * k; i++) {
-                        max = Math.max(max, Math.abs(out.get(i) - expected[from * k + i]));
-                    }
-                }
-            }
-        }
-        return max;
     }
 }

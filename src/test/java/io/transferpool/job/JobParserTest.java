@@ -113,4 +113,43 @@ class JobParserTest {
             assertThat(e.problem()).contains("momentum 0");
         });
     }
+
+    @Test
+    void fineTuneJobsNeedAFreezeBoundaryAndDefaultToASmallLearningRate() {
+        var parsed = JobParser.parse("""
+                {"jobId": "f", "strategy": "fine-tune", "baseModel": {"uri": "m.onnx", "freezeAt": "t"},
+                 "data": {"train": {"uri": "d"}}, "preprocess": {"width": 8, "height": 8, "channels": 1}}""");
+        assertThat(parsed.errors()).isEmpty();
+        JobSpec spec = parsed.spec();
+        assertThat(spec.strategy()).isEqualTo(JobSpec.Strategy.FINE_TUNE);
+        assertThat(spec.extractAt()).isEqualTo("t");
+        assertThat(spec.baseModel().cut()).isNull();
+        assertThat(spec.training().optimizer().learningRate()).isEqualTo(1e-4);
+        assertThat(spec.fineTune().baseLearningRate()).isEqualTo(1e-4);
+        assertThat(spec.fineTune().batchNorm()).isEqualTo(JobSpec.BatchNorm.FROZEN);
+        assertThat(spec.fineTune().keepBaseClassifier()).isNull();
+
+        var custom = JobParser.parse("""
+                {"jobId": "f", "strategy": "fine-tune", "baseModel": {"uri": "m.onnx", "freezeAt": "t"},
+                 "data": {"train": {"uri": "d"}}, "preprocess": {"width": 8, "height": 8, "channels": 1},
+                 "training": {"optimizer": {"learningRate": 0.01}}, "fineTune": {"batchNorm": "update"}}""").spec();
+        assertThat(custom.training().optimizer().learningRate()).isEqualTo(0.01);
+        assertThat(custom.fineTune().baseLearningRate()).as("defaults to the head's rate").isEqualTo(0.01);
+        assertThat(custom.fineTune().batchNorm()).isEqualTo(JobSpec.BatchNorm.UPDATE);
+    }
+
+    @Test
+    void fineTuneFieldsAreRejectedWhereTheyDoNotBelong() {
+        var missing = JobParser.parse("""
+                {"jobId": "f", "strategy": "fine-tune", "baseModel": {"uri": "m.onnx"}, "data": {"train": {"uri": "d"}},
+                 "preprocess": {"width": 8, "height": 8, "channels": 1}, "fineTune": {"batchNorm": "sometimes"}}""");
+        assertThat(missing.errors()).extracting(FieldError::field)
+                .containsExactlyInAnyOrder("baseModel.freezeAt", "fineTune.batchNorm");
+        var misplaced = JobParser.parse("""
+                {"jobId": "f", "baseModel": {"uri": "m.onnx", "cut": "c", "freezeAt": "t"},
+                 "data": {"train": {"uri": "d"}}, "preprocess": {"width": 8, "height": 8, "channels": 1},
+                 "fineTune": {}}""");
+        assertThat(misplaced.errors()).extracting(FieldError::field)
+                .containsExactlyInAnyOrder("baseModel.freezeAt", "fineTune");
+    }
 }

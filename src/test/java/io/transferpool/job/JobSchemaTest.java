@@ -2,7 +2,6 @@ package io.transferpool.job;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -16,13 +15,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 class JobSchemaTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Test
-    void everyFieldOfTheFullExampleIsInTheSchemaAndTheParserAcceptsIt() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"full-job.json", "full-finetune-job.json"})
+    void everyFieldOfTheFullExamplesIsInTheSchemaAndTheParserAcceptsIt(String file) throws Exception {
         JsonNode schema;
         try (InputStream in = getClass().getResourceAsStream("/job.schema.json")) {
             schema = JSON.readTree(in);
         }
-        String example = Files.readString(Path.of("docs/examples/full-job.json"));
+        String example = Files.readString(Path.of("docs/examples", file));
         assertThat(JobParser.parse(example).errors()).isEmpty();
         checkFields(JSON.readTree(example), schema, schema, "");
         assertThat(schema.at("/properties/schemaVersion/const").asInt()).isEqualTo(JobSpec.SCHEMA_VERSION);

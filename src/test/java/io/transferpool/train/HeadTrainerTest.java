@@ -57,14 +57,14 @@ class HeadTrainerTest {
                 {"optimizer": {"type": "adam", "learningRate": 0.05}, "epochs": 300, "batchSize": 16,
                  "earlyStopping": {"monitor": "val_loss", "patience": 3}, "seed": 5}""");
         List<EpochMetrics> seen = new ArrayList<>();
-        TrainedHead head = new HeadTrainer().train(rows(store, split.train()), rows(store, split.validation()), spec,
+        Trained head = new HeadTrainer().train(rows(store, split.train()), rows(store, split.validation()), spec,
                 (m, max) -> seen.add(m));
         assertThat(head.epochs()).isEqualTo(seen);
         assertThat(head.epochs().size()).as("early stopping ends well before 300 epochs").isLessThan(300);
         assertThat(head.stopReason()).startsWith("early stopping: val_loss did not improve for 3 epochs");
         EpochMetrics best = head.epochs().stream().min((a, b) -> Double.compare(a.valLoss(), b.valLoss())).orElseThrow();
         assertThat(head.bestEpoch()).isEqualTo(best.epoch());
-        var restored = HeadTrainer.evaluate(head.network(), rows(store, split.validation()));
+        var restored = EpochLoop.evaluate(head.network(), rows(store, split.validation()));
         assertThat(restored.loss()).isCloseTo(best.valLoss(), within(1e-5));
         assertThat(restored.accuracy()).isGreaterThan(0.85);
     }
@@ -80,7 +80,7 @@ class HeadTrainerTest {
                 {"optimizer": {"type": "sgd", "learningRate": 0.05, "decay": 1e-4, "momentum": 0.9, "nesterov": true},
                  "epochs": 15, "batchSize": 16, "earlyStopping": {"enabled": false},
                  "checkpoint": {"monitor": "loss"}, "seed": 5}""");
-        TrainedHead head = new HeadTrainer().train(rows(store, all), rows(store, new int[0]), spec, (m, max) -> { });
+        Trained head = new HeadTrainer().train(rows(store, all), rows(store, new int[0]), spec, (m, max) -> { });
         assertThat(head.epochs()).hasSize(15);
         assertThat(head.stopReason()).isEqualTo("reached the maximum of 15 epochs");
         assertThat(head.epochs().get(14).loss()).isLessThan(head.epochs().get(0).loss());

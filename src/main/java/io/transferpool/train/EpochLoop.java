@@ -1,0 +1,115 @@
+package io.transferpool.train;
+
+import io.transferpool.job.JobResult.EpochMetrics;
+import io.transferpool.job.JobSpec;
+import io.transferpool.job.JobSpec.Mode;
+import io.transferpool.job.JobSpec.Monitor;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The epoch loop both strategies share, with the seed's Keras semantics: shuffled minibatches (seeded), early
+ * stopping with patience on the monitored metric, and the best checkpoint (by its own monitor) restored at the end.
+ */
+public final class EpochLoop {
+    private EpochLoop() {
+    }
+
+    public static Trained train(Network net, Rows train, Rows validation, JobSpec.Training t, EpochListener listener) {
+        boolean hasVal = validation.size() > 0;
+        Random shuffle = new Random(t.seed());
+        int[] order = train.identityOrder();
+        List<EpochMetrics> epochs = new ArrayList<>();
+        INDArray bestParams = null;
+        double bestCheckpoint = Double.NaN;
+        int bestEpoch = 0;
+        double bestStop = Double.NaN;
+        int wait = 0;
+        String stopReason = "reached the maximum of " + t.epochs() + " epochs";
+        long t0 = System.nanoTime();
+        long seen = 0;
+        for (int epoch = 1; epoch <= t.epochs(); epoch++) {
+            shuffle(order, shuffle);
+            for (int from = 0; from < order.length; from += t.batchSize()) {
+                int to = Math.min(order.length, from + t.batchSize());
+                net.fit(train.batch(order, from, to));
+                seen += to - from;
+            }
+            Evaluation.LossAccuracy tr = evaluate(net, train);
+            Evaluation.LossAccuracy va = hasVal ? evaluate(net, validation) : tr;
+            EpochMetrics m = new EpochMetrics(epoch, tr.loss(), tr.accuracy(), hasVal ? va.loss() : Double.NaN,
+                    hasVal ? va.accuracy() : Double.NaN);
+            epochs.add(m);
+            listener.epochDone(m, t.epochs());
+
+            double cp = value(t.checkpoint().monitor(), tr, va);
+            if (bestParams == null || improved(cp, bestCheckpoint, t.checkpoint().mode())) {
+                bestCheckpoint = cp;
+                bestEpoch = epoch;
+                bestParams = net.params().dup();
+            }
+            JobSpec.EarlyStopping es = t.earlyStopping();
+            if (es.enabled()) {
+                double v = value(es.monitor(), tr, va);
+                if (Double.isNaN(bestStop) || improved(v, bestStop, es.mode())) {
+                    bestStop = v;
+                    wait = 0;
+                } else if (++wait >= es.patience()) {
+                    stopReason = "early stopping: " + es.monitor().wire() + " did not improve for " + es.patience()
+                            + " epochs (best " + String.format("%.4f", bestStop) + ")";
+                    break;
+                }
+            }
+        }
+        net.setParams(bestParams);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        return new Trained(net, List.copyOf(epochs), bestEpoch, stopReason, seconds, seen / seconds);
+    }
+
+    private static boolean improved(double value, double best, Mode mode) {
+        return mode == Mode.MAX ? value > best : value < best;
+    }
+
+    private static double value(Monitor monitor, Evaluation.LossAccuracy train, Evaluation.LossAccuracy val) {
+        return switch (monitor) {
+            case VAL_LOSS -> val.loss();
+            case VAL_ACCURACY -> val.accuracy();
+            case LOSS -> train.loss();
+            case ACCURACY -> train.accuracy();
+        };
+    }
+
+    private static void shuffle(int[] a, Random rnd) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+    }
+
+    /** Loss and accuracy of the network (inference mode) on some rows. */
+    public static Evaluation.LossAccuracy evaluate(Network net, Rows rows) {
+        float[] probs = predict(net, rows);
+        return Evaluation.lossAccuracy(probs, rows.labels(), rows.classes());
+    }
+
+    /** Class probabilities, row-major, for the rows in index order. */
+    public static float[] predict(Network net, Rows rows) {
+        int k = rows.classes();
+        float[] probs = new float[rows.size() * k];
+        int[] order = rows.identityOrder();
+        for (int from = 0; from < rows.size(); from += 512) {
+            int to = Math.min(rows.size(), from + 512);
+            DataSet b = rows.batch(order, from, to);
+            float[] p = net.output(b.getFeatures()).castTo(DataType.FLOAT).dup('c').data().asFloat();
+            System.arraycopy(p, 0, probs, from * k, p.length);
+        }
+        return probs;
+    }
+}

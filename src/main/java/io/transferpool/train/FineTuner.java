@@ -1,0 +1,91 @@
+package io.transferpool.train;
+
+import io.transferpool.job.JobSpec;
+import io.transferpool.model.OnnxModel;
+import io.transferpool.translate.OnnxTranslator;
+import io.transferpool.translate.Translation;
+import io.transferpool.translate.TranslationCheck;
+import io.transferpool.translate.TranslationOptions;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The seed's method 2: the base from the freeze boundary to the head, translated to DL4J with its pretrained
+ * weights (checked against ONNX Runtime first), trained again at the pretrained layers' learning rate together
+ * with either the base's own classifier or a new head (the job's optimizer rate).
+ */
+public final class FineTuner {
+    /** Names of the new head's layers in the graph: {@value #HEAD}0, 1, ... and {@value #HEAD}out. */
+    static final String HEAD = "tp_head_";
+
+    /** The translated network does not reproduce ONNX Runtime; the message names the first tensor that differs. */
+    public static final class MismatchException extends Exception {
+        MismatchException(String message) {
+            super(message);
+        }
+    }
+
+    /** A fine-tuned network, the translation it came from, and how training went. */
+    public record Result(Trained trained, Translation translation, ComputationGraph graph) {
+    }
+
+    public Result train(OnnxModel model, JobSpec spec, int classes, Rows train, Rows validation,
+                        EpochListener listener) throws Exception {
+        JobSpec.FineTune ft = spec.fineTune();
+        String boundary = spec.baseModel().freezeAt();
+        Translation t = OnnxTranslator.translate(model, List.of(boundary), spec.baseModel().cut(),
+                new TranslationOptions(ft.batchNorm() == JobSpec.BatchNorm.UPDATE));
+        TranslationCheck.Report check = TranslationCheck.run(model, t, spec.training().seed(), 4);
+        if (!check.passed()) {
+            throw new MismatchException(String.format("the DL4J translation of the layers after %s differs from "
+                            + "ONNX Runtime first at tensor \"%s\" (relative error %.2e, limit %.0e)", boundary,
+                    check.firstDiffering(), check.errors().get(check.firstDiffering()), TranslationCheck.TOLERANCE));
+        }
+        JobSpec.Training tr = spec.training();
+        NeuralNetConfiguration.Builder conf = new NeuralNetConfiguration.Builder().seed(tr.seed())
+                .dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER_UNIFORM)
+                .updater(HeadTrainer.updater(tr.optimizer()));
+        boolean keep = Boolean.TRUE.equals(ft.keepBaseClassifier());
+        ComputationGraph graph = t.build(conf, HeadTrainer.updater(tr.optimizer(), ft.baseLearningRate()),
+                (b, from, shape) -> keep ? keepClassifier(b, from) : newHead(b, from, shape, classes, spec.head()));
+        Network net = new Network.Graph(graph, t.inputShapes().get(0));
+        return new Result(EpochLoop.train(net, train, validation, tr, listener), t, graph);
+    }
+
+    private static String keepClassifier(
+            org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder b, String from) {
+        b.addLayer(HEAD + "loss", new LossLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                .activation(Activation.SOFTMAX).build(), from);
+        return HEAD + "loss";
+    }
+
+    private static String newHead(org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder b,
+                                  String from, long[] shape, int classes, JobSpec.Head head) {
+        long in = Arrays.stream(shape).skip(1).reduce(1, (x, y) -> x * y);
+        String x = from;
+        for (int i = 0; i < head.hidden().size(); i++) {
+            int size = head.hidden().get(i);
+            b.addLayer(HEAD + i, new DenseLayer.Builder().nIn(in).nOut(size)
+                    .activation(HeadTrainer.activation(head.activation())).build(), x);
+            x = HEAD + i;
+            in = size;
+        }
+        OutputLayer.Builder out = new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(in).nOut(classes)
+                .activation(Activation.SOFTMAX);
+        if (head.dropout() > 0) {
+            out.dropOut(1.0 - head.dropout());
+        }
+        b.addLayer(HEAD + "out", out.build(), x);
+        return HEAD + "out";
+    }
+}

@@ -1,0 +1,92 @@
+package io.transferpool.train;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * A DL4J network being trained on feature rows: a new head (MultiLayerNetwork on [N, D] features) or a fine-tuned
+ * top of the base (ComputationGraph whose input is the freeze boundary's activations, reshaped from the rows).
+ */
+public sealed interface Network {
+    void fit(DataSet batch);
+
+    /** Class probabilities for rows of features [N, D]. */
+    INDArray output(INDArray features);
+
+    INDArray params();
+
+    void setParams(INDArray params);
+
+    /** DL4J's own zip format (no updater state). */
+    void save(OutputStream out) throws IOException;
+
+    record Head(MultiLayerNetwork net) implements Network {
+        @Override
+        public void fit(DataSet batch) {
+            net.fit(batch);
+        }
+
+        @Override
+        public INDArray output(INDArray features) {
+            return net.output(features, false);
+        }
+
+        @Override
+        public INDArray params() {
+            return net.params();
+        }
+
+        @Override
+        public void setParams(INDArray params) {
+            net.setParams(params);
+        }
+
+        @Override
+        public void save(OutputStream out) throws IOException {
+            ModelSerializer.writeModel(net, out, false);
+        }
+    }
+
+    /** @param inputShape the boundary tensor's shape (batch first; only the rest is used) */
+    record Graph(ComputationGraph graph, long[] inputShape) implements Network {
+        INDArray shaped(INDArray rows) {
+            if (inputShape.length == 2) {
+                return rows;
+            }
+            long[] s = inputShape.clone();
+            s[0] = rows.size(0);
+            return rows.reshape('c', s);
+        }
+
+        @Override
+        public void fit(DataSet batch) {
+            graph.fit(new DataSet(shaped(batch.getFeatures()), batch.getLabels()));
+        }
+
+        @Override
+        public INDArray output(INDArray features) {
+            return graph.output(false, shaped(features))[0];
+        }
+
+        @Override
+        public INDArray params() {
+            return graph.params();
+        }
+
+        @Override
+        public void setParams(INDArray params) {
+            graph.setParams(params);
+        }
+
+        @Override
+        public void save(OutputStream out) throws IOException {
+            ModelSerializer.writeModel(graph, out, false);
+        }
+    }
+}
