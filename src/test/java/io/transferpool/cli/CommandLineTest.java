@@ -53,8 +53,10 @@ class CommandLineTest {
     void modelInspectMarksTheFlattenAsACutPoint(QuarkusMainLauncher launcher) {
         LaunchResult r = launcher.launch("model", "inspect", TestFiles.BASE_MODEL.toString());
         assertThat(r.exitCode()).isZero();
-        assertThat(r.getOutput()).containsPattern("/flatten/Flatten_output_0 +Flatten +\\[1,1152] +0 +\\* 1152 features")
-                .contains("total parameters 287464");
+        assertThat(r.getOutput()).containsPattern("/flatten/Flatten_output_0 +Flatten +\\[1,1152] +0 +ft +\\* 1152 features")
+                .containsPattern("\\s0  input +input +\\[1,1,28,28] +0 +ft")
+                .containsPattern("/features/features.9/MaxPool_output_0 +MaxPool +\\[1,64,7,7] +0 +ft")
+                .contains("total parameters 287464", "fine-tuning: 17 possible freeze boundaries");
     }
 
     @Test

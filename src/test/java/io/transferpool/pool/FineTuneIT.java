@@ -1,0 +1,231 @@
+package io.transferpool.pool;
+
+import ai.onnx.proto.OnnxMl;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import io.transferpool.TestFiles;
+import io.transferpool.data.Dataset;
+import io.transferpool.data.DatasetLister;
+import io.transferpool.data.ImageDecoder;
+import io.transferpool.data.PathResolver;
+import io.transferpool.data.Preprocessor;
+import io.transferpool.extract.CutSession;
+import io.transferpool.job.JobParser;
+import io.transferpool.job.JobResult;
+import io.transferpool.job.JobSpec;
+import io.transferpool.messaging.JobClient;
+import io.transferpool.model.OnnxModel;
+import io.transferpool.model.SessionFactory;
+import io.transferpool.model.TensorData;
+import io.transferpool.train.Evaluation;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.net.URI;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/** Fine-tuning jobs (the seed's method 2) through the whole pipeline on the embedded broker, one pool. */
+class FineTuneIT {
+    static final String LAST_BLOCK = "/features/features.9/MaxPool_output_0";
+    @TempDir
+    static Path root;
+    @TempDir
+    static Path work;
+    static Pool pool;
+
+    @BeforeAll
+    static void startPool() throws Exception {
+        TestFiles.demoRoot(root, "train", 40, "test", 20);
+        OnnxModel base = OnnxModel.load(TestFiles.BASE_MODEL);
+        Files.write(root.resolve("models/elu.onnx"), withEluInLastBlock(base).toByteArray());
+        Files.write(root.resolve("models/two-classes.onnx"), withTwoClassClassifier(base).toByteArray());
+        pool = Pool.start(PoolSettings.defaults(root, work).withShardSize(32));
+    }
+
+    @AfterAll
+    static void stopPool() throws Exception {
+        if (pool != null) {
+            pool.close();
+        }
+    }
+
+    static String job(String jobId, String model, String freezeAt, String extra) {
+        return """
+                {"jobId": "%s", "strategy": "fine-tune", "baseModel": {"uri": "%s", "input": "input", "freezeAt": "%s"},
+                 "data": {"train": {"uri": "train"}, "test": {"uri": "test"}, "validationSplit": 0.1},
+                 "preprocess": {"width": 28, "height": 28, "channels": 1, "scale": 0.00392156862745098},
+                 "head": {"hidden": [32]},
+                 "training": {"optimizer": {"type": "adam", "learningRate": 0.001}, "epochs": 3, "batchSize": 16,
+                              "seed": 7}%s}
+                """.formatted(jobId, model, freezeAt, extra);
+    }
+
+    static JobResult run(String jobId, String json) throws Exception {
+        try (JobClient client = new JobClient(pool.clients())) {
+            client.submit(jobId, json);
+            return client.await(jobId, Duration.ofMinutes(5), e -> { });
+        }
+    }
+
+    @Test
+    void theLastConvBlockAndANewHeadAreTrainedAndTheCombinedModelPredictsLikeTheTrainer() throws Exception {
+        JobResult r = run("ft-block", job("ft-block", "models/base.onnx", LAST_BLOCK,
+                ", \"fineTune\": {\"baseLearningRate\": 0.0001}"));
+
+        assertThat(r.status()).as("errors %s", r.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
+        assertThat(r.metrics().counts().featureDimension()).as("64x7x7 activations").isEqualTo(3136);
+        assertThat(r.metrics().epochs()).hasSize(3);
+        // The base has 8 classes, the task 2: a new head attaches at the base classifier's input.
+        float[] images = testImages();
+        int n = images.length / 784;
+        float[] onnx = runCombined(r, images, n);
+        ComputationGraph trained = ModelSerializer.restoreComputationGraph(
+                Path.of(URI.create(r.artifacts().head().uri())).toFile());
+        float[] dl4j;
+        try (CutSession cut = CutSession.open(OnnxModel.load(TestFiles.BASE_MODEL), "input", LAST_BLOCK,
+                SessionFactory.Settings.cpu(0))) {
+            CutSession.Features f = cut.run(images, n, spec().preprocess());
+            dl4j = trained.output(false, Nd4j.create(f.values(), new long[]{n, 64, 7, 7}, 'c'))[0]
+                    .castTo(DataType.FLOAT).dup('c').data().asFloat();
+        }
+        assertThat(onnx).hasSameSizeAs(dl4j);
+        for (int i = 0; i < onnx.length; i++) {
+            assertThat(onnx[i]).as("probability %d", i).isCloseTo(dl4j[i], within(1e-4f));
+        }
+        assertThat(Evaluation.of(onnx, testLabels(), List.of("shirt", "tshirt")).accuracy())
+                .isEqualTo(r.metrics().test().accuracy());
+        // Frozen prefix unchanged, fine-tuned conv weights written back into the same node.
+        OnnxModel combined = OnnxModel.load(Path.of(URI.create(r.artifacts().onnx().uri())));
+        OnnxModel base = OnnxModel.load(TestFiles.BASE_MODEL);
+        assertThat(initializer(combined, "features.0.weight")).isEqualTo(initializer(base, "features.0.weight"));
+        assertThat(initializer(combined, "features.10.weight")).isNotEqualTo(initializer(base, "features.10.weight"));
+    }
+
+    @Test
+    void fullFineTuningFromTheInputKeepsTheBasesClassifierWhenTheClassCountMatches() throws Exception {
+        JobResult r = run("ft-full", job("ft-full", "models/two-classes.onnx", "input",
+                ", \"fineTune\": {\"batchNorm\": \"update\"}"));
+
+        assertThat(r.status()).as("errors %s", r.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
+        assertThat(r.metrics().counts().featureDimension()).as("the preprocessed image").isEqualTo(784);
+        float[] onnx = runCombined(r, testImages(), 40);
+        assertThat(Evaluation.of(onnx, testLabels(), List.of("shirt", "tshirt")).accuracy())
+                .isEqualTo(r.metrics().test().accuracy());
+        OnnxModel combined = OnnxModel.load(Path.of(URI.create(r.artifacts().onnx().uri())));
+        assertThat(combined.graph().getNodeList()).extracting(OnnxMl.NodeProto::getName)
+                .as("no new head: the base's logits Gemm then a softmax").doesNotContain("tp_head_gemm_0")
+                .contains("tp_head_softmax");
+    }
+
+    @Test
+    void anUnsupportedOperatorRejectsTheJobNamingItAndTheLatestUsableBoundary() throws Exception {
+        JobResult r = run("ft-elu", job("ft-elu", "models/elu.onnx", LAST_BLOCK, ""));
+
+        assertThat(r.status()).isEqualTo(JobResult.Status.REJECTED);
+        assertThat(r.errors()).singleElement().satisfies(e -> {
+            assertThat(e.field()).isEqualTo("baseModel.freezeAt");
+            assertThat(e.problem()).contains("operator Elu", "latest boundary after which every operator is "
+                    + "supported is \"/features/features.11/Relu_output_0\"");
+        });
+    }
+
+    @Test
+    void aFreezeBoundaryThatIsNotInTheGraphIsRejectedWithNearestNames() throws Exception {
+        JobResult r = run("ft-typo", job("ft-typo", "models/base.onnx", "/features/features.9/MaxPool_output", ""));
+        assertThat(r.status()).isEqualTo(JobResult.Status.REJECTED);
+        assertThat(r.errors()).singleElement().satisfies(e -> {
+            assertThat(e.field()).isEqualTo("baseModel.freezeAt");
+            assertThat(e.problem()).contains(LAST_BLOCK);
+        });
+    }
+
+    /** The demo base with its last block's ReLU turned into an Elu, which the translator does not know. */
+    static OnnxMl.ModelProto withEluInLastBlock(OnnxModel base) {
+        OnnxMl.GraphProto.Builder g = base.graph().toBuilder();
+        for (int i = 0; i < g.getNodeCount(); i++) {
+            if (g.getNode(i).getOutput(0).equals("/features/features.11/Relu_output_0")) {
+                g.setNode(i, g.getNode(i).toBuilder().setOpType("Elu"));
+            }
+        }
+        return base.proto().toBuilder().setGraph(g).build();
+    }
+
+    /** The demo base whose classifier keeps only its first two outputs, so it matches the two-class task. */
+    static OnnxMl.ModelProto withTwoClassClassifier(OnnxModel base) {
+        OnnxMl.GraphProto.Builder g = base.graph().toBuilder();
+        OnnxMl.NodeProto logits = g.getNodeList().stream().filter(n -> n.getOutput(0).equals("logits")).findFirst()
+                .orElseThrow();
+        for (int i = 0; i < g.getInitializerCount(); i++) {
+            String name = g.getInitializer(i).getName();
+            TensorData v = TensorData.of(g.getInitializer(i));
+            if (name.equals(logits.getInput(1))) { // [8, 128] with transB = 1
+                g.setInitializer(i, new TensorData(new long[]{2, v.dims()[1]},
+                        Arrays.copyOf(v.values(), (int) (2 * v.dims()[1]))).toProto(name));
+            } else if (name.equals(logits.getInput(2))) {
+                g.setInitializer(i, new TensorData(new long[]{2}, Arrays.copyOf(v.values(), 2)).toProto(name));
+            }
+        }
+        g.clearOutput().addOutput(OnnxMl.ValueInfoProto.newBuilder().setName("logits"));
+        return base.proto().toBuilder().setGraph(g).build();
+    }
+
+    static JobSpec spec() {
+        return JobParser.parse(TestFiles.job("x", "m", "t", null, 1)).orThrow();
+    }
+
+    static Dataset testSet() throws Exception {
+        return DatasetLister.list(new PathResolver(root), "data.test",
+                new JobSpec.Source("test", JobSpec.Format.IMAGE_FOLDER, null, List.of()), List.of());
+    }
+
+    static float[] testImages() throws Exception {
+        Dataset test = testSet();
+        Preprocessor pre = new Preprocessor(spec().preprocess());
+        ImageDecoder decoder = new ImageDecoder(root);
+        float[] input = new float[test.samples().size() * pre.inputSize()];
+        for (int i = 0; i < test.samples().size(); i++) {
+            pre.apply(decoder.decode(test.samples().get(i).ref()), input, i * pre.inputSize());
+        }
+        return input;
+    }
+
+    static int[] testLabels() throws Exception {
+        return testSet().samples().stream().mapToInt(s -> s.label()).toArray();
+    }
+
+    static float[] runCombined(JobResult r, float[] images, int n) throws Exception {
+        Path onnx = Path.of(URI.create(r.artifacts().onnx().uri()));
+        assertThat(OnnxModel.sha256(onnx)).isEqualTo(r.artifacts().onnx().sha256());
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession session = env.createSession(onnx.toString());
+             OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(images), new long[]{n, 1, 28, 28});
+             OrtSession.Result out = session.run(Map.of("input", in))) {
+            assertThat(session.getOutputNames()).containsExactly("probabilities");
+            FloatBuffer fb = ((OnnxTensor) out.get(0)).getFloatBuffer();
+            float[] p = new float[fb.remaining()];
+            fb.get(p);
+            return p;
+        }
+    }
+
+    static float[] initializer(OnnxModel m, String name) {
+        return m.graph().getInitializerList().stream().filter(t -> t.getName().equals(name)).findFirst()
+                .map(t -> TensorData.of(t).values()).orElseThrow(() -> new AssertionError("no initializer " + name));
+    }
+}
