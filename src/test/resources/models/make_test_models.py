@@ -3,7 +3,8 @@
 Run by hand with Debian's python3 (python3-torch, python3-onnx), never by CI:
     /usr/bin/python3 src/test/resources/models/make_test_models.py
 Weights are random (seeded) and BatchNormalization statistics are randomised so that every layer matters. The
-models are exported in eval mode with BatchNormalization kept as its own node (TrainingMode.PRESERVE), opset 13.
+models are exported in eval mode with BatchNormalization kept as its own node (TrainingMode.PRESERVE), opset 13,
+and two of them also at opsets 11 and 17.
 """
 import os
 
@@ -111,10 +112,10 @@ def randomise_bn(model):
             m.bias.data.copy_(torch.randn(m.num_features, generator=g) * 0.1)
 
 
-def export(model, shape, name):
+def export(model, shape, name, opset=13):
     model.eval()
     torch.onnx.export(model, torch.zeros(*shape), os.path.join(OUT, name), input_names=["input"],
-                      output_names=["output"], opset_version=13, training=torch.onnx.TrainingMode.PRESERVE,
+                      output_names=["output"], opset_version=opset, training=torch.onnx.TrainingMode.PRESERVE,
                       do_constant_folding=False, dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
     print(name, os.path.getsize(os.path.join(OUT, name)), "bytes")
 
@@ -127,3 +128,8 @@ if __name__ == "__main__":
                                    (TinyMixed(), (1, 1, 16, 16), "mixed_tiny.onnx")]:
             randomise_bn(model)
             export(model, shape, name)
+        # The same networks at the ends of the opset range PyTorch exports (Clip's bounds are inputs from 11 on).
+        for model, shape, name, opset in [(TinyMobileNetV2(), (1, 3, 32, 32), "mobilenetv2_tiny_opset11.onnx", 11),
+                                          (TinyResNet(), (1, 3, 32, 32), "resnet_tiny_opset17.onnx", 17)]:
+            randomise_bn(model)
+            export(model, shape, name, opset)

@@ -41,6 +41,17 @@ public final class FineTuner {
 
     public Result train(OnnxModel model, JobSpec spec, int classes, Rows train, Rows validation,
                         EpochListener listener) throws Exception {
+        Result built = build(model, spec, classes);
+        Network net = new Network.Graph(built.graph(), built.translation().inputShapes().get(0));
+        return new Result(EpochLoop.train(net, train, validation, spec.training(), listener), built.translation(),
+                built.graph());
+    }
+
+    /**
+     * The untrained network: the part after the boundary translated (and checked against ONNX Runtime) plus the
+     * head, with the job's updaters. {@code trained} of the result is null.
+     */
+    public Result build(OnnxModel model, JobSpec spec, int classes) throws Exception {
         JobSpec.FineTune ft = spec.fineTune();
         String boundary = spec.baseModel().freezeAt();
         Translation t = OnnxTranslator.translate(model, List.of(boundary), spec.baseModel().cut(),
@@ -58,8 +69,7 @@ public final class FineTuner {
         boolean keep = Boolean.TRUE.equals(ft.keepBaseClassifier());
         ComputationGraph graph = t.build(conf, HeadTrainer.updater(tr.optimizer(), ft.baseLearningRate()),
                 (b, from, shape) -> keep ? keepClassifier(b, from) : newHead(b, from, shape, classes, spec.head()));
-        Network net = new Network.Graph(graph, t.inputShapes().get(0));
-        return new Result(EpochLoop.train(net, train, validation, tr, listener), t, graph);
+        return new Result(null, t, graph);
     }
 
     private static String keepClassifier(

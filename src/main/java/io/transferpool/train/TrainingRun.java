@@ -128,7 +128,7 @@ public final class TrainingRun {
         timings.put("trainingSamplesPerSecond", head.samplesPerSecond());
         timings.put("evaluationSeconds", evalSeconds);
         timings.put("totalSeconds", (System.currentTimeMillis() - plan.submittedAtMillis()) / 1e3);
-        LOG.infof("Job %s trained: %d epochs, best %d, test accuracy %s, ONNX head check max diff %.1e", jobId,
+        LOG.infof("Job %s trained: %d epochs, best %d, test accuracy %s, ONNX check max diff %.1e", jobId,
                 head.epochs().size(), head.bestEpoch(), test == null ? "n/a" : String.format("%.4f", test.accuracy()),
                 diff);
         return new JobResult(jobId, JobResult.Status.SUCCEEDED, List.of(), new JobResult.Metrics(head.epochs(),

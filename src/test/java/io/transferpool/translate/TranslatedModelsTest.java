@@ -26,7 +26,9 @@ class TranslatedModelsTest {
             "resnet_tiny.onnx, /layer1/relu/Relu_output_0, false",
             "mobilenetv2_tiny.onnx, input, false",
             "mobilenetv2_tiny.onnx, input, true",
-            "mixed_tiny.onnx, input, false"})
+            "mixed_tiny.onnx, input, false",
+            "mobilenetv2_tiny_opset11.onnx, input, false",
+            "resnet_tiny_opset17.onnx, input, true"})
     void translationReproducesOnnxRuntime(String file, String boundary, boolean updateBatchNorm) throws Exception {
         OnnxModel model = model(file);
         Translation t = OnnxTranslator.translate(model, List.of(boundary), "output",

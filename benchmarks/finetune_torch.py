@@ -1,0 +1,55 @@
+"""PyTorch baseline for FineTuneBenchmark: one fine-tuning epoch of the same layers on the same threads.
+
+The demo's fine-tune job trains the base's last conv block (Conv 64->128 3x3 pad 1, ReLU, MaxPool 2) and the
+seed's new head (Flatten 1152, Dense 1024 ReLU, Dense 2 softmax) on 64x7x7 boundary activations, SGD with Nesterov
+momentum 0.9 (1e-4 for the conv, 1e-3 for the head), batch 64, cross-entropy. Run by hand with Debian's python3
+(python3-torch); FineTuneBenchmark calls it and prints the ratio:
+    /usr/bin/python3 benchmarks/finetune_torch.py --threads 2 --samples 2700 --rounds 3
+Prints one line: "torch samples/s <median> threads <n>".
+"""
+import argparse
+import statistics
+import time
+
+import torch
+import torch.nn as nn
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--samples", type=int, default=2700)
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--batch", type=int, default=64)
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(7)
+    block = nn.Sequential(nn.Conv2d(64, 128, 3, 1, 1), nn.ReLU(), nn.MaxPool2d(2))
+    head = nn.Sequential(nn.Flatten(), nn.Linear(1152, 1024), nn.ReLU(), nn.Linear(1024, 2))
+    model = nn.Sequential(block, head)
+    opt = torch.optim.SGD([{"params": block.parameters(), "lr": 1e-4},
+                           {"params": head.parameters(), "lr": 1e-3}], momentum=0.9, nesterov=True)
+    loss_fn = nn.CrossEntropyLoss()
+    x = torch.relu(torch.randn(a.samples, 64, 7, 7))
+    y = torch.randint(0, 2, (a.samples,))
+
+    def epoch():
+        order = torch.randperm(a.samples)
+        for i in range(0, a.samples, a.batch):
+            idx = order[i:i + a.batch]
+            opt.zero_grad()
+            loss_fn(model(x[idx]), y[idx]).backward()
+            opt.step()
+
+    model.train()
+    epoch()  # warm-up
+    rates = []
+    for _ in range(a.rounds):
+        t0 = time.perf_counter()
+        epoch()
+        rates.append(a.samples / (time.perf_counter() - t0))
+    print("torch samples/s %.1f threads %d" % (statistics.median(rates), torch.get_num_threads()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+package io.transferpool.benchmarks;
+
+import io.transferpool.job.JobParser;
+import io.transferpool.job.JobSpec;
+import io.transferpool.model.OnnxModel;
+import io.transferpool.train.FineTuner;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * One fine-tuning epoch of the demo's fine-tune job (last conv block translated from the ONNX base, plus the seed's
+ * head; batch 64) in DL4J, samples/s, next to benchmarks/finetune_torch.py (the same layers in PyTorch on the same
+ * threads, Debian's python3-torch) run in the same session; prints both and the ratio. Run by hand:
+ * {@code benchmarks/run.sh}. Asserts nothing about speed.
+ */
+@Tag("benchmark")
+class FineTuneBenchmark {
+    private static final Path DEMO = Path.of("demo/tshirt-vs-shirt").toAbsolutePath();
+    private static final int SAMPLES = 2700;
+    private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
+    private static final int BATCH = 64;
+
+    @Test
+    void oneEpochAgainstPyTorch() throws Exception {
+        JobSpec parsed = JobParser.parse(Files.readString(DEMO.resolve("finetune-job.json"))).orThrow();
+        JobSpec spec = new JobSpec(parsed.schemaVersion(), parsed.jobId(), parsed.strategy(), parsed.baseModel(),
+                parsed.data(), parsed.preprocess(), parsed.head(), parsed.training(),
+                new JobSpec.FineTune(parsed.fineTune().baseLearningRate(), parsed.fineTune().batchNorm(), false));
+        ComputationGraph graph = new FineTuner().build(OnnxModel.load(DEMO.resolve("models/base.onnx")), spec, 2)
+                .graph();
+        // Boundary activations of the demo's last block are post-ReLU max-pools: non-negative, like these.
+        Random rnd = new Random(7);
+        float[] x = new float[SAMPLES * 64 * 7 * 7];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) Math.max(0, rnd.nextGaussian());
+        }
+        INDArray features = Nd4j.create(x, new long[]{SAMPLES, 64, 7, 7}, 'c');
+        INDArray labels = Nd4j.zeros(DataType.FLOAT, SAMPLES, 2);
+        for (int i = 0; i < SAMPLES; i++) {
+            labels.putScalar(i, rnd.nextInt(2), 1f);
+        }
+        List<DataSet> batches = new ArrayList<>();
+        for (int from = 0; from < SAMPLES; from += BATCH) {
+            int to = Math.min(SAMPLES, from + BATCH);
+            batches.add(new DataSet(features.get(NDArrayIndex.interval(from, to)).dup(),
+                    labels.get(NDArrayIndex.interval(from, to)).dup()));
+        }
+        batches.forEach(graph::fit); // warm-up
+        double[] rates = new double[ROUNDS];
+        for (int r = 0; r < ROUNDS; r++) {
+            long t0 = System.nanoTime();
+            batches.forEach(graph::fit);
+            rates[r] = SAMPLES / ((System.nanoTime() - t0) / 1e9);
+        }
+        Arrays.sort(rates);
+        double dl4j = rates[ROUNDS / 2];
+        int threads = Runtime.getRuntime().availableProcessors();
+        System.out.printf("Fine-tuning epoch, demo last conv block + head (%d samples of 64x7x7, batch %d):%n",
+                SAMPLES, BATCH);
+        System.out.printf("  DL4J     %.0f samples/s (median of %d epochs; rounds %s)%n", dl4j, ROUNDS,
+                Arrays.toString(Arrays.stream(rates).map(Math::round).toArray()));
+        Double torch = torch(threads);
+        if (torch == null) {
+            System.out.println("  PyTorch  not run (needs Debian's python3-torch at /usr/bin/python3)");
+        } else {
+            System.out.printf("  PyTorch  %.0f samples/s (%d threads)%n  ratio DL4J / PyTorch %.2f%n", torch, threads,
+                    dl4j / torch);
+        }
+    }
+
+    private static Double torch(int threads) throws Exception {
+        Path python = Path.of("/usr/bin/python3");
+        if (!Files.isExecutable(python)) {
+            return null;
+        }
+        Process p = new ProcessBuilder(python.toString(), "benchmarks/finetune_torch.py", "--threads",
+                String.valueOf(threads), "--samples", String.valueOf(SAMPLES), "--rounds", String.valueOf(ROUNDS))
+                .redirectErrorStream(true).start();
+        String last = null;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                last = line;
+            }
+        }
+        if (p.waitFor() != 0 || last == null || !last.startsWith("torch samples/s ")) {
+            System.out.println("  PyTorch  failed: " + last);
+            return null;
+        }
+        return Double.parseDouble(last.split(" ")[2]);
+    }
+}
