@@ -31,8 +31,8 @@ public class DemoCommand implements Callable<Integer> {
                     + "; run from the repository root or pass --dir");
             return ExitCodes.USAGE;
         }
-        return LocalRun.run(job, out, out.toAbsolutePath().getParent().resolve("artifacts"), options.settings(),
-                options.registry(),
-                Duration.ofMinutes(60), System.out);
+        Path folder = out.toAbsolutePath().getParent();
+        return LocalRun.run(job, out, folder.resolve("report.html"), folder.resolve("artifacts"), options.settings(),
+                options.registry(), options.board(), Duration.ofMinutes(60), System.out);
     }
 }

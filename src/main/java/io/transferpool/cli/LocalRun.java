@@ -25,8 +25,9 @@ final class LocalRun {
     private LocalRun() {
     }
 
-    static int run(Path jobFile, Path outFile, Path artifactsDir, PoolSettings base, MeterRegistry metrics,
-                   Duration timeout, PrintStream out)
+    static int run(Path jobFile, Path outFile, Path reportFile, Path artifactsDir, PoolSettings base,
+                   MeterRegistry metrics, io.transferpool.coordinator.ResultBoard board, Duration timeout,
+                   PrintStream out)
             throws Exception {
         if (!Files.isReadable(jobFile)) {
             out.println("error: job file " + jobFile + " does not exist or is not readable");
@@ -40,7 +41,7 @@ final class LocalRun {
                 .dataRoot(root).artifactsDir(artifactsDir).spillDir(work.resolve("spill")).build();
         out.println("TransferPool: running job " + jobId + " from " + jobFile + " (data root " + root + ")");
         JobResult result;
-        try (Pool pool = Pool.start(settings, metrics); JobClient client = new JobClient(pool.clients())) {
+        try (Pool pool = Pool.start(settings, metrics, board); JobClient client = new JobClient(pool.clients())) {
             client.submit(jobId, json);
             ProgressPrinter progress = new ProgressPrinter(out);
             result = client.await(jobId, timeout, progress::print);
@@ -50,9 +51,16 @@ final class LocalRun {
             Files.createDirectories(parent);
             Files.writeString(outFile, Json.pretty(result));
         }
+        if (reportFile != null) {
+            Files.createDirectories(reportFile.toAbsolutePath().getParent());
+            Files.writeString(reportFile, io.transferpool.report.JobReport.html(result));
+        }
         ResultSummary.print(result, out);
         if (outFile != null) {
             out.println("  result     " + outFile.toAbsolutePath());
+        }
+        if (reportFile != null) {
+            out.println("  report     " + reportFile.toAbsolutePath());
         }
         return ExitCodes.of(result);
     }

@@ -19,6 +19,10 @@ public class RunCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "RESULT.json", description = "Write the result here.")
     Path out;
 
+    @Option(names = "--report", paramLabel = "REPORT.html",
+            description = "Write the job report here: learning curves, test metrics, confusion matrix, timings.")
+    Path report;
+
     @Option(names = "--artifacts", paramLabel = "DIR",
             description = "Where the trained head and ONNX model go (default: artifacts/ next to --out, else ./artifacts).")
     Path artifacts;
@@ -33,7 +37,7 @@ public class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path dir = artifacts != null ? artifacts
                 : out != null ? out.toAbsolutePath().getParent().resolve("artifacts") : Path.of("artifacts");
-        return LocalRun.run(job, out, dir, options.settings(), options.registry(), Duration.ofMinutes(timeoutMinutes),
+        return LocalRun.run(job, out, report, dir, options.settings(), options.registry(), options.board(), Duration.ofMinutes(timeoutMinutes),
                 System.out);
     }
 }

@@ -15,7 +15,7 @@ public class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (Pool pool = Pool.start(options.settings(), options.registry())) {
+        try (Pool pool = Pool.start(options.settings(), options.registry(), options.board())) {
             System.out.println("TransferPool serving roles " + pool.settings().roles() + " on "
                     + pool.clients().bootstrapServers());
             Quarkus.waitForExit();

@@ -6,6 +6,8 @@ import io.transferpool.broker.EmbeddedKafka;
 import io.transferpool.coordinator.CoordinatorRole;
 import io.transferpool.coordinator.JobPlanner;
 import io.transferpool.coordinator.JobValidator;
+import io.transferpool.coordinator.ResultBoard;
+import io.transferpool.coordinator.ResultsRole;
 import io.transferpool.data.PathResolver;
 import io.transferpool.extract.ExtractorRole;
 import io.transferpool.extract.SessionCache;
@@ -52,6 +54,11 @@ public final class Pool implements AutoCloseable {
     }
 
     public static Pool start(PoolSettings settings, MeterRegistry metrics) throws Exception {
+        return start(settings, metrics, new ResultBoard(1000));
+    }
+
+    /** @param board filled from tp.results by the coordinator role, for the REST API and reports */
+    public static Pool start(PoolSettings settings, MeterRegistry metrics, ResultBoard board) throws Exception {
         EmbeddedKafka broker = null;
         String servers;
         if (settings.bootstrapServers().isPresent()) {
@@ -63,7 +70,7 @@ public final class Pool implements AutoCloseable {
         Pool pool = new Pool(settings, broker, settings.clients(servers));
         try {
             TopicSetup.ensure(pool.clients, settings.topics());
-            pool.startRoles(metrics);
+            pool.startRoles(metrics, board);
         } catch (Exception e) {
             pool.close();
             throw e;
@@ -71,7 +78,7 @@ public final class Pool implements AutoCloseable {
         return pool;
     }
 
-    private void startRoles(MeterRegistry metrics) {
+    private void startRoles(MeterRegistry metrics, ResultBoard board) {
         var producer = clients.producer("tp-" + ProcessHandle.current().pid());
         closeables.add(producer);
         Publisher out = new Publisher(producer);
@@ -79,6 +86,9 @@ public final class Pool implements AutoCloseable {
             var role = new CoordinatorRole(new JobValidator(new PathResolver(settings.dataRoot())),
                     new JobPlanner(settings.shardSize()), out, metrics);
             loop("coordinator", "tp-coordinators", Topics.JOBS, 1, producer, role);
+            // Every coordinator follows every result (its own group), so any replica can serve any report.
+            loop("results", "tp-coordinator-results-" + ProcessHandle.current().pid() + "-" + System.nanoTime(),
+                    Topics.RESULTS, 100, producer, new ResultsRole(board));
         }
         if (settings.roles().contains(Role.EXTRACTOR)) {
             AtomicInteger n = new AtomicInteger();

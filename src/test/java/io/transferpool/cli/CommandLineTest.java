@@ -33,13 +33,16 @@ class CommandLineTest {
     @Test
     void runWritesTheResultAndExitsZeroOnSuccess(QuarkusMainLauncher launcher) throws Exception {
         Path out = dir.resolve("out/result.json");
-        LaunchResult r = launcher.launch("run", dir.resolve("job.json").toString(), "--out", out.toString());
+        Path report = dir.resolve("out/report.html");
+        LaunchResult r = launcher.launch("run", dir.resolve("job.json").toString(), "--out", out.toString(),
+                "--report", report.toString());
         assertThat(r.exitCode()).as(r.getOutput() + r.getErrorOutput()).isZero();
         assertThat(r.getOutput()).contains("Job cli-job: SUCCEEDED").contains("extracting").contains("training")
                 .contains("confusion");
         JobResult result = Json.read(Files.readAllBytes(out), JobResult.class);
         assertThat(result.status()).isEqualTo(JobResult.Status.SUCCEEDED);
         assertThat(dir.resolve("out/artifacts/cli-job/model.onnx")).exists();
+        assertThat(Files.readString(report)).contains("Job cli-job", "<svg id=\"loss-curve\"", "id=\"confusion\"");
     }
 
     @Test

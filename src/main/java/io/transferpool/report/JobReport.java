@@ -1,0 +1,169 @@
+package io.transferpool.report;
+
+import io.transferpool.job.FieldError;
+import io.transferpool.job.JobResult;
+import io.transferpool.job.JobResult.EpochMetrics;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import static io.transferpool.report.Svg.esc;
+
+/**
+ * A job's result as one self-contained HTML page (inline CSS and SVG, no scripts or external assets): status,
+ * learning curves of loss and accuracy, the test metrics table, the confusion matrix and the stage timings. The
+ * coordinator serves it at {@code /jobs/{id}/report}; {@code run --report FILE.html} writes it.
+ */
+public final class JobReport {
+    private static final String CSS = """
+            body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#1d2330;background:#fff}
+            h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:24px 0 8px}
+            .status{display:inline-block;padding:2px 10px;border-radius:10px;color:#fff;font-weight:600}
+            .SUCCEEDED{background:#1a7f37}.FAILED{background:#cf222e}.REJECTED{background:#9a6700}
+            table{border-collapse:collapse}td,th{border:1px solid #d0d7de;padding:4px 10px;text-align:right}
+            th{background:#f6f8fa}td.l,th.l{text-align:left}.charts{display:flex;flex-wrap:wrap;gap:16px}
+            .plot{fill:#fbfcfd;stroke:#d0d7de}.grid{stroke:#eaeef2}.tick,.legend{font-size:11px;fill:#57606a}
+            .title{font-size:13px;font-weight:600;fill:#1d2330}.cm td{min-width:48px}
+            """;
+
+    private JobReport() {
+    }
+
+    public static String html(JobResult r) {
+        StringBuilder b = new StringBuilder("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">");
+        b.append("<title>TransferPool job ").append(esc(r.jobId())).append("</title><style>").append(CSS)
+                .append("</style></head><body>");
+        b.append("<h1>Job ").append(esc(r.jobId())).append("</h1>");
+        b.append("<span class=\"status ").append(r.status()).append("\">").append(r.status()).append("</span>");
+        if (r.errors() != null && !r.errors().isEmpty()) {
+            b.append("<h2>Errors</h2><table><tr><th class=\"l\">field</th><th class=\"l\">problem</th></tr>");
+            for (FieldError e : r.errors()) {
+                b.append("<tr><td class=\"l\">").append(esc(e.field())).append("</td><td class=\"l\">")
+                        .append(esc(e.problem())).append("</td></tr>");
+            }
+            b.append("</table>");
+        }
+        JobResult.Metrics m = r.metrics();
+        if (m != null) {
+            curves(b, m);
+            test(b, m);
+            counts(b, m.counts());
+            timings(b, m.timings());
+        }
+        if (r.artifacts() != null) {
+            b.append("<h2>Artifacts</h2><table>");
+            artifact(b, "ONNX model", r.artifacts().onnx());
+            artifact(b, "DL4J network", r.artifacts().head());
+            b.append("</table>");
+        }
+        return b.append("</body></html>").toString();
+    }
+
+    private static void curves(StringBuilder b, JobResult.Metrics m) {
+        List<EpochMetrics> epochs = m.epochs();
+        if (epochs == null || epochs.isEmpty()) {
+            return;
+        }
+        double[] x = epochs.stream().mapToDouble(EpochMetrics::epoch).toArray();
+        b.append("<h2>Learning curves</h2><p>").append(epochs.size()).append(" epochs");
+        if (m.bestEpoch() != null) {
+            b.append(", best checkpoint at epoch ").append(m.bestEpoch());
+        }
+        if (m.stopReason() != null) {
+            b.append("; ").append(esc(m.stopReason()));
+        }
+        b.append("</p><div class=\"charts\">");
+        b.append(Svg.lineChart("loss-curve", "Loss", List.of(
+                new Svg.Series("train loss", "#0969da", x, epochs.stream().mapToDouble(EpochMetrics::loss).toArray()),
+                new Svg.Series("validation loss", "#cf222e", x,
+                        epochs.stream().mapToDouble(EpochMetrics::valLoss).toArray())), 460, 260));
+        b.append(Svg.lineChart("accuracy-curve", "Accuracy", List.of(
+                new Svg.Series("train accuracy", "#0969da", x,
+                        epochs.stream().mapToDouble(EpochMetrics::accuracy).toArray()),
+                new Svg.Series("validation accuracy", "#cf222e", x,
+                        epochs.stream().mapToDouble(EpochMetrics::valAccuracy).toArray())), 460, 260));
+        b.append("</div>");
+    }
+
+    private static void test(StringBuilder b, JobResult.Metrics m) {
+        JobResult.TestMetrics t = m.test();
+        if (t == null) {
+            return;
+        }
+        b.append("<h2>Test</h2><table id=\"metrics\"><tr><th class=\"l\">metric</th><th>value</th></tr>");
+        row(b, "accuracy", t.accuracy());
+        row(b, "loss", t.loss());
+        if (t.rocAuc() != null) {
+            row(b, "ROC AUC", t.rocAuc());
+        }
+        b.append("</table><h2>Per class</h2><table><tr><th class=\"l\">class</th><th>precision</th><th>recall</th>"
+                + "<th>F1</th><th>support</th></tr>");
+        for (Map.Entry<String, JobResult.ClassMetrics> e : t.perClass().entrySet()) {
+            JobResult.ClassMetrics c = e.getValue();
+            b.append(String.format(Locale.ROOT, "<tr><td class=\"l\">%s</td><td>%.4f</td><td>%.4f</td><td>%.4f</td>"
+                    + "<td>%d</td></tr>", esc(e.getKey()), c.precision(), c.recall(), c.f1(), c.support()));
+        }
+        b.append("</table>");
+        int[][] cm = t.confusionMatrix();
+        if (cm != null && t.classes() != null) {
+            int max = 1;
+            for (int[] row : cm) {
+                for (int v : row) {
+                    max = Math.max(max, v);
+                }
+            }
+            b.append("<h2>Confusion matrix</h2><table class=\"cm\" id=\"confusion\"><tr><th class=\"l\">true \\ "
+                    + "predicted</th>");
+            t.classes().forEach(c -> b.append("<th>").append(esc(c)).append("</th>"));
+            b.append("</tr>");
+            for (int i = 0; i < cm.length; i++) {
+                b.append("<tr><th class=\"l\">").append(esc(t.classes().get(i))).append("</th>");
+                for (int j = 0; j < cm[i].length; j++) {
+                    double shade = (double) cm[i][j] / max;
+                    String colour = i == j ? "26,127,55" : "207,34,46";
+                    b.append(String.format(Locale.ROOT, "<td style=\"background:rgba(%s,%.2f)\">%d</td>", colour,
+                            0.08 + 0.5 * shade, cm[i][j]));
+                }
+                b.append("</tr>");
+            }
+            b.append("</table>");
+        }
+    }
+
+    private static void counts(StringBuilder b, JobResult.Counts c) {
+        if (c == null) {
+            return;
+        }
+        b.append("<h2>Samples</h2><table><tr><th>train</th><th>validation</th><th>test</th><th>features</th>"
+                + "<th>bad</th></tr>");
+        b.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%d</td><td>%d</td><td>%d</td><td>%d</td></tr></table>",
+                c.train(), c.validation(), c.test(), c.featureDimension(), c.badSampleCount()));
+        if (c.badSamples() != null && !c.badSamples().isEmpty()) {
+            b.append("<table><tr><th class=\"l\">bad sample</th><th class=\"l\">reason</th></tr>");
+            c.badSamples().stream().limit(50).forEach(s -> b.append("<tr><td class=\"l\">").append(esc(s.sample()))
+                    .append("</td><td class=\"l\">").append(esc(s.reason())).append("</td></tr>"));
+            b.append("</table>");
+        }
+    }
+
+    private static void timings(StringBuilder b, Map<String, Double> timings) {
+        if (timings == null || timings.isEmpty()) {
+            return;
+        }
+        b.append("<h2>Stage timings</h2><table id=\"timings\"><tr><th class=\"l\">stage</th><th>value</th></tr>");
+        timings.forEach((k, v) -> row(b, k, v));
+        b.append("</table>");
+    }
+
+    private static void row(StringBuilder b, String name, double value) {
+        b.append(String.format(Locale.ROOT, "<tr><td class=\"l\">%s</td><td>%.4f</td></tr>", esc(name), value));
+    }
+
+    private static void artifact(StringBuilder b, String name, JobResult.Artifact a) {
+        if (a != null) {
+            b.append("<tr><td class=\"l\">").append(name).append("</td><td class=\"l\">").append(esc(a.uri()))
+                    .append("<br><small>sha256 ").append(esc(a.sha256())).append("</small></td></tr>");
+        }
+    }
+}
