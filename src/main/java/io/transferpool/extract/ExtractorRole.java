@@ -40,7 +40,8 @@ public final class ExtractorRole implements WorkerLoop.Role {
         this.featureType = featureType;
         this.maxRecordBytes = maxRecordBytes;
         this.metrics = metrics;
-        this.imagesExtracted = metrics.counter("tp.extract.images");
+        this.imagesExtracted = Counter.builder("tp.extract.images.extracted")
+                .description("Images whose features were published").register(metrics);
         this.featureBytes = Counter.builder("tp.extract.feature.bytes").baseUnit("bytes").register(metrics);
     }
 

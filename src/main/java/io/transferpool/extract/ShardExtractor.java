@@ -27,7 +27,20 @@ public final class ShardExtractor {
         void accept(FeatureBatch batch) throws Exception;
     }
 
+    /** Told about each decoded and each inferred batch (metrics). Called from decode and consumer threads. */
+    public interface Observer {
+        Observer NONE = new Observer() {
+        };
+
+        default void decoded(int images, long nanos) {
+        }
+
+        default void inferred(int images, long nanos) {
+        }
+    }
+
     private final SessionCache sessions;
+    private final Observer observer;
     private final ImageDecoder decoder;
     private final Path dataRoot;
     private final ExecutorService decodePool;
@@ -36,6 +49,12 @@ public final class ShardExtractor {
 
     public ShardExtractor(SessionCache sessions, Path dataRoot, ExecutorService decodePool, int batchSize,
                           int lookahead) {
+        this(sessions, dataRoot, decodePool, batchSize, lookahead, Observer.NONE);
+    }
+
+    public ShardExtractor(SessionCache sessions, Path dataRoot, ExecutorService decodePool, int batchSize,
+                          int lookahead, Observer observer) {
+        this.observer = observer;
         this.lookahead = Math.max(1, lookahead);
         this.sessions = sessions;
         this.decoder = new ImageDecoder(dataRoot);
@@ -75,7 +94,9 @@ public final class ShardExtractor {
             }
             long ti = System.nanoTime();
             CutSession.Features features = session.run(d.inputs(), d.good().size(), task.preprocess());
-            inferNanos += System.nanoTime() - ti;
+            long took = System.nanoTime() - ti;
+            inferNanos += took;
+            observer.inferred(d.good().size(), took);
             int n = d.good().size();
             int[] ids = new int[n];
             int[] labels = new int[n];
@@ -107,6 +128,8 @@ public final class ShardExtractor {
                 bad.add(new BadSample(s.ref(), "cannot decode: " + e));
             }
         }
-        return new Decoded(inputs, good, bad, System.nanoTime() - t0);
+        long took = System.nanoTime() - t0;
+        observer.decoded(good.size(), took);
+        return new Decoded(inputs, good, bad, took);
     }
 }

@@ -47,6 +47,7 @@ public final class WorkerLoop implements AutoCloseable {
     private final String name;
     private final KafkaConsumer<String, byte[]> consumer;
     private final KafkaProducer<String, byte[]> dlq;
+    private final io.micrometer.core.instrument.Counter deadLetters;
     private final Role role;
     private final Thread thread;
     private volatile boolean running = true;
@@ -55,6 +56,14 @@ public final class WorkerLoop implements AutoCloseable {
 
     public WorkerLoop(String name, KafkaConsumer<String, byte[]> consumer, List<String> topics,
                       KafkaProducer<String, byte[]> dlq, Role role) {
+        this(name, consumer, topics, dlq, role, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    }
+
+    /** @param metrics where {@code tp_dlq_records_total{worker}} counts the records this loop dead-letters */
+    public WorkerLoop(String name, KafkaConsumer<String, byte[]> consumer, List<String> topics,
+                      KafkaProducer<String, byte[]> dlq, Role role, io.micrometer.core.instrument.MeterRegistry metrics) {
+        this.deadLetters = io.micrometer.core.instrument.Counter.builder("tp.dlq.records").tag("worker", name)
+                .description("Records sent to tp.dlq because the worker could not process them").register(metrics);
         this.name = name;
         this.consumer = consumer;
         this.dlq = dlq;
@@ -139,6 +148,7 @@ public final class WorkerLoop implements AutoCloseable {
         out.headers().add(Topics.SOURCE_TOPIC_HEADER, r.topic().getBytes(StandardCharsets.UTF_8));
         r.headers().forEach(h -> out.headers().add(h));
         dlq.send(out);
+        deadLetters.increment();
     }
 
     @Override

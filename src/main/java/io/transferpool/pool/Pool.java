@@ -1,6 +1,7 @@
 package io.transferpool.pool;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.transferpool.metrics.KafkaMeters;
 import io.micrometer.core.instrument.Metrics;
 import io.transferpool.broker.EmbeddedKafka;
 import io.transferpool.coordinator.CoordinatorRole;
@@ -81,14 +82,16 @@ public final class Pool implements AutoCloseable {
     private void startRoles(MeterRegistry metrics, ResultBoard board) {
         var producer = clients.producer("tp-" + ProcessHandle.current().pid());
         closeables.add(producer);
+        // Kafka's own client metrics (incl. consumer lag per partition) as kafka_* meters; closed before the client.
+        closeables.add(KafkaMeters.bind(producer, metrics));
         Publisher out = new Publisher(producer);
         if (settings.roles().contains(Role.COORDINATOR)) {
             var role = new CoordinatorRole(new JobValidator(new PathResolver(settings.dataRoot())),
                     new JobPlanner(settings.shardSize()), out, metrics);
-            loop("coordinator", "tp-coordinators", Topics.JOBS, 1, producer, role);
+            loop("coordinator", "tp-coordinators", Topics.JOBS, 1, producer, role, metrics);
             // Every coordinator follows every result (its own group), so any replica can serve any report.
             loop("results", "tp-coordinator-results-" + ProcessHandle.current().pid() + "-" + System.nanoTime(),
-                    Topics.RESULTS, 100, producer, new ResultsRole(board));
+                    Topics.RESULTS, 100, producer, new ResultsRole(board), metrics);
         }
         if (settings.roles().contains(Role.EXTRACTOR)) {
             AtomicInteger n = new AtomicInteger();
@@ -102,24 +105,26 @@ public final class Pool implements AutoCloseable {
             SessionCache sessions = new SessionCache(settings.sessionCacheSize(), settings.session(), em::sessionOpened);
             closeables.add(sessions);
             ShardExtractor extractor = new ShardExtractor(sessions, settings.dataRoot(), decode,
-                    settings.extractBatchSize(), 2 * settings.decodeThreads());
+                    settings.extractBatchSize(), 2 * settings.decodeThreads(), em);
             var role = new ExtractorRole(extractor, out, settings.featureType(), settings.maxRecordBytes(), metrics);
-            loop("extractor", "tp-extractors", Topics.EXTRACT, 1, producer, role);
+            loop("extractor", "tp-extractors", Topics.EXTRACT, 1, producer, role, metrics);
         }
         if (settings.roles().contains(Role.TRAINER)) {
             var role = new TrainerRole(settings.spillDir(), settings.spillThresholdBytes(),
                     new TrainingRun(settings.dataRoot(), new ArtifactStore(settings.artifactsDir())), out, metrics);
             closeables.add(role);
-            loop("trainer", "tp-trainers", Topics.FEATURES, 500, producer, role);
+            loop("trainer", "tp-trainers", Topics.FEATURES, 500, producer, role, metrics);
         }
         LOG.infof("Pool running roles %s on %s (data root %s)", settings.roles(), clients.bootstrapServers(),
                 settings.dataRoot());
     }
 
     private void loop(String name, String group, String topic, int maxPoll,
-                      org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> producer, WorkerLoop.Role role) {
+                      org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> producer, WorkerLoop.Role role,
+                      MeterRegistry metrics) {
         var consumer = clients.consumer(group, name + "-" + ProcessHandle.current().pid(), maxPoll);
-        loops.add(new WorkerLoop(name, consumer, List.of(topic), producer, role).start());
+        closeables.add(KafkaMeters.bind(consumer, metrics));
+        loops.add(new WorkerLoop(name, consumer, List.of(topic), producer, role, metrics).start());
     }
 
     public KafkaClients clients() {

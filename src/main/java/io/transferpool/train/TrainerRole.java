@@ -1,6 +1,8 @@
 package io.transferpool.train;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.transferpool.metrics.TrainingMetrics;
+import java.time.Duration;
 import io.transferpool.job.FieldError;
 import io.transferpool.job.JobResult;
 import io.transferpool.messaging.FeatureBatch;
@@ -43,7 +45,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
     private final long heapLimitBytes;
     private final TrainingRun training;
     private final Publisher out;
-    private final MeterRegistry metrics;
+    private final TrainingMetrics metrics;
     // Consumer-thread state: jobs being gathered, jobs training, recently finished job ids.
     private final Map<String, Active> gathering = new HashMap<>();
     private final Map<String, Active> trainingJobs = new HashMap<>();
@@ -61,7 +63,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
         this.heapLimitBytes = heapLimitBytes;
         this.training = training;
         this.out = out;
-        this.metrics = metrics;
+        this.metrics = new TrainingMetrics(metrics, gathering::size, trainingJobs::size);
     }
 
     @Override
@@ -94,6 +96,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
             if (active.acc().complete()) {
                 gathering.remove(jobId);
                 trainingJobs.put(jobId, active);
+                metrics.jobStarted(jobId);
                 running.put(jobId, trainer.submit(() -> train(active.acc())));
             }
         } else {
@@ -110,10 +113,19 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
 
     private JobResult train(JobAccumulator acc) {
         String jobId = acc.plan().spec().jobId();
+        long[] epochStart = {System.nanoTime()};
+        // Samples trained per epoch: the training split less the validation hold-out.
+        int trainSamples = (int) Math.round(acc.store(FeatureBatch.Split.TRAIN).size()
+                * (1 - acc.plan().spec().data().validationSplit()));
         try {
-            return training.run(acc, (m, max) -> out.status(new StatusEvent(jobId, "training",
-                    String.format("epoch %d: loss %.4f, val accuracy %.4f", m.epoch(), m.loss(), m.valAccuracy()),
-                    null, null, null, m.epoch(), max, m.valAccuracy(), System.currentTimeMillis())));
+            return training.run(acc, (m, max) -> {
+                long now = System.nanoTime();
+                metrics.epochDone(jobId, m, trainSamples, Duration.ofNanos(now - epochStart[0]));
+                epochStart[0] = now;
+                out.status(new StatusEvent(jobId, "training", String.format("epoch %d: loss %.4f, val accuracy %.4f",
+                        m.epoch(), m.loss(), m.valAccuracy()), null, null, null, m.epoch(), max, m.valAccuracy(),
+                        System.currentTimeMillis()));
+            });
         } catch (Exception | LinkageError e) {
             LOG.errorf(e, "Training job %s failed", jobId);
             return JobResult.failed(jobId, List.of(new FieldError("training",
@@ -147,7 +159,9 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
             out.flush();
             out.result(result);
             out.flush();
-            metrics.counter("tp.jobs.finished", "status", result.status().name()).increment();
+            Active done = trainingJobs.get(jobId);
+            metrics.jobFinished(result, Duration.ofMillis(done == null ? 0
+                    : System.currentTimeMillis() - done.acc().plan().submittedAtMillis()));
             trainingJobs.remove(jobId);
             finished.add(jobId);
         }
