@@ -3,19 +3,31 @@
 #   libonnx-testdata  ONNX's backend test cases, for the fine-tuning translator's conformance test.
 #   chromium          headless rendering of the job report.
 #   prometheus        a real Prometheus (and promtool) scraping a running pool.
+#   kubectl           `kubectl kustomize` renders k8s/ overlays; nodejs, npm: the manifest schema check
+#                     (k8s/validate, its npm packages installed below from the npm registry).
 # Skips what is installed already; uses sudo when not root.
 set -euo pipefail
-packages=(libonnx-testdata chromium prometheus)
+packages=(libonnx-testdata chromium prometheus kubectl nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Tools already on PATH (e.g. node from nvm, kubectl from elsewhere) count as present.
+for tool in kubectl node npm; do
+  if command -v "$tool" >/dev/null 2>&1; then
+    case "$tool" in node) drop=nodejs ;; *) drop=$tool ;; esac
+    missing=("${missing[@]/$drop}")
+  fi
+done
+missing=($(printf '%s\n' "${missing[@]}" | grep -v '^$' || true))
 if [ ${#missing[@]} -eq 0 ]; then
   echo "test packages present: ${packages[*]}"
-  exit 0
+else
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-sudo=""
-[ "$(id -u)" -eq 0 ] || sudo="sudo"
-echo "installing ${missing[*]}"
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# The manifest validator's npm packages, pinned by k8s/validate/package-lock.json.
+(cd "$(dirname "$0")/../k8s/validate" && npm ci --no-audit --no-fund --silent)

@@ -13,12 +13,18 @@ public class ServeCommand implements Callable<Integer> {
     @Inject
     PoolOptions options;
 
+    @Inject
+    PoolHealth health;
+
     @Override
     public Integer call() throws Exception {
         try (Pool pool = Pool.start(options.settings(), options.registry(), options.board())) {
             System.out.println("TransferPool serving roles " + pool.settings().roles() + " on "
                     + pool.clients().bootstrapServers());
+            health.started(pool);
             Quarkus.waitForExit();
+            // SIGTERM: not ready any more; closing the pool finishes records in hand, commits and leaves groups.
+            health.stopping();
         }
         return 0;
     }

@@ -72,6 +72,11 @@ public final class WorkerLoop implements AutoCloseable {
         this.thread = new Thread(this::run, "tp-" + name);
     }
 
+    /** False once the loop's thread has ended (stopped, or died of an error no record caused). */
+    public boolean alive() {
+        return thread.isAlive();
+    }
+
     public WorkerLoop start() {
         thread.start();
         return this;

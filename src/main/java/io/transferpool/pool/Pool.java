@@ -127,6 +127,11 @@ public final class Pool implements AutoCloseable {
         loops.add(new WorkerLoop(name, consumer, List.of(topic), producer, role, metrics).start());
     }
 
+    /** True while every role's loop is running: the liveness probe's answer. */
+    public boolean healthy() {
+        return loops.stream().allMatch(WorkerLoop::alive);
+    }
+
     public KafkaClients clients() {
         return clients;
     }
