@@ -57,6 +57,8 @@ class PrometheusScrapeIT {
         assertThat(PROMETHEUS).as("install Debian's prometheus (scripts/install-test-packages.sh does)").exists();
         Path root = dir.resolve("root");
         TestFiles.demoRoot(root, "train", 150, "test", 20);
+        // One bad image and one rejected job, so the error series exist too.
+        Files.writeString(root.resolve("train/shirt/zz-corrupt.png"), "not a png");
         int promPort = freePort();
         Files.writeString(dir.resolve("prometheus.yml"), """
                 global: {scrape_interval: 500ms, evaluation_interval: 1s}
@@ -75,6 +77,9 @@ class PrometheusScrapeIT {
                     .replace("\"hidden\": [64]", "\"hidden\": [1024]")
                     .replace("\"patience\": 5", "\"patience\": 100");
             Thread.sleep(2000); // a first scrape before the job, so increases are visible
+            client.submit("prom-bad", TestFiles.job("prom-bad", "models/missing.onnx", "train", null, 1));
+            assertThat(client.await("prom-bad", Duration.ofMinutes(1), e -> { }).status())
+                    .isEqualTo(JobResult.Status.REJECTED);
             client.submit("prom-job", job);
             JobResult r = client.await("prom-job", Duration.ofMinutes(5), e -> { });
             assertThat(r.status()).as("errors %s", r.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
@@ -99,6 +104,7 @@ class PrometheusScrapeIT {
             assertThat(value(api, "count(process_cpu_usage)")).isGreaterThan(0);
             assertThat(value(api, "sum(tp_extract_inference_batch_seconds_bucket)")).as("histogram").isGreaterThan(0);
             promtoolAcceptsTheExposition();
+            dashboardQueriesOnlySeriesPrometheusHas(promPort);
         } finally {
             prometheus.destroy();
             prometheus.waitFor(10, TimeUnit.SECONDS);
@@ -125,6 +131,32 @@ class PrometheusScrapeIT {
         assertThat(rc).as("promtool exit (1 = unparseable): %s", findings).isIn(0, 3);
         List<String> real = findings.stream().filter(f -> !counterHelpQuirk(f, exposition)).toList();
         assertThat(real).as("promtool findings").isEmpty();
+    }
+
+    /**
+     * deploy/grafana: the dashboard picks its Prometheus through a datasource variable and every series its panels
+     * query is one this Prometheus scraped from the pool during the job (so no panel stays empty by a typo).
+     */
+    private void dashboardQueriesOnlySeriesPrometheusHas(int promPort) throws Exception {
+        JsonNode dash = JSON.readTree(Path.of("deploy/grafana/transferpool-overview.json").toFile());
+        assertThat(dash.at("/templating/list/0/type").asText()).isEqualTo("datasource");
+        JsonNode names = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + promPort
+                + "/api/v1/label/__name__/values")).build(), HttpResponse.BodyHandlers.ofString()).body()).path("data");
+        java.util.Set<String> scraped = new java.util.HashSet<>();
+        names.forEach(n -> scraped.add(n.asText()));
+        var metric = java.util.regex.Pattern.compile("\\b((?:tp|kafka|jvm|process)_[a-z0-9_]+)");
+        int queried = 0;
+        for (JsonNode panel : dash.path("panels")) {
+            assertThat(panel.at("/datasource/uid").asText()).isEqualTo("${datasource}");
+            for (JsonNode target : panel.path("targets")) {
+                var m = metric.matcher(target.path("expr").asText());
+                while (m.find()) {
+                    assertThat(scraped).as("panel \"" + panel.path("title").asText() + "\"").contains(m.group(1));
+                    queried++;
+                }
+            }
+        }
+        assertThat(queried).isGreaterThan(15);
     }
 
     private static boolean counterHelpQuirk(String finding, String exposition) {
