@@ -3,23 +3,72 @@ package io.transferpool.cli;
 import io.transferpool.messaging.StatusEvent;
 
 import java.io.PrintStream;
+import java.util.Locale;
 
-/** Prints a job's status events as plain lines, one per event (shards are printed at most once each). */
+/**
+ * Shows a job's status events. On a terminal: one live progress bar per stage, redrawn in place (shards
+ * extracted with images/s, epochs with validation accuracy), finished with a newline when the stage changes.
+ * Otherwise (a pipe, a file, CI logs): plain lines, one per event.
+ */
 final class ProgressPrinter {
+    static final int WIDTH = 30;
     private final PrintStream out;
+    private final boolean terminal;
+    private String barStage;
 
     ProgressPrinter(PrintStream out) {
+        this(out, System.console() != null && out == System.out);
+    }
+
+    ProgressPrinter(PrintStream out, boolean terminal) {
         this.out = out;
+        this.terminal = terminal;
     }
 
     void print(StatusEvent e) {
-        String line = switch (e.stage()) {
-            case "extracting" -> String.format("extracting  shard %d/%d  %.0f images/s", e.shardsDone(), e.shardsTotal(),
-                    e.imagesPerSecond());
-            case "training" -> String.format("training    epoch %d/%d  %s", e.epoch(), e.epochs(), e.message());
-            default -> String.format("%-11s %s", e.stage(), e.message() == null ? "" : e.message());
-        };
-        out.println(line);
+        if (terminal && bar(e) != null) {
+            if (barStage != null && !barStage.equals(e.stage())) {
+                out.println();
+            }
+            barStage = e.stage();
+            // \r returns to the line start; the trailing spaces wipe what a longer previous line left.
+            out.print("\r" + bar(e) + "   ");
+        } else {
+            if (barStage != null) {
+                out.println();
+                barStage = null;
+            }
+            out.println(line(e));
+        }
         out.flush();
+    }
+
+    /** The bar for stages with a known total, else null. */
+    static String bar(StatusEvent e) {
+        return switch (e.stage()) {
+            case "extracting" -> e.shardsTotal() == null || e.shardsTotal() == 0 ? null
+                    : String.format(Locale.ROOT, "extracting %s %d/%d shards  %.0f images/s",
+                    bar(e.shardsDone(), e.shardsTotal()), e.shardsDone(), e.shardsTotal(), e.imagesPerSecond());
+            case "training" -> e.epochs() == null || e.epochs() == 0 ? null
+                    : String.format(Locale.ROOT, "training   %s epoch %d/%d  val accuracy %s",
+                    bar(e.epoch(), e.epochs()), e.epoch(), e.epochs(), e.valAccuracy() == null
+                            || e.valAccuracy().isNaN() ? "n/a" : String.format(Locale.ROOT, "%.4f", e.valAccuracy()));
+            default -> null;
+        };
+    }
+
+    static String bar(int done, int total) {
+        int filled = (int) Math.round(WIDTH * Math.min(1.0, (double) done / total));
+        return "[" + "#".repeat(filled) + ".".repeat(WIDTH - filled) + "]";
+    }
+
+    static String line(StatusEvent e) {
+        return switch (e.stage()) {
+            case "extracting" -> String.format(Locale.ROOT, "extracting  shard %d/%d  %.0f images/s", e.shardsDone(),
+                    e.shardsTotal(), e.imagesPerSecond());
+            case "training" -> String.format(Locale.ROOT, "training    epoch %d/%d  %s", e.epoch(), e.epochs(),
+                    e.message());
+            default -> String.format(Locale.ROOT, "%-11s %s", e.stage(), e.message() == null ? "" : e.message());
+        };
     }
 }
