@@ -73,8 +73,7 @@ public final class CoordinatorRole implements WorkerLoop.Role {
         out.status(StatusEvent.of(jobId == null ? "unknown" : jobId, "rejected", errors.size() + " error(s): "
                 + errors.get(0)));
         out.flush();
-        for (FieldError e : errors) {
-            metrics.counter("tp.jobs.rejected", "field", e.field().replaceAll("\\[\\d+]", "")).increment();
-        }
+        // One count per job, tagged with the first field at fault (array indices dropped to keep tags few).
+        metrics.counter("tp.jobs.rejected", "field", errors.get(0).field().replaceAll("\\[\\d+]", "")).increment();
     }
 }
