@@ -79,7 +79,9 @@ class K8sManifestsTest {
                 new String[]{"lagThreshold: \"2\"", "lagThreshold: 2"},
                 new String[]{"type: scram-sha-512", "type: scram-sha-1024"},
                 new String[]{"kind: PodMonitor", "kind: PodMonitr"},
-                new String[]{"replicas: 2", "replicas: two"})) {
+                new String[]{"replicas: 2", "replicas: two"},
+                new String[]{"readinessProbe:", "readinessProbez:"},
+                new String[]{"terminationGracePeriodSeconds:", "terminationGraceSeconds:"})) {
             assertThat(good).contains(breakage[0]);
             Path bad = dir.resolve("bad.yaml");
             Files.writeString(bad, good.replaceFirst(java.util.regex.Pattern.quote(breakage[0]), breakage[1]));
