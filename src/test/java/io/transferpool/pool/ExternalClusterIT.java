@@ -33,13 +33,14 @@ class ExternalClusterIT {
     static Pool front;
     static Pool trainers;
     static SimpleMeterRegistry frontMetrics = new SimpleMeterRegistry();
+    static PoolSettings base;
 
     @BeforeAll
     static void start() throws Exception {
         TestFiles.demoRoot(root, "train", 30, "test", 10);
         Files.write(root.resolve("train/shirt/zz-corrupt.png"), "x".getBytes(StandardCharsets.UTF_8));
         kafka = EmbeddedKafka.start(work.resolve("external"), true);
-        PoolSettings base = PoolSettings.defaults(root, work).toBuilder().bootstrapServers(kafka.bootstrapServers())
+        base = PoolSettings.defaults(root, work).toBuilder().bootstrapServers(kafka.bootstrapServers())
                 .shardSize(20).featureType(FeatureType.FLOAT16).build();
         front = Pool.start(base.withRoles(EnumSet.of(Role.COORDINATOR, Role.EXTRACTOR)), frontMetrics);
         trainers = Pool.start(base.toBuilder().roles(EnumSet.of(Role.TRAINER)).spillThresholdBytes(1024).build(), new SimpleMeterRegistry());
@@ -65,13 +66,17 @@ class ExternalClusterIT {
     void splitRolesOnAnExternalClusterTrainFromFloat16FeaturesSpilledToDisk() throws Exception {
         assertThat(front.clients().bootstrapServers()).isEqualTo(kafka.bootstrapServers());
         assertThat(front.clients().compression()).as("external cluster default").isEqualTo("lz4");
+        double extractedBefore = frontMetrics.get("tp.extract.images.extracted").counter().count();
+        double badBefore = frontMetrics.find("tp.extract.bad.samples").tag("reason", "decode").counters().stream()
+                .mapToDouble(c -> c.count()).sum();
         JobResult r = run("ext-ok", TestFiles.job("ext-ok", "models/base.onnx", "train", "test", 3));
         assertThat(r.status()).as("errors %s", r.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
         assertThat(r.metrics().counts().train() + r.metrics().counts().validation()).isEqualTo(60);
         assertThat(r.metrics().counts().badSampleCount()).isEqualTo(1);
-        assertThat(frontMetrics.get("tp.extract.images").counter().count()).isEqualTo(80);
+        assertThat(frontMetrics.get("tp.extract.images.extracted").counter().count() - extractedBefore).isEqualTo(80);
         assertThat(frontMetrics.get("tp.extract.provider").tag("provider", "cpu").gauge().value()).isEqualTo(1.0);
-        assertThat(frontMetrics.get("tp.extract.bad.samples").tag("reason", "decode").counter().count()).isEqualTo(1);
+        assertThat(frontMetrics.get("tp.extract.bad.samples").tag("reason", "decode").counter().count() - badBefore)
+                .isEqualTo(1);
     }
 
     @Test
@@ -85,5 +90,36 @@ class ExternalClusterIT {
             assertThat(e.problem()).contains("1 of 61 samples").contains("maxBadSampleFraction");
         });
         assertThat(r.metrics().counts().badSamples()).hasSize(1);
+    }
+
+    @Test
+    void anExtractorStoppingMidJobHandsItsWorkOverAndNothingIsLostOrCountedTwice() throws Exception {
+        // A second extractor joins the group, then stops as a pod does on SIGTERM: it finishes the shard in hand,
+        // commits and leaves the group, and the other extractor takes its partitions at once.
+        SimpleMeterRegistry extraMetrics = new SimpleMeterRegistry();
+        Pool extra = Pool.start(base.toBuilder().roles(EnumSet.of(Role.EXTRACTOR)).shardSize(5).build(), extraMetrics);
+        boolean[] closed = {false};
+        JobResult r;
+        try (JobClient client = new JobClient(front.clients())) {
+            client.submit("ext-handover", TestFiles.job("ext-handover", "models/base.onnx", "train", "test", 2));
+            r = client.await("ext-handover", Duration.ofMinutes(5), e -> {
+                if (!closed[0] && e.stage().equals("extracting")) {
+                    closed[0] = true;
+                    try {
+                        extra.close();
+                    } catch (Exception ex) {
+                        throw new IllegalStateException(ex);
+                    }
+                }
+            });
+        } finally {
+            if (!closed[0]) {
+                extra.close();
+            }
+        }
+        assertThat(r.status()).as("errors %s", r.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
+        assertThat(r.metrics().counts().train() + r.metrics().counts().validation()).isEqualTo(60);
+        assertThat(r.metrics().counts().test()).isEqualTo(20);
+        assertThat(r.metrics().counts().badSampleCount()).isEqualTo(1);
     }
 }
