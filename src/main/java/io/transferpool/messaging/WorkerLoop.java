@@ -1,5 +1,9 @@
 package io.transferpool.messaging;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -47,7 +51,7 @@ public final class WorkerLoop implements AutoCloseable {
     private final String name;
     private final KafkaConsumer<String, byte[]> consumer;
     private final KafkaProducer<String, byte[]> dlq;
-    private final io.micrometer.core.instrument.Counter deadLetters;
+    private final Counter deadLetters;
     private final Role role;
     private final Thread thread;
     private volatile boolean running = true;
@@ -56,13 +60,13 @@ public final class WorkerLoop implements AutoCloseable {
 
     public WorkerLoop(String name, KafkaConsumer<String, byte[]> consumer, List<String> topics,
                       KafkaProducer<String, byte[]> dlq, Role role) {
-        this(name, consumer, topics, dlq, role, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        this(name, consumer, topics, dlq, role, new SimpleMeterRegistry());
     }
 
     /** @param metrics where {@code tp_dlq_records_total{worker}} counts the records this loop dead-letters */
     public WorkerLoop(String name, KafkaConsumer<String, byte[]> consumer, List<String> topics,
-                      KafkaProducer<String, byte[]> dlq, Role role, io.micrometer.core.instrument.MeterRegistry metrics) {
-        this.deadLetters = io.micrometer.core.instrument.Counter.builder("tp.dlq.records").tag("worker", name)
+                      KafkaProducer<String, byte[]> dlq, Role role, MeterRegistry metrics) {
+        this.deadLetters = Counter.builder("tp.dlq.records").tag("worker", name)
                 .description("Records sent to tp.dlq because the worker could not process them").register(metrics);
         this.name = name;
         this.consumer = consumer;

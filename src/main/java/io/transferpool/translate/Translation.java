@@ -1,17 +1,26 @@
 package io.transferpool.translate;
 
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.IUpdater;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Part of an ONNX graph expressed as DL4J vertices with the pretrained weights: from {@code inputs} (the freeze
@@ -40,19 +49,19 @@ public record Translation(List<String> inputs, List<long[]> inputShapes, String 
         if (end == null) {
             throw new IllegalArgumentException("tensor " + tensor + " is not part of the translation");
         }
-        Map<String, VertexSpec> byName = new java.util.HashMap<>();
+        Map<String, VertexSpec> byName = new HashMap<>();
         vertices.forEach(v -> byName.put(v.name(), v));
-        java.util.Set<String> keep = new java.util.HashSet<>();
-        java.util.Deque<String> todo = new java.util.ArrayDeque<>(List.of(end));
+        Set<String> keep = new HashSet<>();
+        Deque<String> todo = new ArrayDeque<>(List.of(end));
         while (!todo.isEmpty()) {
             String v = todo.pop();
             if (keep.add(v) && byName.containsKey(v)) {
                 todo.addAll(byName.get(v).inputs());
             }
         }
-        List<VertexSpec> kept = new java.util.ArrayList<>(vertices.stream().filter(v -> keep.contains(v.name()))
+        List<VertexSpec> kept = new ArrayList<>(vertices.stream().filter(v -> keep.contains(v.name()))
                 .toList());
-        Map<String, String> tv = new java.util.LinkedHashMap<>();
+        Map<String, String> tv = new LinkedHashMap<>();
         tensorVertex.forEach((k, v) -> {
             if (keep.contains(v)) {
                 tv.put(k, v);
@@ -60,11 +69,11 @@ public record Translation(List<String> inputs, List<long[]> inputShapes, String 
         });
         if (inputs.contains(end)) {
             String identity = tensor + "#identity";
-            kept.add(VertexSpec.layer(identity, new org.deeplearning4j.nn.conf.layers.ActivationLayer.Builder()
-                    .activation(org.nd4j.linalg.activations.Activation.IDENTITY).build(), List.of(end)));
+            kept.add(VertexSpec.layer(identity, new ActivationLayer.Builder()
+                    .activation(Activation.IDENTITY).build(), List.of(end)));
             tv.put(tensor, identity);
         }
-        Map<String, Map<String, INDArray>> keptParams = new java.util.LinkedHashMap<>();
+        Map<String, Map<String, INDArray>> keptParams = new LinkedHashMap<>();
         params.forEach((v, p) -> {
             if (keep.contains(v)) {
                 keptParams.put(v, p);
