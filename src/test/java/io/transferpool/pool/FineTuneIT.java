@@ -1,19 +1,9 @@
 package io.transferpool.pool;
 
 import ai.onnx.proto.OnnxMl;
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
 import io.transferpool.TestFiles;
-import io.transferpool.data.Dataset;
-import io.transferpool.data.DatasetLister;
-import io.transferpool.data.ImageDecoder;
-import io.transferpool.data.PathResolver;
-import io.transferpool.data.Preprocessor;
 import io.transferpool.extract.CutSession;
-import io.transferpool.job.JobParser;
 import io.transferpool.job.JobResult;
-import io.transferpool.job.JobSpec;
 import io.transferpool.messaging.JobClient;
 import io.transferpool.model.OnnxModel;
 import io.transferpool.model.SessionFactory;
@@ -29,13 +19,11 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.net.URI;
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -92,15 +80,15 @@ class FineTuneIT {
         assertThat(r.metrics().counts().featureDimension()).as("64x7x7 activations").isEqualTo(3136);
         assertThat(r.metrics().epochs()).hasSize(3);
         // The base has 8 classes, the task 2: a new head attaches at the base classifier's input.
-        float[] images = testImages();
-        int n = images.length / 784;
-        float[] onnx = runCombined(r, images, n);
+        DemoTestImages test = DemoTestImages.load(root);
+        int n = test.count();
+        float[] onnx = test.runCombined(r);
         ComputationGraph trained = ModelSerializer.restoreComputationGraph(
                 Path.of(URI.create(r.artifacts().head().uri())).toFile());
         float[] dl4j;
         try (CutSession cut = CutSession.open(OnnxModel.load(TestFiles.BASE_MODEL), "input", LAST_BLOCK,
                 SessionFactory.Settings.cpu(0))) {
-            CutSession.Features f = cut.run(images, n, spec().preprocess());
+            CutSession.Features f = cut.run(test.inputs(), n, DemoTestImages.preprocess());
             dl4j = trained.output(false, Nd4j.create(f.values(), new long[]{n, 64, 7, 7}, 'c'))[0]
                     .castTo(DataType.FLOAT).dup('c').data().asFloat();
         }
@@ -108,7 +96,7 @@ class FineTuneIT {
         for (int i = 0; i < onnx.length; i++) {
             assertThat(onnx[i]).as("probability %d", i).isCloseTo(dl4j[i], within(1e-4f));
         }
-        assertThat(Evaluation.of(onnx, testLabels(), List.of("shirt", "tshirt")).accuracy())
+        assertThat(Evaluation.of(onnx, test.labels(), List.of("shirt", "tshirt")).accuracy())
                 .isEqualTo(r.metrics().test().accuracy());
         // Frozen prefix unchanged, fine-tuned conv weights written back into the same node.
         OnnxModel combined = OnnxModel.load(Path.of(URI.create(r.artifacts().onnx().uri())));
@@ -124,8 +112,8 @@ class FineTuneIT {
 
         assertThat(r.status()).as("errors %s", r.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
         assertThat(r.metrics().counts().featureDimension()).as("the preprocessed image").isEqualTo(784);
-        float[] onnx = runCombined(r, testImages(), 40);
-        assertThat(Evaluation.of(onnx, testLabels(), List.of("shirt", "tshirt")).accuracy())
+        DemoTestImages test = DemoTestImages.load(root);
+        assertThat(Evaluation.of(test.runCombined(r), test.labels(), List.of("shirt", "tshirt")).accuracy())
                 .isEqualTo(r.metrics().test().accuracy());
         OnnxModel combined = OnnxModel.load(Path.of(URI.create(r.artifacts().onnx().uri())));
         assertThat(combined.graph().getNodeList()).extracting(OnnxMl.NodeProto::getName)
@@ -183,45 +171,6 @@ class FineTuneIT {
         }
         g.clearOutput().addOutput(OnnxMl.ValueInfoProto.newBuilder().setName("logits"));
         return base.proto().toBuilder().setGraph(g).build();
-    }
-
-    static JobSpec spec() {
-        return JobParser.parse(TestFiles.job("x", "m", "t", null, 1)).orThrow();
-    }
-
-    static Dataset testSet() throws Exception {
-        return DatasetLister.list(new PathResolver(root), "data.test",
-                new JobSpec.Source("test", JobSpec.Format.IMAGE_FOLDER, null, List.of()), List.of());
-    }
-
-    static float[] testImages() throws Exception {
-        Dataset test = testSet();
-        Preprocessor pre = new Preprocessor(spec().preprocess());
-        ImageDecoder decoder = new ImageDecoder(root);
-        float[] input = new float[test.samples().size() * pre.inputSize()];
-        for (int i = 0; i < test.samples().size(); i++) {
-            pre.apply(decoder.decode(test.samples().get(i).ref()), input, i * pre.inputSize());
-        }
-        return input;
-    }
-
-    static int[] testLabels() throws Exception {
-        return testSet().samples().stream().mapToInt(s -> s.label()).toArray();
-    }
-
-    static float[] runCombined(JobResult r, float[] images, int n) throws Exception {
-        Path onnx = Path.of(URI.create(r.artifacts().onnx().uri()));
-        assertThat(OnnxModel.sha256(onnx)).isEqualTo(r.artifacts().onnx().sha256());
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession session = env.createSession(onnx.toString());
-             OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(images), new long[]{n, 1, 28, 28});
-             OrtSession.Result out = session.run(Map.of("input", in))) {
-            assertThat(session.getOutputNames()).containsExactly("probabilities");
-            FloatBuffer fb = ((OnnxTensor) out.get(0)).getFloatBuffer();
-            float[] p = new float[fb.remaining()];
-            fb.get(p);
-            return p;
-        }
     }
 
     static float[] initializer(OnnxModel m, String name) {

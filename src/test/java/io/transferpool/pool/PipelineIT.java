@@ -1,8 +1,5 @@
 package io.transferpool.pool;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
 import io.transferpool.TestFiles;
 import io.transferpool.messaging.FeatureType;
 import io.transferpool.messaging.Json;
@@ -11,12 +8,7 @@ import io.transferpool.extract.ShardExtractor;
 import io.transferpool.extract.SessionCache;
 import io.transferpool.coordinator.JobPlanner;
 import io.transferpool.coordinator.JobValidator;
-import io.transferpool.data.Dataset;
-import io.transferpool.data.DatasetLister;
-import io.transferpool.data.ImageDecoder;
 import io.transferpool.data.PathResolver;
-import io.transferpool.data.Preprocessor;
-import io.transferpool.data.Sample;
 import io.transferpool.extract.CutSession;
 import io.transferpool.job.JobParser;
 import io.transferpool.job.JobResult;
@@ -41,14 +33,12 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.net.URI;
-import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Executors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -107,32 +97,13 @@ class PipelineIT {
         assertThat(m.timings()).containsKeys("extractionSeconds", "trainingSeconds", "trainingSamplesPerSecond");
 
         // The combined ONNX model and the trainer (DL4J head on ONNX Runtime features) agree image by image.
-        Path onnx = Path.of(URI.create(result.artifacts().onnx().uri()));
         Path head = Path.of(URI.create(result.artifacts().head().uri()));
-        assertThat(OnnxModel.sha256(onnx)).isEqualTo(result.artifacts().onnx().sha256());
+        DemoTestImages images = DemoTestImages.load(root);
+        int n = images.count();
+        float[] input = images.inputs();
+        int[] labels = images.labels();
         JobSpec spec = JobParser.parse(TestFiles.job("x", "m", "t", null, 1)).orThrow();
-        Dataset test = DatasetLister.list(new PathResolver(root), "data.test",
-                new JobSpec.Source("test", JobSpec.Format.IMAGE_FOLDER, null, List.of()), List.of());
-        Preprocessor pre = new Preprocessor(spec.preprocess());
-        ImageDecoder decoder = new ImageDecoder(root);
-        int n = test.samples().size();
-        float[] input = new float[n * pre.inputSize()];
-        int[] labels = new int[n];
-        for (int i = 0; i < n; i++) {
-            Sample s = test.samples().get(i);
-            pre.apply(decoder.decode(s.ref()), input, i * pre.inputSize());
-            labels[i] = s.label();
-        }
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        float[] combined;
-        try (OrtSession session = env.createSession(onnx.toString());
-             OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(input), new long[]{n, 1, 28, 28});
-             OrtSession.Result r = session.run(Map.of("input", in))) {
-            assertThat(session.getOutputNames()).containsExactly("probabilities");
-            FloatBuffer fb = ((OnnxTensor) r.get(0)).getFloatBuffer();
-            combined = new float[fb.remaining()];
-            fb.get(combined);
-        }
+        float[] combined = images.runCombined(result);
         float[] trainer;
         try (CutSession cut = CutSession.open(OnnxModel.load(TestFiles.BASE_MODEL), "input", TestFiles.CUT,
                 SessionFactory.Settings.cpu(0))) {
