@@ -76,7 +76,10 @@ class PrometheusScrapeIT {
             String job = TestFiles.job("prom-job", "models/base.onnx", "train", "test", 25)
                     .replace("\"hidden\": [64]", "\"hidden\": [1024]")
                     .replace("\"patience\": 5", "\"patience\": 100");
-            Thread.sleep(2000); // a first scrape before the job, so increases are visible
+            // Wait for Prometheus' first scrape of the pool, so the job's increases are visible (no sleep: start-up
+            // of Prometheus takes longer on a loaded machine).
+            String api = "http://127.0.0.1:" + promPort + "/api/v1/query?query=";
+            awaitFirstScrape(api);
             client.submit("prom-bad", TestFiles.job("prom-bad", "models/missing.onnx", "train", null, 1));
             assertThat(client.await("prom-bad", Duration.ofMinutes(1), e -> { }).status())
                     .isEqualTo(JobResult.Status.REJECTED);
@@ -85,7 +88,6 @@ class PrometheusScrapeIT {
             assertThat(r.status()).as("errors %s", r.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
             Thread.sleep(2500); // let Prometheus scrape the final values
 
-            String api = "http://127.0.0.1:" + promPort + "/api/v1/query?query=";
             for (String moved : List.of("tp_extract_images_extracted_total", "tp_extract_images_decoded_total",
                     "tp_extract_feature_bytes_total", "tp_extract_inference_batch_seconds_count",
                     "tp_train_epoch_seconds_count", "tp_train_samples_total")) {
@@ -183,6 +185,24 @@ class PrometheusScrapeIT {
         p.waitFor(60, TimeUnit.SECONDS);
         System.out.println("promtool " + String.join(" ", args) + ":\n" + Files.readString(log));
         return p.exitValue();
+    }
+
+    private void awaitFirstScrape(String api) throws Exception {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < deadline) {
+            try {
+                String body = http.send(HttpRequest.newBuilder(URI.create(api + URLEncoder.encode(
+                        "count(tp_extract_provider)", StandardCharsets.UTF_8))).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                if (!JSON.readTree(body).path("data").path("result").isEmpty()) {
+                    return;
+                }
+            } catch (java.io.IOException e) {
+                // Prometheus not listening yet
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("Prometheus did not scrape the pool within 60 s; see prometheus.log");
     }
 
     private double value(String api, String query) throws Exception {
