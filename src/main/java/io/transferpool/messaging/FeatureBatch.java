@@ -1,5 +1,6 @@
 package io.transferpool.messaging;
 
+import io.transferpool.model.Half;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 

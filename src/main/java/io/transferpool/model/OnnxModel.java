@@ -13,23 +13,55 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-/** A parsed ONNX model together with the digest of its bytes, which names it everywhere (caches, results). */
-public record OnnxModel(OnnxMl.ModelProto proto, String sha256, long sizeBytes) {
+/**
+ * A parsed ONNX model together with the digest of its bytes, which names it everywhere (caches, results), and the
+ * folder its external data resolves against (null for a model read from bytes). On parsing, a batch dimension
+ * fixed to 1 by the exporter is made symbolic ({@link BatchDimension}), so every model runs on batches.
+ */
+public record OnnxModel(OnnxMl.ModelProto proto, String sha256, long sizeBytes, Path folder) {
 
     public static OnnxModel load(Path file) throws IOException {
-        return parse(Files.readAllBytes(file), file.toString());
+        return parse(Files.readAllBytes(file), file.toString(), file.toAbsolutePath().getParent());
     }
 
     public static OnnxModel parse(byte[] bytes, String where) throws IOException {
+        return parse(bytes, where, null);
+    }
+
+    /** @param folder where external data resolves (the model file's folder), or null */
+    public static OnnxModel parse(byte[] bytes, String where, Path folder) throws IOException {
         try {
-            return new OnnxModel(OnnxMl.ModelProto.parseFrom(bytes), sha256(bytes), bytes.length);
+            OnnxMl.ModelProto proto = OnnxMl.ModelProto.parseFrom(bytes);
+            return new OnnxModel(BatchDimension.generalize(proto), sha256(bytes), bytes.length, folder);
         } catch (InvalidProtocolBufferException e) {
             throw new IOException(where + " is not an ONNX model: " + e.getMessage(), e);
         }
     }
 
+    /** A model derived from this one (cut, written back, combined): its external data stays in this folder. */
+    public OnnxModel derive(OnnxMl.ModelProto derived) {
+        byte[] bytes = derived.toByteArray();
+        return new OnnxModel(derived, sha256(bytes), bytes.length, folder);
+    }
+
     public OnnxMl.GraphProto graph() {
         return proto.getGraph();
+    }
+
+    /** The values of one of this model's tensors, reading external data from the model's folder. */
+    public TensorData values(OnnxMl.TensorProto t) throws IOException {
+        if (!ExternalData.isExternal(t)) {
+            return TensorData.of(t);
+        }
+        try {
+            return TensorData.decode(t, ExternalData.read(folder, t));
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    public boolean hasExternalData() {
+        return ExternalData.any(graph());
     }
 
     /** Names of the real inputs (graph inputs that are not initializers, which old exporters also list). */

@@ -1,28 +1,34 @@
 package io.transferpool.translate;
 
 import ai.onnx.proto.OnnxMl;
+import io.transferpool.model.NodeAttributes;
+import io.transferpool.translate.layers.HardSigmoidActivation;
+import io.transferpool.translate.layers.HardSwishActivation;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationHardTanH;
 import org.nd4j.linalg.activations.impl.ActivationLReLU;
-import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.activations.impl.ActivationReLU6;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 
 import java.util.Set;
 
-/** Element-wise activations (and Softmax over the last axis of [N, K]) onto DL4J ActivationLayers. */
+/**
+ * Element-wise activations (and Softmax over the last axis of [N, K]) onto DL4J ActivationLayers; HardSigmoid with
+ * its alpha and beta, and HardSwish, through activations of our own.
+ */
 final class ActivationTranslator implements OpTranslator {
     @Override
     public Set<String> ops() {
-        return Set.of("Relu", "LeakyRelu", "Sigmoid", "Tanh", "Clip", "Softmax");
+        return Set.of("Relu", "LeakyRelu", "Sigmoid", "Tanh", "Clip", "Softmax", "HardSigmoid", "HardSwish");
     }
 
     @Override
     public void translate(OnnxMl.NodeProto node, TranslationContext ctx) {
-        Attributes a = new Attributes(node);
+        NodeAttributes a = new NodeAttributes(node);
         IActivation fn = switch (node.getOpType()) {
             case "Relu" -> new ActivationReLU();
             case "LeakyRelu" -> new ActivationLReLU(a.f("alpha", 0.01f));
@@ -30,6 +36,8 @@ final class ActivationTranslator implements OpTranslator {
             case "Tanh" -> new ActivationTanH();
             case "Clip" -> clip(node, ctx, a);
             case "Softmax" -> softmax(node, ctx, a);
+            case "HardSigmoid" -> new HardSigmoidActivation(a.f("alpha", 0.2f), a.f("beta", 0.5f));
+            case "HardSwish" -> new HardSwishActivation();
             default -> throw ctx.unsupported(node, "not an activation");
         };
         String out = node.getOutput(0);
@@ -37,7 +45,7 @@ final class ActivationTranslator implements OpTranslator {
         ctx.produces(out, out);
     }
 
-    private static IActivation clip(OnnxMl.NodeProto node, TranslationContext ctx, Attributes a) {
+    private static IActivation clip(OnnxMl.NodeProto node, TranslationContext ctx, NodeAttributes a) {
         double min;
         double max;
         if (ctx.graph.opset() < 11) {
@@ -70,7 +78,7 @@ final class ActivationTranslator implements OpTranslator {
         return ctx.constant(node, input, input == 1 ? "min" : "max").scalar();
     }
 
-    private static IActivation softmax(OnnxMl.NodeProto node, TranslationContext ctx, Attributes a) {
+    private static IActivation softmax(OnnxMl.NodeProto node, TranslationContext ctx, NodeAttributes a) {
         long[] in = ctx.shape(node.getInput(0));
         long axis = a.i("axis", ctx.graph.opset() < 13 ? 1 : -1);
         if (axis < 0) {

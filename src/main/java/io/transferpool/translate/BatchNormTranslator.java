@@ -1,6 +1,7 @@
 package io.transferpool.translate;
 
 import ai.onnx.proto.OnnxMl;
+import io.transferpool.model.NodeAttributes;
 import io.transferpool.model.TensorData;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
@@ -26,7 +27,7 @@ final class BatchNormTranslator implements OpTranslator {
 
     @Override
     public void translate(OnnxMl.NodeProto node, TranslationContext ctx) {
-        Attributes a = new Attributes(node);
+        NodeAttributes a = new NodeAttributes(node);
         if (a.i("training_mode", 0) != 0 || node.getOutputList().stream().skip(1).anyMatch(o -> !o.isEmpty())) {
             throw ctx.unsupported(node, "training mode (extra outputs) is not supported; export the model in eval mode");
         }
@@ -46,10 +47,10 @@ final class BatchNormTranslator implements OpTranslator {
         if (ctx.options.updateBatchNorm()) {
             ctx.layer(out, new BatchNormalization.Builder().nIn(c).nOut(c).eps(eps).decay(a.f("momentum", 0.9f))
                     .useLogStd(false).build(), input);
-            ctx.weight(out, "gamma", node.getInput(1), gamma, ParamLayout.SAME, vec, 1);
-            ctx.weight(out, "beta", node.getInput(2), beta, ParamLayout.SAME, vec, 1);
-            ctx.weight(out, "mean", node.getInput(3), mean, ParamLayout.SAME, vec, 1);
-            ctx.weight(out, "var", node.getInput(4), var, ParamLayout.SAME, vec, 1);
+            ctx.weight(out, "gamma", node, 1, gamma, ParamLayout.SAME, vec, 1);
+            ctx.weight(out, "beta", node, 2, beta, ParamLayout.SAME, vec, 1);
+            ctx.weight(out, "mean", node, 3, mean, ParamLayout.SAME, vec, 1);
+            ctx.weight(out, "var", node, 4, var, ParamLayout.SAME, vec, 1);
         } else {
             float[] s = new float[c];
             float[] t = new float[c];

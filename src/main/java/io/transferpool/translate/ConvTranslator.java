@@ -1,19 +1,24 @@
 package io.transferpool.translate;
 
 import ai.onnx.proto.OnnxMl;
+import io.transferpool.model.NodeAttributes;
 import io.transferpool.model.TensorData;
+import io.transferpool.translate.layers.ChannelRangeVertex;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 import org.nd4j.linalg.activations.Activation;
 
+import java.util.Arrays;
 import java.util.Set;
 
 /**
  * Conv, 2-D: group 1 onto a ConvolutionLayer, group = input channels (depthwise, with any multiplier) onto a
- * DepthwiseConvolution2D. Asymmetric padding becomes a ZeroPaddingLayer in front.
+ * DepthwiseConvolution2D, other groups onto one ConvolutionLayer per group. Asymmetric padding becomes a
+ * ZeroPaddingLayer in front.
  */
 final class ConvTranslator implements OpTranslator {
     @Override
@@ -32,7 +37,7 @@ final class ConvTranslator implements OpTranslator {
         long cout = w.dims()[0];
         long cinPerGroup = w.dims()[1];
         int[] k = {(int) w.dims()[2], (int) w.dims()[3]};
-        Attributes a = new Attributes(node);
+        NodeAttributes a = new NodeAttributes(node);
         long group = a.i("group", 1);
         long[] strides = a.ints("strides", new long[]{1, 1});
         long[] dil = a.ints("dilations", new long[]{1, 1});
@@ -57,21 +62,59 @@ final class ConvTranslator implements OpTranslator {
             layer = new ConvolutionLayer.Builder(k).stride(s).padding(pd).dilation(d).nIn(cin).nOut(cout)
                     .convolutionMode(ConvolutionMode.Truncate).activation(Activation.IDENTITY).hasBias(hasBias)
                     .build();
-            ctx.weight(out, "W", node.getInput(1), w, ParamLayout.SAME, new long[]{cout, cin, k[0], k[1]}, 1);
+            ctx.weight(out, "W", node, 1, w, ParamLayout.SAME, new long[]{cout, cin, k[0], k[1]}, 1);
         } else if (group == cin && cinPerGroup == 1) {
             long m = cout / cin;
             layer = new DepthwiseConvolution2D.Builder(k).stride(s).padding(pd).dilation(d).nIn(cin).nOut(cout)
                     .depthMultiplier((int) m).convolutionMode(ConvolutionMode.Truncate)
                     .activation(Activation.IDENTITY).hasBias(hasBias).build();
-            ctx.weight(out, "W", node.getInput(1), w, ParamLayout.DEPTHWISE, new long[]{k[0], k[1], cin, m}, 1);
+            ctx.weight(out, "W", node, 1, w, ParamLayout.DEPTHWISE, new long[]{k[0], k[1], cin, m}, 1);
+        } else if (group > 1 && cin % group == 0 && cout % group == 0 && cinPerGroup == cin / group) {
+            grouped(node, ctx, w, (int) group, input, hasBias, k, s, pd, d);
+            return;
         } else {
-            throw ctx.unsupported(node, "group=" + group + " is neither 1 nor the input channel count " + cin);
+            throw ctx.unsupported(node, "group=" + group + " does not divide the " + cin + " input and " + cout
+                    + " output channels evenly");
         }
         if (hasBias) {
-            ctx.weight(out, "b", node.getInput(2), ctx.constant(node, 2, "the bias B"), ParamLayout.SAME,
+            ctx.weight(out, "b", node, 2, ctx.constant(node, 2, "the bias B"), ParamLayout.SAME,
                     new long[]{1, cout}, 1);
         }
         ctx.layer(out, layer, input);
+        ctx.produces(out, out);
+    }
+
+    /**
+     * A grouped convolution (RegNet, ResNeXt) as one convolution per group on its slice of the channels, then the
+     * group outputs concatenated; each group's weights are its slice of the ONNX weight (and bias).
+     */
+    private static void grouped(OnnxMl.NodeProto node, TranslationContext ctx, TensorData w, int group, String input,
+                                boolean hasBias, int[] k, int[] s, int[] pd, int[] d) {
+        String out = node.getOutput(0);
+        long cout = w.dims()[0];
+        long cinG = w.dims()[1];
+        long coutG = cout / group;
+        long perGroup = coutG * cinG * k[0] * k[1];
+        TensorData bias = hasBias ? ctx.constant(node, 2, "the bias B") : null;
+        String[] parts = new String[group];
+        for (int g = 0; g < group; g++) {
+            String slice = out + "#in" + g;
+            ctx.vertex(slice, new ChannelRangeVertex((int) (g * cinG), (int) ((g + 1) * cinG - 1)), input);
+            String conv = out + "#group" + g;
+            ctx.layer(conv, new ConvolutionLayer.Builder(k).stride(s).padding(pd).dilation(d).nIn(cinG).nOut(coutG)
+                    .convolutionMode(ConvolutionMode.Truncate).activation(Activation.IDENTITY).hasBias(hasBias)
+                    .build(), slice);
+            float[] wg = Arrays.copyOfRange(w.values(), (int) (g * perGroup), (int) ((g + 1) * perGroup));
+            ctx.weight(conv, "W", node, 1, w.dims(), new TensorData(new long[]{coutG, cinG, k[0], k[1]}, wg),
+                    g * perGroup, ParamLayout.SAME, new long[]{coutG, cinG, k[0], k[1]}, 1);
+            if (bias != null) {
+                float[] bg = Arrays.copyOfRange(bias.values(), (int) (g * coutG), (int) ((g + 1) * coutG));
+                ctx.weight(conv, "b", node, 2, bias.dims(), new TensorData(new long[]{coutG}, bg), g * coutG,
+                        ParamLayout.SAME, new long[]{1, coutG}, 1);
+            }
+            parts[g] = conv;
+        }
+        ctx.vertex(out, new MergeVertex(), parts);
         ctx.produces(out, out);
     }
 }

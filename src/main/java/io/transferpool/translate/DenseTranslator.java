@@ -1,6 +1,7 @@
 package io.transferpool.translate;
 
 import ai.onnx.proto.OnnxMl;
+import io.transferpool.model.NodeAttributes;
 import io.transferpool.model.TensorData;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.nd4j.linalg.activations.Activation;
@@ -28,7 +29,7 @@ final class DenseTranslator implements OpTranslator {
         if (ctx.isDynamic(node.getInput(1))) {
             throw ctx.unsupported(node, "the second operand is computed at run time; it must be a weight");
         }
-        Attributes a = new Attributes(node);
+        NodeAttributes a = new NodeAttributes(node);
         boolean gemm = node.getOpType().equals("Gemm");
         if (gemm && a.i("transA", 0) != 0) {
             throw ctx.unsupported(node, "transA=1");
@@ -41,25 +42,30 @@ final class DenseTranslator implements OpTranslator {
         long k = in[1];
         long n = transB ? b.dims()[0] : b.dims()[1];
         String out = node.getOutput(0);
-        String biasTensor = null;
+        // The node and input that hold the bias: Gemm's C, or the constant operand of the Add after a MatMul.
+        OnnxMl.NodeProto biasNode = null;
+        int biasInput = -1;
         double beta = 1;
         String produced = out;
         if (gemm) {
             beta = a.f("beta", 1f);
             if (node.getInputCount() > 2 && !node.getInput(2).isEmpty() && beta != 0) {
-                biasTensor = node.getInput(2);
+                biasNode = node;
+                biasInput = 2;
             }
         } else {
             OnnxMl.NodeProto add = biasAdd(node, ctx);
             if (add != null) {
-                biasTensor = add.getInput(0).equals(out) ? add.getInput(1) : add.getInput(0);
+                biasNode = add;
+                biasInput = add.getInput(0).equals(out) ? 1 : 0;
                 produced = add.getOutput(0);
                 ctx.skippedNodes.add(TranslationContext.nodeName(add));
             }
         }
+        String biasTensor = biasNode == null ? null : biasNode.getInput(biasInput);
         ctx.layer(produced, new DenseLayer.Builder().nIn(k).nOut(n).activation(Activation.IDENTITY)
                 .hasBias(biasTensor != null).build(), ctx.vertex(node.getInput(0)));
-        ctx.weight(produced, "W", node.getInput(1), b, transB ? ParamLayout.TRANSPOSE : ParamLayout.SAME,
+        ctx.weight(produced, "W", node, 1, b, transB ? ParamLayout.TRANSPOSE : ParamLayout.SAME,
                 new long[]{k, n}, gemm ? a.f("alpha", 1f) : 1);
         if (biasTensor != null) {
             TensorData c = ctx.graph.constant(biasTensor).orElseThrow(() -> ctx.unsupported(node,
@@ -68,7 +74,7 @@ final class DenseTranslator implements OpTranslator {
                 throw ctx.unsupported(node, "bias of shape " + java.util.Arrays.toString(c.dims()) + "; only one "
                         + "value per output unit ([" + n + "]) is supported");
             }
-            ctx.weight(produced, "b", biasTensor, c, ParamLayout.SAME, new long[]{1, n}, beta);
+            ctx.weight(produced, "b", biasNode, biasInput, c, ParamLayout.SAME, new long[]{1, n}, beta);
         }
         ctx.produces(produced, produced);
     }

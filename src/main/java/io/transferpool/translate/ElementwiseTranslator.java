@@ -1,7 +1,9 @@
 package io.transferpool.translate;
 
 import ai.onnx.proto.OnnxMl;
+import io.transferpool.model.NodeAttributes;
 import io.transferpool.model.TensorData;
+import io.transferpool.translate.layers.BroadcastVertex;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.graph.ScaleVertex;
@@ -11,8 +13,9 @@ import java.util.Arrays;
 import java.util.Set;
 
 /**
- * Add and Mul of two computed tensors of the same shape (residual adds) onto ElementWiseVertex, of a computed tensor
- * and a scalar constant onto Shift/ScaleVertex; Concat over channels onto MergeVertex.
+ * Add and Mul of two computed tensors of the same shape (residual adds) onto ElementWiseVertex, of shapes that
+ * broadcast (the squeeze-and-excitation gate, [N, C, 1, 1] times [N, C, H, W]) onto {@link BroadcastVertex}, of a
+ * computed tensor and a scalar constant onto Shift/ScaleVertex; Concat over channels onto MergeVertex.
  */
 final class ElementwiseTranslator implements OpTranslator {
     @Override
@@ -25,7 +28,7 @@ final class ElementwiseTranslator implements OpTranslator {
         String out = node.getOutput(0);
         if (node.getOpType().equals("Concat")) {
             long[] first = ctx.shape(node.getInput(0));
-            long axis = new Attributes(node).i("axis", 1);
+            long axis = new NodeAttributes(node).i("axis", 1);
             if (axis < 0) {
                 axis += first.length;
             }
@@ -48,12 +51,17 @@ final class ElementwiseTranslator implements OpTranslator {
         if (ctx.isDynamic(x) && ctx.isDynamic(y)) {
             long[] sx = ctx.shape(x);
             long[] sy = ctx.shape(y);
-            if (!Arrays.equals(sx, sy)) {
+            if (Arrays.equals(sx, sy)) {
+                ctx.vertex(out, new ElementWiseVertex(add ? ElementWiseVertex.Op.Add : ElementWiseVertex.Op.Product),
+                        ctx.vertex(x), ctx.vertex(y));
+            } else if (broadcasts(sx, sy)) {
+                ctx.vertex(out, new BroadcastVertex(add ? BroadcastVertex.Op.ADD : BroadcastVertex.Op.MUL),
+                        ctx.vertex(x), ctx.vertex(y));
+            } else {
                 throw ctx.unsupported(node, "broadcasting " + Arrays.toString(sx) + " with " + Arrays.toString(sy)
-                        + " (only tensors of the same shape)");
+                        + " (only tensors of the same rank, 2 or 4, whose dimensions are equal or 1, with the same "
+                        + "batch)");
             }
-            ctx.vertex(out, new ElementWiseVertex(add ? ElementWiseVertex.Op.Add : ElementWiseVertex.Op.Product),
-                    ctx.vertex(x), ctx.vertex(y));
         } else {
             String dynamic = ctx.isDynamic(x) ? x : y;
             String constant = dynamic.equals(x) ? y : x;
@@ -66,5 +74,18 @@ final class ElementwiseTranslator implements OpTranslator {
             ctx.vertex(out, add ? new ShiftVertex(c.scalar()) : new ScaleVertex(c.scalar()), ctx.vertex(dynamic));
         }
         ctx.produces(out, out);
+    }
+
+    /** Same rank (2 or 4), same batch, every other dimension equal or 1 in one of them. */
+    private static boolean broadcasts(long[] a, long[] b) {
+        if (a.length != b.length || (a.length != 2 && a.length != 4) || a[0] != b[0]) {
+            return false;
+        }
+        for (int i = 1; i < a.length; i++) {
+            if (a[i] != b[i] && a[i] != 1 && b[i] != 1) {
+                return false;
+            }
+        }
+        return true;
     }
 }

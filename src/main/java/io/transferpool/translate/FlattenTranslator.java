@@ -1,6 +1,8 @@
 package io.transferpool.translate;
 
 import ai.onnx.proto.OnnxMl;
+import io.transferpool.model.ConstantFolder;
+import io.transferpool.model.NodeAttributes;
 import io.transferpool.model.TensorData;
 import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
@@ -9,8 +11,9 @@ import java.util.Arrays;
 import java.util.Set;
 
 /**
- * Flatten with axis 1, and Reshape in its flatten form ([N, C, H, W] to [N, C*H*W] with a constant shape): a
- * CNN-to-feed-forward preprocessor, which flattens in the same C, H, W order as ONNX.
+ * Flatten with axis 1, and Reshape in its flatten form ([N, C, H, W] to [N, C*H*W] with a constant shape, also
+ * when that shape is folded from Shape/Gather/Unsqueeze/Concat): a CNN-to-feed-forward preprocessor, which flattens
+ * in the same C, H, W order as ONNX.
  */
 final class FlattenTranslator implements OpTranslator {
     @Override
@@ -22,7 +25,7 @@ final class FlattenTranslator implements OpTranslator {
     public void translate(OnnxMl.NodeProto node, TranslationContext ctx) {
         long[] in = ctx.shape(node.getInput(0));
         if (node.getOpType().equals("Flatten")) {
-            long axis = new Attributes(node).i("axis", 1);
+            long axis = new NodeAttributes(node).i("axis", 1);
             if (axis < 0) {
                 axis += in.length;
             }
@@ -31,7 +34,13 @@ final class FlattenTranslator implements OpTranslator {
             }
         } else {
             TensorData shape = ctx.constant(node, 1, "the target shape");
-            long[] target = target(in, shape.values());
+            long[] target;
+            try {
+                target = ConstantFolder.reshapeTarget(in, shape.values(),
+                        new NodeAttributes(node).i("allowzero", 0) != 0);
+            } catch (IllegalArgumentException e) {
+                throw ctx.unsupported(node, "Reshape to " + Arrays.toString(shape.values()) + ": " + e.getMessage());
+            }
             long rest = Arrays.stream(in).skip(1).reduce(1, (a, b) -> a * b);
             if (target.length != 2 || target[0] != in[0] || target[1] != rest) {
                 throw ctx.unsupported(node, "Reshape to " + Arrays.toString(shape.values()) + "; only the flatten "
@@ -48,27 +57,5 @@ final class FlattenTranslator implements OpTranslator {
             }
             default -> throw ctx.unsupported(node, "flattening a rank-" + in.length + " tensor (only rank 4 or 2)");
         }
-    }
-
-    /** ONNX Reshape's rules: 0 copies the input dimension, -1 takes what is left. */
-    static long[] target(long[] in, float[] shape) {
-        long[] t = new long[shape.length];
-        long known = 1;
-        int minus = -1;
-        for (int i = 0; i < t.length; i++) {
-            t[i] = (long) shape[i];
-            if (t[i] == 0 && i < in.length) {
-                t[i] = in[i];
-            }
-            if (t[i] == -1) {
-                minus = i;
-            } else {
-                known *= t[i];
-            }
-        }
-        if (minus >= 0) {
-            t[minus] = Arrays.stream(in).reduce(1, (a, b) -> a * b) / Math.max(1, known);
-        }
-        return t;
     }
 }

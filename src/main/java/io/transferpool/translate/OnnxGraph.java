@@ -1,29 +1,38 @@
 package io.transferpool.translate;
 
 import ai.onnx.proto.OnnxMl;
+import io.transferpool.model.ConstantFolder;
 import io.transferpool.model.OnnxModel;
 import io.transferpool.model.TensorData;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Lookups over an ONNX graph the translator needs: who makes a tensor, who reads it, and constant values. */
+/**
+ * Lookups over an ONNX graph the translator needs: who makes a tensor, who reads it, a node's position, and the
+ * values of constants (initializers, Constant nodes and whatever is folded from them, see {@link ConstantFolder}).
+ */
 final class OnnxGraph {
     private final OnnxModel model;
+    private final ConstantFolder constants;
     private final Map<String, OnnxMl.NodeProto> producer = new HashMap<>();
     private final Map<String, List<OnnxMl.NodeProto>> consumers = new HashMap<>();
-    private final Map<String, OnnxMl.TensorProto> initializers = new HashMap<>();
+    private final Map<OnnxMl.NodeProto, Integer> index = new IdentityHashMap<>();
 
-    OnnxGraph(OnnxModel model) {
+    OnnxGraph(OnnxModel model, Map<String, List<Long>> shapes) {
         this.model = model;
-        for (OnnxMl.NodeProto n : model.graph().getNodeList()) {
+        this.constants = new ConstantFolder(model, shapes);
+        List<OnnxMl.NodeProto> nodes = model.graph().getNodeList();
+        for (int i = 0; i < nodes.size(); i++) {
+            OnnxMl.NodeProto n = nodes.get(i);
+            index.put(n, i);
             n.getOutputList().forEach(o -> producer.put(o, n));
-            n.getInputList().forEach(i -> consumers.computeIfAbsent(i, k -> new ArrayList<>()).add(n));
+            n.getInputList().forEach(in -> consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n));
         }
-        model.graph().getInitializerList().forEach(t -> initializers.put(t.getName(), t));
     }
 
     OnnxModel model() {
@@ -32,6 +41,15 @@ final class OnnxGraph {
 
     List<OnnxMl.NodeProto> nodes() {
         return model.graph().getNodeList();
+    }
+
+    /** Position of a node of this graph in its node list. */
+    int index(OnnxMl.NodeProto node) {
+        Integer i = index.get(node);
+        if (i == null) {
+            throw new IllegalArgumentException("node " + node.getName() + " is not part of this graph");
+        }
+        return i;
     }
 
     Optional<OnnxMl.NodeProto> producer(String tensor) {
@@ -46,44 +64,14 @@ final class OnnxGraph {
         return model.graph().getOutputList().stream().anyMatch(v -> v.getName().equals(tensor));
     }
 
-    /** True for initializers and outputs of Constant nodes. */
+    /** True for tensors that do not depend on the images (initializers, Constants and what is folded from them). */
     boolean isConstant(String tensor) {
-        if (initializers.containsKey(tensor)) {
-            return true;
-        }
-        OnnxMl.NodeProto p = producer.get(tensor);
-        return p != null && p.getOpType().equals("Constant");
+        return constants.isConstant(tensor);
     }
 
-    /** The value of an initializer or a Constant node's output. */
+    /** The value of a constant tensor ({@link ConstantFolder#BATCH} where a folded shape holds the batch). */
     Optional<TensorData> constant(String tensor) {
-        OnnxMl.TensorProto t = initializers.get(tensor);
-        if (t != null) {
-            return Optional.of(TensorData.of(t));
-        }
-        OnnxMl.NodeProto p = producer.get(tensor);
-        if (p == null || !p.getOpType().equals("Constant")) {
-            return Optional.empty();
-        }
-        Attributes a = new Attributes(p);
-        if (a.tensor("value").isPresent()) {
-            return Optional.of(TensorData.of(a.tensor("value").get()));
-        }
-        if (a.has("value_float")) {
-            return Optional.of(new TensorData(new long[0], new float[]{a.f("value_float", 0)}));
-        }
-        if (a.has("value_int")) {
-            return Optional.of(new TensorData(new long[0], new float[]{a.i("value_int", 0)}));
-        }
-        if (a.has("value_ints")) {
-            long[] v = a.ints("value_ints", new long[0]);
-            float[] f = new float[v.length];
-            for (int i = 0; i < v.length; i++) {
-                f[i] = v[i];
-            }
-            return Optional.of(new TensorData(new long[]{v.length}, f));
-        }
-        return Optional.empty();
+        return constants.value(tensor);
     }
 
     /** ONNX opset of the default domain. */

@@ -27,7 +27,7 @@ public final class OnnxTranslator {
     static {
         for (OpTranslator t : List.of(new ConvTranslator(), new BatchNormTranslator(), new ActivationTranslator(),
                 new PoolTranslator(), new FlattenTranslator(), new DenseTranslator(), new ElementwiseTranslator(),
-                new PassThroughTranslator())) {
+                new PassThroughTranslator(), new PadTranslator())) {
             t.ops().forEach(op -> BY_OP.put(op, t));
         }
     }
@@ -52,7 +52,7 @@ public final class OnnxTranslator {
     /** @param shapes every tensor's shape for a batch of one (see {@link ModelInspector#shapes}) */
     public static Translation translate(OnnxModel model, Map<String, List<Long>> shapes, List<String> inputs,
                                         String output, TranslationOptions options) {
-        OnnxGraph graph = new OnnxGraph(model);
+        OnnxGraph graph = new OnnxGraph(model, shapes);
         List<OnnxMl.NodeProto> suffix = between(graph, inputs, output);
         for (OnnxMl.NodeProto node : suffix) {
             if (!knows(node)) {
@@ -102,7 +102,8 @@ public final class OnnxTranslator {
         Deque<String> todo = new ArrayDeque<>(List.of(output));
         while (!todo.isEmpty()) {
             String t = todo.pop();
-            if (!seen.add(t) || inputs.contains(t) || graph.model().initializerNames().contains(t)) {
+            // Constants (weights, folded shapes) are not activations: they never tie a node to the boundary.
+            if (!seen.add(t) || inputs.contains(t) || graph.isConstant(t)) {
                 continue;
             }
             OnnxMl.NodeProto p = graph.producer(t).orElseThrow(() -> new TranslationException("\"" + output

@@ -1,13 +1,14 @@
 package io.transferpool.translate;
 
 import ai.onnx.proto.OnnxMl;
+import io.transferpool.model.NodeAttributes;
 
 /** Explicit 2-D padding of a Conv or pooling node (ONNX pads or auto_pad), and the output size it gives. */
 record Padding(int top, int left, int bottom, int right) {
 
     static Padding of(OnnxMl.NodeProto node, TranslationContext ctx, long[] in, long[] kernel, long[] strides,
                       long[] dilations) {
-        Attributes a = new Attributes(node);
+        NodeAttributes a = new NodeAttributes(node);
         String auto = a.s("auto_pad", "NOTSET");
         switch (auto) {
             case "NOTSET" -> {
@@ -48,12 +49,37 @@ record Padding(int top, int left, int bottom, int right) {
     /** Throws unless flooring the window count (what DL4J does) gives the output ONNX Runtime computed. */
     void checkOutput(OnnxMl.NodeProto node, TranslationContext ctx, long[] in, long[] kernel, long[] strides,
                      long[] dilations) {
+        long[] extra = ceilExtra(node, ctx, in, kernel, strides, dilations);
+        if (extra[0] != 0 || extra[1] != 0) {
+            long[] expected = ctx.shape(node.getOutput(0));
+            throw ctx.unsupported(node, "its output is " + expected[2] + "x" + expected[3] + " but windows that fit "
+                    + "inside the padded input give " + (expected[2] - extra[0]) + "x" + (expected[3] - extra[1]));
+        }
+    }
+
+    /**
+     * Rows and columns of windows that ONNX Runtime computes beyond those that fit inside the padded input (ceil_mode
+     * adds a last, partial window): what padding at the bottom and right must add so that DL4J's floor-mode windows
+     * give the same output. Zero in floor mode.
+     */
+    long[] ceilExtra(OnnxMl.NodeProto node, TranslationContext ctx, long[] in, long[] kernel, long[] strides,
+                     long[] dilations) {
         long[] expected = ctx.shape(node.getOutput(0));
+        if (expected.length != 4) {
+            throw ctx.unsupported(node, "its output has rank " + expected.length + ", expected 4");
+        }
         long h = (in[2] + top + bottom - ((kernel[0] - 1) * dilations[0] + 1)) / strides[0] + 1;
         long w = (in[3] + left + right - ((kernel[1] - 1) * dilations[1] + 1)) / strides[1] + 1;
-        if (expected.length != 4 || expected[2] != h || expected[3] != w) {
-            throw ctx.unsupported(node, "its output is " + expected[2] + "x" + expected[3] + " but windows that fit "
-                    + "inside the padded input give " + h + "x" + w + " (ceil_mode is not supported)");
+        if (expected[2] < h || expected[3] < w || expected[2] > h + 1 || expected[3] > w + 1) {
+            throw ctx.unsupported(node, "its output is " + expected[2] + "x" + expected[3] + ", windows that fit "
+                    + "inside the padded input give " + h + "x" + w);
         }
+        long[] extra = new long[2];
+        for (int d = 0; d < 2; d++) {
+            long padded = in[2 + d] + (d == 0 ? top + bottom : left + right);
+            long span = (expected[2 + d] - 1) * strides[d] + (kernel[d] - 1) * dilations[d] + 1;
+            extra[d] = Math.max(0, span - padded);
+        }
+        return extra;
     }
 }

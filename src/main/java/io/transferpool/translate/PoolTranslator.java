@@ -1,6 +1,8 @@
 package io.transferpool.translate;
 
 import ai.onnx.proto.OnnxMl;
+import io.transferpool.model.NodeAttributes;
+import io.transferpool.translate.layers.ConstantPadVertex;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
@@ -11,13 +13,14 @@ import java.util.Arrays;
 import java.util.Set;
 
 /**
- * 2-D MaxPool and AveragePool onto SubsamplingLayers (floor mode; count_include_pad honoured), global pooling onto
- * GlobalPoolingLayers that keep the [N, C, 1, 1] shape ONNX gives.
+ * 2-D MaxPool and AveragePool onto SubsamplingLayers (count_include_pad honoured; max pooling also with asymmetric
+ * pads and ceil_mode, through a {@link ConstantPadVertex}), global pooling and ReduceMean/ReduceMax over height and
+ * width onto GlobalPoolingLayers ([N, C, 1, 1] kept, or [N, C] for keepdims 0).
  */
 final class PoolTranslator implements OpTranslator {
     @Override
     public Set<String> ops() {
-        return Set.of("MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool");
+        return Set.of("MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "ReduceMean", "ReduceMax");
     }
 
     @Override
@@ -28,17 +31,19 @@ final class PoolTranslator implements OpTranslator {
         }
         String out = node.getOutput(0);
         String input = ctx.vertex(node.getInput(0));
-        boolean max = node.getOpType().endsWith("MaxPool");
-        if (node.getOpType().startsWith("Global")) {
+        boolean max = node.getOpType().endsWith("MaxPool") || node.getOpType().equals("ReduceMax");
+        boolean reduce = node.getOpType().startsWith("Reduce");
+        if (node.getOpType().startsWith("Global") || reduce) {
+            boolean keepDims = !reduce || spatialReduction(node, ctx, in);
             ctx.layer(out, new GlobalPoolingLayer.Builder(max ? PoolingType.MAX : PoolingType.AVG)
-                    .collapseDimensions(false).build(), input);
+                    .collapseDimensions(!keepDims).build(), input);
             ctx.produces(out, out);
             return;
         }
         if (node.getOutputList().stream().skip(1).anyMatch(o -> !o.isEmpty())) {
             throw ctx.unsupported(node, "the Indices output is not supported");
         }
-        Attributes a = new Attributes(node);
+        NodeAttributes a = new NodeAttributes(node);
         long[] kernel = a.ints("kernel_shape", new long[0]);
         if (kernel.length != 2) {
             throw ctx.unsupported(node, "kernel_shape " + Arrays.toString(kernel) + " is not 2-D");
@@ -49,13 +54,25 @@ final class PoolTranslator implements OpTranslator {
             throw ctx.unsupported(node, "dilations " + Arrays.toString(dil) + " (pooling without dilation only)");
         }
         Padding p = Padding.of(node, ctx, in, kernel, strides, dil);
-        p.checkOutput(node, ctx, in, kernel, strides, dil);
+        long[] extra = p.ceilExtra(node, ctx, in, kernel, strides, dil);
+        boolean ceil = extra[0] > 0 || extra[1] > 0;
         boolean includePad = a.i("count_include_pad", 0) != 0;
-        if (!p.symmetric()) {
+        if (max && (ceil || !p.symmetric())) {
+            // ONNX pads max pooling with -inf: pad with the lowest float (also the rows and columns ceil_mode's
+            // partial last window reaches), then pool without padding.
+            String pad = out + "#pad";
+            ctx.vertex(pad, new ConstantPadVertex(p.top(), p.bottom() + (int) extra[0], p.left(),
+                    p.right() + (int) extra[1], ConstantPadVertex.LOWEST), input);
+            input = pad;
+            p = new Padding(0, 0, 0, 0);
+        } else if (ceil) {
+            throw ctx.unsupported(node, "ceil_mode average pooling with a partial last window (its divisor is not "
+                    + "expressible with DL4J's pooling)");
+        } else if (!p.symmetric()) {
             // Zero padding equals the ONNX result only where padded cells count as zeros.
-            if (max || !includePad) {
-                throw ctx.unsupported(node, "asymmetric pads " + p + " for " + (max ? "max pooling"
-                        : "average pooling without count_include_pad"));
+            if (!includePad) {
+                throw ctx.unsupported(node, "asymmetric pads " + p + " for average pooling without "
+                        + "count_include_pad");
             }
             String pad = out + "#pad";
             ctx.layer(pad, new ZeroPaddingLayer.Builder(p.top(), p.bottom(), p.left(), p.right()).build(), input);
@@ -67,5 +84,27 @@ final class PoolTranslator implements OpTranslator {
                 .padding(p.top(), p.left()).convolutionMode(ConvolutionMode.Truncate)
                 .avgPoolIncludePadInDivisor(includePad).build(), input);
         ctx.produces(out, out);
+    }
+
+    /** Checks that a Reduce node averages or maxes over exactly height and width; returns its keepdims. */
+    private static boolean spatialReduction(OnnxMl.NodeProto node, TranslationContext ctx, long[] in) {
+        NodeAttributes a = new NodeAttributes(node);
+        long[] axes = a.ints("axes", null);
+        if (axes == null && node.getInputCount() > 1 && !node.getInput(1).isEmpty()) {
+            float[] v = ctx.constant(node, 1, "axes").values();
+            axes = new long[v.length];
+            for (int i = 0; i < v.length; i++) {
+                axes[i] = (long) v[i];
+            }
+        }
+        if (axes == null) {
+            throw ctx.unsupported(node, "reduction over every axis (only over height and width, axes [2, 3])");
+        }
+        long[] sorted = Arrays.stream(axes).map(x -> x < 0 ? x + in.length : x).sorted().toArray();
+        if (!Arrays.equals(sorted, new long[]{2, 3})) {
+            throw ctx.unsupported(node, "reduction over axes " + Arrays.toString(axes) + " (only over height and "
+                    + "width, axes [2, 3])");
+        }
+        return a.i("keepdims", 1) != 0;
     }
 }

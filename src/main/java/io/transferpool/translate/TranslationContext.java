@@ -101,9 +101,13 @@ final class TranslationContext {
         params.computeIfAbsent(vertex, k -> new LinkedHashMap<>()).put(key, value);
     }
 
-    /** A parameter read from an ONNX constant; after training it is written back there. */
-    void weight(String vertex, String key, String tensor, TensorData value, ParamLayout layout, long[] dl4jShape,
-                double scale) {
+    /**
+     * A parameter read from input {@code input} of {@code node} (a constant); after training it is written back
+     * there. {@code value} is the part the parameter holds: the whole tensor, or the slice starting at element
+     * {@code offset}.
+     */
+    void weight(String vertex, String key, OnnxMl.NodeProto node, int input, long[] tensorDims, TensorData value,
+                long offset, ParamLayout layout, long[] dl4jShape, double scale) {
         float[] v = value.values();
         if (scale != 1.0) {
             v = v.clone();
@@ -112,6 +116,13 @@ final class TranslationContext {
             }
         }
         param(vertex, key, layout.toDl4j(v, value.dims(), dl4jShape));
-        bindings.add(new ParamBinding(vertex, key, tensor, value.dims(), layout, scale));
+        bindings.add(new ParamBinding(vertex, key, graph.index(node), input, node.getInput(input), tensorDims,
+                offset, value.dims(), layout, scale));
+    }
+
+    /** {@link #weight} of a whole tensor. */
+    void weight(String vertex, String key, OnnxMl.NodeProto node, int input, TensorData value, ParamLayout layout,
+                long[] dl4jShape, double scale) {
+        weight(vertex, key, node, input, value.dims(), value, 0, layout, dl4jShape, scale);
     }
 }

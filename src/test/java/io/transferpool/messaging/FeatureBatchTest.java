@@ -1,5 +1,6 @@
 package io.transferpool.messaging;
 
+import io.transferpool.model.Half;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

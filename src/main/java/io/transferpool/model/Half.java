@@ -1,11 +1,11 @@
-package io.transferpool.messaging;
+package io.transferpool.model;
 
 /** IEEE 754 binary16 conversion (Java 17 has no Float.floatToFloat16); round to nearest even. */
-final class Half {
+public final class Half {
     private Half() {
     }
 
-    static short fromFloat(float f) {
+    public static short fromFloat(float f) {
         int bits = Float.floatToRawIntBits(f);
         int sign = (bits >>> 16) & 0x8000;
         int exp = (bits >>> 23) & 0xff;
@@ -39,7 +39,7 @@ final class Half {
         return (short) (sign | half);
     }
 
-    static float toFloat(short h) {
+    public static float toFloat(short h) {
         int sign = (h & 0x8000) << 16;
         int exp = (h >>> 10) & 0x1f;
         int mant = h & 0x3ff;
