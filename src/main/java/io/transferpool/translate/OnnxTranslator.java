@@ -52,7 +52,12 @@ public final class OnnxTranslator {
     /** @param shapes every tensor's shape for a batch of one (see {@link ModelInspector#shapes}) */
     public static Translation translate(OnnxModel model, Map<String, List<Long>> shapes, List<String> inputs,
                                         String output, TranslationOptions options) {
-        OnnxGraph graph = new OnnxGraph(model, shapes);
+        return translate(new OnnxGraph(model, shapes), shapes, inputs, output, options);
+    }
+
+    /** A translation over an existing {@link OnnxGraph} (whose folded constants are reused). */
+    static Translation translate(OnnxGraph graph, Map<String, List<Long>> shapes, List<String> inputs, String output,
+                                 TranslationOptions options) {
         List<OnnxMl.NodeProto> suffix = between(graph, inputs, output);
         for (OnnxMl.NodeProto node : suffix) {
             if (!knows(node)) {

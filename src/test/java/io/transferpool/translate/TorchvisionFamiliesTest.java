@@ -1,0 +1,154 @@
+package io.transferpool.translate;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.transferpool.model.GraphCut;
+import io.transferpool.model.ModelInspector;
+import io.transferpool.model.OnnxModel;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The conformance matrix: one small model per torchvision family (ResNet-18/50, MobileNetV2/V3, EfficientNet,
+ * DenseNet, SqueezeNet, RegNet, and a hand-written view-flatten net), each exported at opset 13 with a dynamic batch
+ * and at opset 17 with torch.onnx.export's defaults (src/test/resources/models/make_family_models.py). From the input
+ * of the last stage and from the image itself, the translation reproduces ONNX Runtime tensor by tensor, and trained
+ * weights written back change the fine-tuned part only.
+ */
+class TorchvisionFamiliesTest {
+    static final Path DIR = Path.of("src/test/resources/models/families");
+
+    /** One model of the matrix, as families.json lists it. */
+    record Family(String file, String family, int opset, String input, String freezeAt, String cut, int size) {
+        @Override
+        public String toString() {
+            return file;
+        }
+
+        OnnxModel load() throws IOException {
+            return OnnxModel.load(DIR.resolve(file));
+        }
+    }
+
+    static List<Family> families() throws IOException {
+        List<Family> out = new ArrayList<>();
+        for (JsonNode n : new ObjectMapper().readTree(DIR.resolve("families.json").toFile())) {
+            out.add(new Family(n.get("file").asText(), n.get("family").asText(), n.get("opset").asInt(),
+                    n.get("input").asText(), n.get("freezeAt").asText(), n.get("cut").asText(), n.get("size").asInt()));
+        }
+        return out;
+    }
+
+    @Test
+    void theMatrixCoversEveryFamilyAtBothOpsets() throws IOException {
+        assertThat(families()).extracting(f -> f.family() + "@" + f.opset()).contains("resnet18@13", "resnet18@17",
+                "resnet50@13", "resnet50@17", "mobilenet_v2@13", "mobilenet_v2@17", "mobilenet_v3_small@13",
+                "mobilenet_v3_small@17", "efficientnet_b0@13", "efficientnet_b0@17", "densenet121@13",
+                "densenet121@17", "squeezenet1_1@13", "squeezenet1_1@17", "regnet_x_400mf@13", "regnet_x_400mf@17");
+    }
+
+    @ParameterizedTest
+    @MethodSource("families")
+    void fromTheLastStageAndFromTheImageTheTranslationReproducesOnnxRuntime(Family f) throws Exception {
+        OnnxModel model = f.load();
+        Map<String, List<Long>> shapes = ModelInspector.shapes(model);
+        for (String boundary : List.of(f.freezeAt(), f.input())) {
+            Translation t = OnnxTranslator.translate(model, shapes, List.of(boundary), f.cut(),
+                    TranslationOptions.DEFAULT);
+            TranslationCheck.Report r = TranslationCheck.run(model, t, 5, 3);
+            assertThat(r.firstDiffering()).as("%s from %s: max error %s at %s", f, boundary, r.maxRelativeError(),
+                    r.worstTensor()).isNull();
+        }
+        assertThat(Boundaries.fineTunable(model, shapes, f.cut())).contains(f.input(), f.freezeAt());
+    }
+
+    @Test
+    void everyStageOutputOfAResNetIsAFreezeBoundary() throws Exception {
+        Family resnet = families().stream().filter(f -> f.file().equals("resnet18_opset13.onnx")).findFirst()
+                .orElseThrow();
+        OnnxModel model = resnet.load();
+        List<String> boundaries = Boundaries.fineTunable(model, ModelInspector.shapes(model), resnet.cut());
+        for (int stage = 1; stage <= 4; stage++) {
+            String prefix = "/layer" + stage + "/";
+            String stageOutput = model.tensorNames().stream().filter(n -> n.startsWith(prefix))
+                    .reduce((a, b) -> b).orElseThrow();
+            assertThat(boundaries).as("output of stage %d", stage).contains(stageOutput);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("families")
+    void writtenBackWeightsChangeTheFineTunedPartOnly(Family f) throws Exception {
+        OnnxModel model = f.load();
+        Map<String, List<Long>> shapes = ModelInspector.shapes(model);
+        Translation t = OnnxTranslator.translate(model, shapes, List.of(f.freezeAt()), f.cut(),
+                TranslationOptions.DEFAULT);
+        ComputationGraph graph = t.build();
+        for (ParamBinding b : t.bindings()) {
+            INDArray p = graph.getLayer(b.vertex()).getParam(b.key());
+            p.addi(Nd4j.rand(DataType.FLOAT, p.shape()).muli(0.1));
+        }
+        OnnxModel written = model.derive(WeightWriteBack.apply(model, t, graph));
+
+        long[] inShape = {2, 3, f.size(), f.size()};
+        float[] image = random(inShape, 11);
+        assertThat(run(written, f.input(), inShape, image, f.freezeAt()))
+                .as("the frozen prefix computes what it did").isEqualTo(run(model, f.input(), inShape, image,
+                        f.freezeAt()));
+        long[] boundaryShape = t.inputShapes().get(0).clone();
+        boundaryShape[0] = 2;
+        float[] x = random(boundaryShape, 12);
+        float[] dl4j = graph.output(false, Nd4j.create(x, boundaryShape, 'c'))[0].castTo(DataType.FLOAT).dup('c')
+                .data().asFloat();
+        float[] ort = run(written, f.freezeAt(), boundaryShape, x, f.cut());
+        assertThat(TranslationCheck.relativeError(dl4j, ort)).as("ONNX Runtime on the written model")
+                .isLessThan(TranslationCheck.TOLERANCE);
+        assertThat(TranslationCheck.relativeError(run(model, f.freezeAt(), boundaryShape, x, f.cut()), ort))
+                .as("the fine-tuned part did change").isGreaterThan(1e-3);
+    }
+
+    private static float[] random(long[] shape, long seed) {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        float[] x = new float[(int) n];
+        Random rnd = new Random(seed);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) rnd.nextGaussian();
+        }
+        return x;
+    }
+
+    /** ONNX Runtime on the part of {@code m} from tensor {@code from} to {@code to}. */
+    static float[] run(OnnxModel m, String from, long[] shape, float[] x, String to) throws Exception {
+        byte[] bytes = GraphCut.between(m, from, shape, List.of(to)).toByteArray();
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession s = env.createSession(bytes, new OrtSession.SessionOptions());
+             OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape);
+             OrtSession.Result r = s.run(Map.of(from, in))) {
+            FloatBuffer fb = ((OnnxTensor) r.get(0)).getFloatBuffer();
+            float[] out = new float[fb.remaining()];
+            fb.get(out);
+            return out;
+        }
+    }
+}
