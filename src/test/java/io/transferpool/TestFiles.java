@@ -1,10 +1,12 @@
 package io.transferpool;
 
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import javax.imageio.ImageIO;
 
 /** Paths to the demo assets shipped in the repository, and helpers to build small data sets from them. */
 public final class TestFiles {
@@ -22,6 +24,29 @@ public final class TestFiles {
             try (Stream<Path> files = Files.list(DEMO.resolve("data").resolve(split).resolve(cls))) {
                 for (Path f : files.sorted().limit(perClass).toList()) {
                     Files.copy(f, dst.resolve(f.getFileName()));
+                }
+            }
+        }
+    }
+
+    /**
+     * The first {@code perClass} images of each class of a demo split as colour PNGs in {@code to/<class>/}: the
+     * grey pixel in one channel, tints of it in the other two, so the channels differ as in a photo.
+     */
+    public static void copyImagesAsRgb(String split, Path to, int perClass) throws IOException {
+        for (String cls : List.of("shirt", "tshirt")) {
+            Path dst = Files.createDirectories(to.resolve(cls));
+            try (Stream<Path> files = Files.list(DEMO.resolve("data").resolve(split).resolve(cls))) {
+                for (Path f : files.sorted().limit(perClass).toList()) {
+                    BufferedImage grey = ImageIO.read(f.toFile());
+                    BufferedImage rgb = new BufferedImage(grey.getWidth(), grey.getHeight(), BufferedImage.TYPE_INT_RGB);
+                    for (int y = 0; y < grey.getHeight(); y++) {
+                        for (int x = 0; x < grey.getWidth(); x++) {
+                            int v = grey.getRaster().getSample(x, y, 0);
+                            rgb.setRGB(x, y, (v << 16) | ((v * 3 / 4) << 8) | (255 - v) / 2);
+                        }
+                    }
+                    ImageIO.write(rgb, "png", dst.resolve(f.getFileName()).toFile());
                 }
             }
         }

@@ -27,12 +27,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The {@code test/} images of a demo-task root, preprocessed as the demo jobs do, and a job's combined ONNX model
  * run on them: what the pipeline tests compare with the trainer.
  */
-record DemoTestImages(float[] inputs, int[] labels, int count) {
+record DemoTestImages(float[] inputs, int[] labels, int count, JobSpec.Preprocess spec) {
 
     static DemoTestImages load(Path root) throws Exception {
+        return load(root, preprocess());
+    }
+
+    /** The images of {@code root/test}, preprocessed as {@code p} says. */
+    static DemoTestImages load(Path root, JobSpec.Preprocess p) throws Exception {
         Dataset test = DatasetLister.list(new PathResolver(root), "data.test",
                 new JobSpec.Source("test", JobSpec.Format.IMAGE_FOLDER, null, List.of()), List.of());
-        Preprocessor pre = new Preprocessor(preprocess());
+        Preprocessor pre = new Preprocessor(p);
         ImageDecoder decoder = new ImageDecoder(root);
         int n = test.samples().size();
         float[] inputs = new float[n * pre.inputSize()];
@@ -42,7 +47,7 @@ record DemoTestImages(float[] inputs, int[] labels, int count) {
             pre.apply(decoder.decode(s.ref()), inputs, i * pre.inputSize());
             labels[i] = s.label();
         }
-        return new DemoTestImages(inputs, labels, n);
+        return new DemoTestImages(inputs, labels, n, p);
     }
 
     static JobSpec.Preprocess preprocess() {
@@ -54,9 +59,10 @@ record DemoTestImages(float[] inputs, int[] labels, int count) {
         Path onnx = Path.of(URI.create(r.artifacts().onnx().uri()));
         assertThat(OnnxModel.sha256(onnx)).isEqualTo(r.artifacts().onnx().sha256());
         OrtEnvironment env = OrtEnvironment.getEnvironment();
+        long[] shape = {count, spec.channels(), spec.height(), spec.width()};
         try (OrtSession session = env.createSession(onnx.toString());
-             OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(inputs), new long[]{count, 1, 28, 28});
-             OrtSession.Result out = session.run(Map.of("input", in))) {
+             OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(inputs), shape);
+             OrtSession.Result out = session.run(Map.of(session.getInputNames().iterator().next(), in))) {
             assertThat(session.getOutputNames()).containsExactly("probabilities");
             FloatBuffer fb = ((OnnxTensor) out.get(0)).getFloatBuffer();
             float[] p = new float[fb.remaining()];

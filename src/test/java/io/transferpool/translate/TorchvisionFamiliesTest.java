@@ -3,8 +3,7 @@ package io.transferpool.translate;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.transferpool.FamilyModel;
 import io.transferpool.model.GraphCut;
 import io.transferpool.model.ModelInspector;
 import io.transferpool.model.OnnxModel;
@@ -18,8 +17,6 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
 import java.nio.FloatBuffer;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -34,27 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * weights written back change the fine-tuned part only.
  */
 class TorchvisionFamiliesTest {
-    static final Path DIR = Path.of("src/test/resources/models/families");
-
-    /** One model of the matrix, as families.json lists it. */
-    record Family(String file, String family, int opset, String input, String freezeAt, String cut, int size) {
-        @Override
-        public String toString() {
-            return file;
-        }
-
-        OnnxModel load() throws IOException {
-            return OnnxModel.load(DIR.resolve(file));
-        }
-    }
-
-    static List<Family> families() throws IOException {
-        List<Family> out = new ArrayList<>();
-        for (JsonNode n : new ObjectMapper().readTree(DIR.resolve("families.json").toFile())) {
-            out.add(new Family(n.get("file").asText(), n.get("family").asText(), n.get("opset").asInt(),
-                    n.get("input").asText(), n.get("freezeAt").asText(), n.get("cut").asText(), n.get("size").asInt()));
-        }
-        return out;
+    static List<FamilyModel> families() throws IOException {
+        return FamilyModel.all();
     }
 
     @Test
@@ -67,7 +45,7 @@ class TorchvisionFamiliesTest {
 
     @ParameterizedTest
     @MethodSource("families")
-    void fromTheLastStageAndFromTheImageTheTranslationReproducesOnnxRuntime(Family f) throws Exception {
+    void fromTheLastStageAndFromTheImageTheTranslationReproducesOnnxRuntime(FamilyModel f) throws Exception {
         OnnxModel model = f.load();
         Map<String, List<Long>> shapes = ModelInspector.shapes(model);
         for (String boundary : List.of(f.freezeAt(), f.input())) {
@@ -82,7 +60,7 @@ class TorchvisionFamiliesTest {
 
     @Test
     void everyStageOutputOfAResNetIsAFreezeBoundary() throws Exception {
-        Family resnet = families().stream().filter(f -> f.file().equals("resnet18_opset13.onnx")).findFirst()
+        FamilyModel resnet = families().stream().filter(f -> f.file().equals("resnet18_opset13.onnx")).findFirst()
                 .orElseThrow();
         OnnxModel model = resnet.load();
         List<String> boundaries = Boundaries.fineTunable(model, ModelInspector.shapes(model), resnet.cut());
@@ -96,7 +74,7 @@ class TorchvisionFamiliesTest {
 
     @ParameterizedTest
     @MethodSource("families")
-    void writtenBackWeightsChangeTheFineTunedPartOnly(Family f) throws Exception {
+    void writtenBackWeightsChangeTheFineTunedPartOnly(FamilyModel f) throws Exception {
         OnnxModel model = f.load();
         Map<String, List<Long>> shapes = ModelInspector.shapes(model);
         Translation t = OnnxTranslator.translate(model, shapes, List.of(f.freezeAt()), f.cut(),

@@ -1,0 +1,101 @@
+package io.transferpool.pool;
+
+import ai.onnx.proto.OnnxMl;
+import io.transferpool.FamilyModel;
+import io.transferpool.TestFiles;
+import io.transferpool.job.JobParser;
+import io.transferpool.job.JobResult;
+import io.transferpool.messaging.JobClient;
+import io.transferpool.model.OnnxModel;
+import io.transferpool.train.Evaluation;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * Every model of the conformance matrix (one per torchvision family, at two opsets and both export styles) fine-tuned
+ * for an epoch through the whole pipeline on the embedded broker: the last stage and a new head at the flatten are
+ * trained on colour images, and the combined ONNX model gives class probabilities that score what the result says.
+ */
+class FamiliesFineTuneIT {
+    @TempDir
+    static Path root;
+    @TempDir
+    static Path work;
+    static Pool pool;
+
+    @BeforeAll
+    static void startPool() throws Exception {
+        Files.createDirectories(root.resolve("models"));
+        for (FamilyModel f : FamilyModel.all()) {
+            Files.copy(f.path(), root.resolve("models").resolve(f.file()));
+        }
+        TestFiles.copyImagesAsRgb("train", root.resolve("train"), 12);
+        TestFiles.copyImagesAsRgb("test", root.resolve("test"), 6);
+        pool = Pool.start(PoolSettings.defaults(root, work).withShardSize(16));
+    }
+
+    @AfterAll
+    static void stopPool() throws Exception {
+        if (pool != null) {
+            pool.close();
+        }
+    }
+
+    static List<FamilyModel> families() throws IOException {
+        return FamilyModel.all();
+    }
+
+    static String job(String jobId, FamilyModel f) {
+        return """
+                {"jobId": "%s", "strategy": "fine-tune",
+                 "baseModel": {"uri": "models/%s", "freezeAt": "%s", "cut": "%s"},
+                 "data": {"train": {"uri": "train"}, "test": {"uri": "test"}, "validationSplit": 0.2},
+                 "preprocess": {"width": %d, "height": %d, "channels": 3, "resize": "stretch",
+                                "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]},
+                 "head": {"hidden": [16]},
+                 "training": {"optimizer": {"type": "adam", "learningRate": 0.001}, "epochs": 1, "batchSize": 8,
+                              "seed": 3},
+                 "fineTune": {"baseLearningRate": 0.0001}}
+                """.formatted(jobId, f.file(), f.freezeAt(), f.cut(), f.size(), f.size());
+    }
+
+    @ParameterizedTest
+    @MethodSource("families")
+    void theLastStageAndANewHeadAreFineTunedAndTheCombinedModelGivesProbabilities(FamilyModel f) throws Exception {
+        String jobId = f.file().replace(".onnx", "");
+        String json = job(jobId, f);
+        JobResult r;
+        try (JobClient client = new JobClient(pool.clients())) {
+            client.submit(jobId, json);
+            r = client.await(jobId, Duration.ofMinutes(5), e -> { });
+        }
+
+        assertThat(r.status()).as("errors %s", r.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
+        assertThat(r.metrics().epochs()).hasSize(1);
+        assertThat(r.metrics().counts().train() + r.metrics().counts().validation()).isEqualTo(24);
+        DemoTestImages test = DemoTestImages.load(root, JobParser.parse(json).orThrow().preprocess());
+        float[] p = test.runCombined(r);
+        assertThat(p).hasSize(test.count() * 2);
+        for (int i = 0; i < test.count(); i++) {
+            assertThat(p[2 * i] + p[2 * i + 1]).as("probabilities of image %d", i).isCloseTo(1f, within(1e-5f));
+        }
+        assertThat(Evaluation.of(p, test.labels(), List.of("shirt", "tshirt")).accuracy())
+                .isEqualTo(r.metrics().test().accuracy());
+        OnnxModel combined = OnnxModel.load(Path.of(URI.create(r.artifacts().onnx().uri())));
+        assertThat(combined.graph().getOutputList()).extracting(OnnxMl.ValueInfoProto::getName)
+                .containsExactly("probabilities");
+    }
+}
