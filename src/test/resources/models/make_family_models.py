@@ -149,3 +149,12 @@ if __name__ == "__main__":
             print(path, os.path.getsize(path), "bytes")
     with open(os.path.join(OUT, "families.json"), "w") as f:
         json.dump(manifest, f, indent=1)
+    # The same models with their weights in external data, as onnx.save writes it for large models: one data file
+    # beside the model, locations relative to the model's folder.
+    os.makedirs(os.path.join(OUT, "external"), exist_ok=True)
+    for name in ("resnet18_opset13", "mobilenet_v3_small_opset17"):
+        model = onnx.load(os.path.join(OUT, name + ".onnx"))
+        onnx.save_model(model, os.path.join(OUT, "external", name + ".onnx"), save_as_external_data=True,
+                        all_tensors_to_one_file=True, location=name + ".weights", size_threshold=1024)
+        print("external", name, os.path.getsize(os.path.join(OUT, "external", name + ".onnx")), "bytes +",
+              os.path.getsize(os.path.join(OUT, "external", name + ".weights")))

@@ -59,6 +59,10 @@ final class ResultSummary {
         }
         if (r.artifacts() != null) {
             out.println("  model      " + r.artifacts().onnx().uri() + " (sha256 " + r.artifacts().onnx().sha256() + ")");
+            if (r.artifacts().onnxData() != null) {
+                out.println("  weights    " + r.artifacts().onnxData().uri() + " (sha256 "
+                        + r.artifacts().onnxData().sha256() + ")");
+            }
             out.println("  head       " + r.artifacts().head().uri());
         }
     }

@@ -4,7 +4,6 @@ import ai.onnx.proto.OnnxMl;
 import io.transferpool.job.FieldError;
 import io.transferpool.job.JobSpec;
 import io.transferpool.model.GraphCut;
-import io.transferpool.model.ModelInspector;
 import io.transferpool.model.OnnxModel;
 import io.transferpool.translate.Boundaries;
 import io.transferpool.translate.OnnxTranslator;
@@ -29,7 +28,9 @@ final class FineTuneCheck {
     private FineTuneCheck() {
     }
 
-    static Settled check(OnnxModel model, JobSpec spec, int classes, List<FieldError> errors) {
+    /** @param shapes every tensor's shape for a batch of one, from the validator's run of the model */
+    static Settled check(OnnxModel model, Map<String, List<Long>> shapes, JobSpec spec, int classes,
+                         List<FieldError> errors) {
         JobSpec.BaseModel bm = spec.baseModel();
         try {
             GraphCut.cut(model, bm.freezeAt());
@@ -37,7 +38,6 @@ final class FineTuneCheck {
             errors.add(new FieldError("baseModel.freezeAt", e.getMessage()));
             return null;
         }
-        Map<String, List<Long>> shapes = ModelInspector.shapes(model);
         Settled settled = settle(model, spec, classes, shapes, errors);
         if (settled == null) {
             return null;

@@ -10,7 +10,9 @@ import io.transferpool.data.Sample;
 import io.transferpool.job.FieldError;
 import io.transferpool.job.JobRejectedException;
 import io.transferpool.job.JobSpec;
+import io.transferpool.model.ExternalData;
 import io.transferpool.model.GraphCut;
+import io.transferpool.model.ModelInspector;
 import io.transferpool.model.OnnxModel;
 
 import java.io.IOException;
@@ -19,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Checks what a parsed job refers to before any work is planned: the model (readable, digest, input, cut tensor,
@@ -52,7 +55,8 @@ public final class JobValidator {
         String cut = spec.baseModel().cut();
         JobSpec.FineTune fineTune = spec.fineTune();
         if (spec.strategy() == JobSpec.Strategy.FINE_TUNE && model.parsed != null && train != null && errors.isEmpty()) {
-            FineTuneCheck.Settled s = FineTuneCheck.check(model.parsed, spec, train.classes().size(), errors);
+            FineTuneCheck.Settled s = FineTuneCheck.check(model.parsed, model.shapes, spec, train.classes().size(),
+                    errors);
             if (s != null) {
                 cut = s.cut();
                 fineTune = new JobSpec.FineTune(fineTune.baseLearningRate(), fineTune.batchNorm(),
@@ -69,8 +73,12 @@ public final class JobValidator {
         return new ValidatedJob(settled, paths.relative(model.file), model.sha256, train, test);
     }
 
-    /** @param parsed the model, or null when it could not be read */
-    private record ModelCheck(Path file, String sha256, String input, OnnxModel parsed) {
+    /**
+     * @param parsed the model, or null when it could not be read
+     * @param shapes every tensor's shape for a batch of one (empty when the model could not be run)
+     */
+    private record ModelCheck(Path file, String sha256, String input, OnnxModel parsed,
+                              Map<String, List<Long>> shapes) {
     }
 
     private ModelCheck checkModel(JobSpec spec, List<FieldError> errors) {
@@ -80,18 +88,18 @@ public final class JobValidator {
             file = paths.resolve("baseModel.uri", bm.uri());
         } catch (JobRejectedException e) {
             errors.addAll(e.errors());
-            return new ModelCheck(null, null, bm.input(), null);
+            return new ModelCheck(null, null, bm.input(), null, Map.of());
         }
         if (!Files.isReadable(file) || Files.isDirectory(file)) {
             errors.add(new FieldError("baseModel.uri", "model file \"" + bm.uri() + "\" does not exist or is not readable"));
-            return new ModelCheck(file, null, bm.input(), null);
+            return new ModelCheck(file, null, bm.input(), null, Map.of());
         }
         OnnxModel model;
         try {
             model = OnnxModel.load(file);
         } catch (IOException e) {
             errors.add(new FieldError("baseModel.uri", e.getMessage()));
-            return new ModelCheck(file, null, bm.input(), null);
+            return new ModelCheck(file, null, bm.input(), null, Map.of());
         }
         if (bm.sha256() != null && !bm.sha256().equals(model.sha256())) {
             errors.add(new FieldError("baseModel.sha256", "expected " + bm.sha256() + " but the file's SHA-256 is "
@@ -119,7 +127,19 @@ public final class JobValidator {
         if (input != null) {
             checkInputShape(model.inputShape(input), input, spec.preprocess(), errors);
         }
-        return new ModelCheck(file, model.sha256(), input, model);
+        List<String> external = ExternalData.problems(model.graph(), model.folder());
+        external.forEach(p -> errors.add(new FieldError("baseModel.uri", p)));
+        Map<String, List<Long>> shapes = Map.of();
+        if (external.isEmpty()) {
+            // One run on zeros: a model ONNX Runtime cannot load or run is refused here, in its words, before
+            // any work; the shapes serve the fine-tuning checks.
+            ModelInspector.Inferred inferred = ModelInspector.infer(model);
+            if (!inferred.ok()) {
+                errors.add(new FieldError("baseModel.uri", inferred.failure()));
+            }
+            shapes = inferred.shapes();
+        }
+        return new ModelCheck(file, model.sha256(), input, model, shapes);
     }
 
     /** Compares the model input's static dims with what the preprocessing will feed it. */

@@ -31,7 +31,8 @@ public final class CutSession implements AutoCloseable {
     public static CutSession open(OnnxModel model, String input, String cut, SessionFactory.Settings settings)
             throws OrtException {
         var cutModel = GraphCut.cut(model, cut);
-        return new CutSession(SessionFactory.open(cutModel.toByteArray(), settings), input, GraphCut.outputName(cutModel));
+        return new CutSession(SessionFactory.open(cutModel.toByteArray(), model.folder(), settings), input,
+                GraphCut.outputName(cutModel));
     }
 
     public ExecutionProvider provider() {

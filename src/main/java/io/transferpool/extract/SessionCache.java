@@ -1,6 +1,7 @@
 package io.transferpool.extract;
 
 import ai.onnxruntime.OrtException;
+import io.transferpool.model.ExternalData;
 import io.transferpool.model.OnnxModel;
 import io.transferpool.model.SessionFactory;
 import org.jboss.logging.Logger;
@@ -8,6 +9,7 @@ import org.jboss.logging.Logger;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -40,6 +42,11 @@ public final class SessionCache implements AutoCloseable {
             return s;
         }
         OnnxModel model = OnnxModel.load(modelFile);
+        List<String> external = ExternalData.problems(model.graph(), model.folder());
+        if (!external.isEmpty()) {
+            // A task reaches this only from a job the coordinator accepted, unless written to tp.extract directly.
+            throw new IOException("model " + modelFile + ": " + String.join("; ", external));
+        }
         if (key.sha256() != null && !key.sha256().equals(model.sha256())) {
             throw new IOException("model " + modelFile + " changed since the job was accepted: SHA-256 is "
                     + model.sha256() + ", the job pinned " + key.sha256());

@@ -46,7 +46,11 @@ public record JobResult(String jobId, Status status, List<FieldError> errors, Me
     public record BadSample(String sample, String reason) {
     }
 
-    public record Artifacts(Artifact head, Artifact onnx) {
+    /** @param onnxData the data file beside {@code onnx} holding its large weights, when it has one */
+    public record Artifacts(Artifact head, Artifact onnx, Artifact onnxData) {
+        public Artifacts(Artifact head, Artifact onnx) {
+            this(head, onnx, null);
+        }
     }
 
     public record Artifact(String uri, String sha256) {

@@ -60,6 +60,20 @@ public final class ModelInspector {
 
     /** Shapes of every tensor for a batch of one; empty when the model cannot be run on zeros. */
     public static Map<String, List<Long>> shapes(OnnxModel model) {
+        return infer(model).shapes();
+    }
+
+    /**
+     * What one ONNX Runtime run on a zero batch of one gives: every tensor's shape, or (shapes empty) why ONNX
+     * Runtime could not load or run the model, in its own words.
+     */
+    public record Inferred(Map<String, List<Long>> shapes, String failure) {
+        public boolean ok() {
+            return failure == null;
+        }
+    }
+
+    public static Inferred infer(OnnxModel model) {
         Map<String, List<Long>> shapes = new HashMap<>();
         OnnxMl.GraphProto.Builder g = model.graph().toBuilder().clearOutput();
         for (String t : model.tensorNames()) {
@@ -70,13 +84,15 @@ public final class ModelInspector {
         try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
             // No graph optimisation: fused nodes would hide the tensors we want to see.
             opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
+            SessionFactory.externalDataIn(model.folder(), opts);
             try (OrtSession session = env.createSession(bytes, opts)) {
                 Map<String, OnnxTensor> feed = new HashMap<>();
                 try {
                     for (var e : session.getInputInfo().entrySet()) {
                         var info = (ai.onnxruntime.TensorInfo) e.getValue().getInfo();
                         if (info.type != ai.onnxruntime.OnnxJavaType.FLOAT) {
-                            return shapes;
+                            return new Inferred(Map.of(), "input \"" + e.getKey() + "\" takes " + info.type
+                                    + " values; image models take float");
                         }
                         long[] dims = Arrays.stream(info.getShape()).map(d -> d < 1 ? 1 : d).toArray();
                         feed.put(e.getKey(), OnnxTensor.createTensor(env,
@@ -94,9 +110,9 @@ public final class ModelInspector {
                 }
             }
         } catch (OrtException | RuntimeException e) {
-            // Shapes are a convenience: a model that will not run on zeros is still listed.
-            return shapes;
+            // Shapes are a convenience for inspection; a job is refused with this message.
+            return new Inferred(Map.of(), "ONNX Runtime could not load or run the model: " + e.getMessage());
         }
-        return shapes;
+        return new Inferred(shapes, null);
     }
 }

@@ -5,6 +5,8 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import org.jboss.logging.Logger;
 
+import java.nio.file.Path;
+
 /**
  * Opens ONNX Runtime sessions with the requested execution provider. When CUDA is asked for but cannot be used
  * (CPU-only onnxruntime jar, no driver, no device) the session falls back to CPU, says so in the log and reports
@@ -32,10 +34,16 @@ public final class SessionFactory {
     }
 
     public static Opened open(byte[] model, Settings settings) throws OrtException {
+        return open(model, null, settings);
+    }
+
+    /** @param externalData the folder the model's external data resolves against (its file's folder), or null */
+    public static Opened open(byte[] model, Path externalData, Settings settings) throws OrtException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         String fallback = null;
         if (settings.provider() == ExecutionProvider.CUDA) {
             try (OrtSession.SessionOptions options = options(settings)) {
+                externalDataIn(externalData, options);
                 options.addCUDA(settings.cudaDevice());
                 return new Opened(env.createSession(model, options), ExecutionProvider.CUDA, null);
             } catch (OrtException | UnsatisfiedLinkError e) {
@@ -44,7 +52,18 @@ public final class SessionFactory {
             }
         }
         try (OrtSession.SessionOptions options = options(settings)) {
+            externalDataIn(externalData, options);
             return new Opened(env.createSession(model, options), ExecutionProvider.CPU, fallback);
+        }
+    }
+
+    /**
+     * Sessions are made from bytes (a cut or combined graph), so ONNX Runtime is told where the model's external
+     * data lives; it refuses locations that leave that folder.
+     */
+    public static void externalDataIn(Path folder, OrtSession.SessionOptions options) throws OrtException {
+        if (folder != null) {
+            options.addConfigEntry("session.model_external_initializers_file_folder_path", folder.toString());
         }
     }
 

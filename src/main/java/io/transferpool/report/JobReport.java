@@ -1,8 +1,8 @@
 package io.transferpool.report;
 
 import io.transferpool.job.FieldError;
-import io.transferpool.job.JobResult;
 import io.transferpool.job.JobResult.EpochMetrics;
+import io.transferpool.job.JobResult;
 
 import java.util.List;
 import java.util.Locale;
@@ -54,6 +54,7 @@ public final class JobReport {
         if (r.artifacts() != null) {
             b.append("<h2>Artifacts</h2><table>");
             artifact(b, "ONNX model", r.artifacts().onnx());
+            artifact(b, "ONNX external data", r.artifacts().onnxData());
             artifact(b, "DL4J network", r.artifacts().head());
             b.append("</table>");
         }

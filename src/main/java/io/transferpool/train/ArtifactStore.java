@@ -1,6 +1,8 @@
 package io.transferpool.train;
 
+import ai.onnx.proto.OnnxMl;
 import io.transferpool.job.JobResult.Artifact;
+import io.transferpool.model.ModelFiles;
 import io.transferpool.model.OnnxModel;
 
 import java.io.IOException;
@@ -15,6 +17,24 @@ public record ArtifactStore(Path root) {
 
     public Path dirFor(String jobId) throws IOException {
         return Files.createDirectories(root.toAbsolutePath().normalize().resolve(jobId));
+    }
+
+    /** A model and, when it keeps weights outside, its data file (see {@link ModelFiles}). */
+    public record ModelArtifacts(Artifact model, Artifact data) {
+    }
+
+    /**
+     * Writes a model made from a base: {@code source} is the folder its external data resolves against now (the
+     * base model's folder), or null.
+     */
+    public ModelArtifacts putModel(String jobId, String name, OnnxMl.ModelProto model, Path source)
+            throws IOException {
+        ModelFiles.Written w = ModelFiles.write(model, source, dirFor(jobId).resolve(name));
+        return new ModelArtifacts(artifact(w.model()), w.data() == null ? null : artifact(w.data()));
+    }
+
+    private static Artifact artifact(Path file) throws IOException {
+        return new Artifact(file.toUri().toString(), OnnxModel.sha256(file));
     }
 
     public Artifact put(String jobId, String name, byte[] bytes) throws IOException {

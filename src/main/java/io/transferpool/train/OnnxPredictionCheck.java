@@ -1,6 +1,5 @@
 package io.transferpool.train;
 
-import ai.onnx.proto.OnnxMl;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -8,6 +7,7 @@ import ai.onnxruntime.OrtSession;
 import io.transferpool.model.CombinedModelWriter;
 import io.transferpool.model.GraphCut;
 import io.transferpool.model.OnnxModel;
+import io.transferpool.model.SessionFactory;
 
 import java.nio.FloatBuffer;
 import java.util.List;
@@ -25,15 +25,24 @@ final class OnnxPredictionCheck {
     private OnnxPredictionCheck() {
     }
 
-    static double maxDifference(OnnxMl.ModelProto combined, String from, long[] fromShape, Rows rows,
-                                float[] expected) throws OrtException, java.io.IOException {
-        OnnxModel model = OnnxModel.parse(combined.toByteArray(), "combined model");
+    /** @param model the combined model (its external data, if any, still in the base's folder) */
+    static double maxDifference(OnnxModel model, String from, long[] fromShape, Rows rows, float[] expected)
+            throws OrtException {
         byte[] part = GraphCut.between(model, from, fromShape, List.of(CombinedModelWriter.OUTPUT)).toByteArray();
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            SessionFactory.externalDataIn(model.folder(), options);
+            return maxDifference(env.createSession(part, options), from, fromShape, rows, expected);
+        }
+    }
+
+    private static double maxDifference(OrtSession opened, String from, long[] fromShape, Rows rows,
+                                        float[] expected) throws OrtException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         int d = rows.store().dimension();
         int k = rows.classes();
         double max = 0;
-        try (OrtSession session = env.createSession(part, new OrtSession.SessionOptions())) {
+        try (OrtSession session = opened) {
             int[] order = rows.identityOrder();
             for (int from0 = 0; from0 < rows.size(); from0 += 512) {
                 int to = Math.min(rows.size(), from0 + 512);

@@ -2,9 +2,9 @@ package io.transferpool.train;
 
 import ai.onnx.proto.OnnxMl;
 import io.transferpool.job.FieldError;
-import io.transferpool.job.JobResult;
 import io.transferpool.job.JobResult.Artifact;
 import io.transferpool.job.JobResult.Counts;
+import io.transferpool.job.JobResult;
 import io.transferpool.job.JobSpec;
 import io.transferpool.messaging.FeatureBatch.Split;
 import io.transferpool.messaging.JobPlan;
@@ -93,8 +93,8 @@ public final class TrainingRun {
 
         Rows checkRows = testRows != null ? testRows : val.size() > 0 ? val : train;
         float[] checkProbs = testRows != null ? testProbs : EpochLoop.predict(head.network(), checkRows);
-        double diff = OnnxPredictionCheck.maxDifference(produced.combined(), spec.extractAt(), produced.fromShape(),
-                checkRows, checkProbs);
+        double diff = OnnxPredictionCheck.maxDifference(base.derive(produced.combined()), spec.extractAt(),
+                produced.fromShape(), checkRows, checkProbs);
         if (diff > OnnxPredictionCheck.TOLERANCE) {
             return JobResult.failed(jobId, List.of(new FieldError("head", String.format(
                     "the combined ONNX model's predictions differ from the trainer's by %.2e (limit %.0e)", diff,
@@ -105,7 +105,8 @@ public final class TrainingRun {
         boolean fineTuned = spec.strategy() == JobSpec.Strategy.FINE_TUNE;
         Artifact headArtifact = artifacts.put(jobId, fineTuned ? "network.dl4j.zip" : "head.dl4j.zip",
                 headZip.toByteArray());
-        Artifact onnxArtifact = artifacts.put(jobId, "model.onnx", produced.combined().toByteArray());
+        ArtifactStore.ModelArtifacts onnxArtifacts = artifacts.putModel(jobId, "model.onnx", produced.combined(),
+                base.folder());
 
         Map<String, Integer> perClass = new LinkedHashMap<>();
         int[] perClassCounts = new int[classes];
@@ -133,7 +134,7 @@ public final class TrainingRun {
                 diff);
         return new JobResult(jobId, JobResult.Status.SUCCEEDED, List.of(), new JobResult.Metrics(head.epochs(),
                 head.bestEpoch(), head.stopReason(), test, counts, timings),
-                new JobResult.Artifacts(headArtifact, onnxArtifact));
+                new JobResult.Artifacts(headArtifact, onnxArtifacts.model(), onnxArtifacts.data()));
     }
 
     /** What a strategy trained, its combined ONNX model, and the shape of the tensor the trainer was fed. */
@@ -153,8 +154,7 @@ public final class TrainingRun {
     private Produced fineTune(OnnxModel base, JobSpec spec, int classes, Rows train, Rows val,
                               EpochListener listener) throws Exception {
         FineTuner.Result r = new FineTuner().train(base, spec, classes, train, val, listener);
-        OnnxModel updated = OnnxModel.parse(WeightWriteBack.apply(base, r.translation(), r.graph()).toByteArray(),
-                "fine-tuned model");
+        OnnxModel updated = base.derive(WeightWriteBack.apply(base, r.translation(), r.graph()));
         String producer = "transferpool job " + spec.jobId() + " fine-tuned from " + base.sha256();
         OnnxMl.ModelProto combined = Boolean.TRUE.equals(spec.fineTune().keepBaseClassifier())
                 ? CombinedModelWriter.withSoftmax(updated, spec.baseModel().cut(), classes, producer)

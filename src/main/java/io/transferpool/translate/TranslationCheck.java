@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.transferpool.model.GraphCut;
 import io.transferpool.model.OnnxModel;
+import io.transferpool.model.SessionFactory;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -107,6 +108,7 @@ public final class TranslationCheck {
         Map<String, float[]> out = new LinkedHashMap<>();
         try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
             opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
+            SessionFactory.externalDataIn(model.folder(), opts);
             try (OrtSession session = env.createSession(part, opts);
                  OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape);
                  OrtSession.Result r = session.run(Map.of(from, in))) {

@@ -9,11 +9,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import javax.imageio.ImageIO;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -53,6 +53,21 @@ class JobValidatorTest {
         assertThat(job.train().samples()).hasSize(10);
         assertThat(job.test().samples()).hasSize(6);
         assertThat(job.spec().baseModel().input()).isEqualTo("input");
+    }
+
+    @Test
+    void aModelOnnxRuntimeCannotLoadIsRejectedWithItsMessage() throws Exception {
+        var base = ai.onnx.proto.OnnxMl.ModelProto.parseFrom(Files.readAllBytes(TestFiles.BASE_MODEL));
+        var g = base.getGraph().toBuilder();
+        g.setNode(0, g.getNode(0).toBuilder().setOpType("NoSuchOperator"));
+        Files.write(root.resolve("models/broken.onnx"), base.toBuilder().setGraph(g).build().toByteArray());
+
+        assertThat(errorsOf(TestFiles.job("j", "models/broken.onnx", "train", null, 1))).singleElement()
+                .satisfies(e -> {
+                    assertThat(e.field()).isEqualTo("baseModel.uri");
+                    assertThat(e.problem()).startsWith("ONNX Runtime could not load or run the model: ")
+                            .contains("NoSuchOperator");
+                });
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.transferpool.model.OnnxModel;
 import io.transferpool.train.Evaluation;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -42,6 +43,12 @@ class FamiliesFineTuneIT {
         for (FamilyModel f : FamilyModel.all()) {
             Files.copy(f.path(), root.resolve("models").resolve(f.file()));
         }
+        Path external = Files.createDirectories(root.resolve("models/external"));
+        try (var files = Files.list(FamilyModel.DIR.resolve("external"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, external.resolve(f.getFileName()));
+            }
+        }
         TestFiles.copyImagesAsRgb("train", root.resolve("train"), 12);
         TestFiles.copyImagesAsRgb("test", root.resolve("test"), 6);
         pool = Pool.start(PoolSettings.defaults(root, work).withShardSize(16));
@@ -59,9 +66,13 @@ class FamiliesFineTuneIT {
     }
 
     static String job(String jobId, FamilyModel f) {
+        return job(jobId, "models/" + f.file(), f);
+    }
+
+    static String job(String jobId, String uri, FamilyModel f) {
         return """
                 {"jobId": "%s", "strategy": "fine-tune",
-                 "baseModel": {"uri": "models/%s", "freezeAt": "%s", "cut": "%s"},
+                 "baseModel": {"uri": "%s", "freezeAt": "%s", "cut": "%s"},
                  "data": {"train": {"uri": "train"}, "test": {"uri": "test"}, "validationSplit": 0.2},
                  "preprocess": {"width": %d, "height": %d, "channels": 3, "resize": "stretch",
                                 "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]},
@@ -69,7 +80,82 @@ class FamiliesFineTuneIT {
                  "training": {"optimizer": {"type": "adam", "learningRate": 0.001}, "epochs": 1, "batchSize": 8,
                               "seed": 3},
                  "fineTune": {"baseLearningRate": 0.0001}}
-                """.formatted(jobId, f.file(), f.freezeAt(), f.cut(), f.size(), f.size());
+                """.formatted(jobId, uri, f.freezeAt(), f.cut(), f.size(), f.size());
+    }
+
+    static JobResult run(String jobId, String json) throws Exception {
+        try (JobClient client = new JobClient(pool.clients())) {
+            client.submit(jobId, json);
+            return client.await(jobId, Duration.ofMinutes(5), e -> { });
+        }
+    }
+
+    static FamilyModel family(String file) throws IOException {
+        return FamilyModel.all().stream().filter(f -> f.file().equals(file)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void aModelWithExternalWeightsIsFineTunedAndItsArtifactKeepsThemInADataFile() throws Exception {
+        FamilyModel f = family("resnet18_opset13.onnx");
+        String json = job("external-ft", "models/external/resnet18_opset13.onnx", f);
+        JobResult r = run("external-ft", json);
+
+        assertThat(r.status()).as("errors %s", r.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
+        assertThat(r.artifacts().onnxData()).isNotNull();
+        Path model = Path.of(URI.create(r.artifacts().onnx().uri()));
+        Path data = Path.of(URI.create(r.artifacts().onnxData().uri()));
+        assertThat(data).isEqualTo(model.resolveSibling("model.onnx.data"));
+        assertThat(OnnxModel.sha256(data)).isEqualTo(r.artifacts().onnxData().sha256());
+        assertThat(Files.size(model)).as("the weights are in the data file").isLessThan(Files.size(data) / 4);
+        DemoTestImages test = DemoTestImages.load(root, JobParser.parse(json).orThrow().preprocess());
+        assertThat(Evaluation.of(test.runCombined(r), test.labels(), List.of("shirt", "tshirt")).accuracy())
+                .isEqualTo(r.metrics().test().accuracy());
+    }
+
+    @Test
+    void featureExtractionReadsExternalWeightsFromTheModelsFolder() throws Exception {
+        FamilyModel f = family("mobilenet_v3_small_opset17.onnx");
+        String json = job("external-fx", "models/external/mobilenet_v3_small_opset17.onnx", f)
+                .replace("\"strategy\": \"fine-tune\"", "\"strategy\": \"feature-extraction\"")
+                .replace("\"freezeAt\": \"" + f.freezeAt() + "\", ", "")
+                .replaceAll(",\\s*\"fineTune\": \\{[^}]*}", "");
+        JobResult r = run("external-fx", json);
+
+        assertThat(r.status()).as("errors %s", r.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
+        assertThat(r.artifacts().onnxData()).isNotNull();
+        DemoTestImages test = DemoTestImages.load(root, JobParser.parse(json).orThrow().preprocess());
+        assertThat(Evaluation.of(test.runCombined(r), test.labels(), List.of("shirt", "tshirt")).accuracy())
+                .isEqualTo(r.metrics().test().accuracy());
+    }
+
+    @Test
+    void externalDataThatLeavesTheModelsFolderIsRejectedBeforeAnyWork() throws Exception {
+        Path bad = Files.createDirectories(root.resolve("models/bad"));
+        OnnxMl.ModelProto m = OnnxMl.ModelProto.parseFrom(Files.readAllBytes(
+                root.resolve("models/external/resnet18_opset13.onnx")));
+        OnnxMl.GraphProto.Builder g = m.getGraph().toBuilder();
+        String tensor = null;
+        for (int i = 0; i < g.getInitializerCount(); i++) {
+            OnnxMl.TensorProto t = g.getInitializer(i);
+            if (t.getDataLocation() == OnnxMl.TensorProto.DataLocation.EXTERNAL) {
+                OnnxMl.TensorProto.Builder b = t.toBuilder().clearExternalData();
+                t.getExternalDataList().forEach(e -> b.addExternalData(e.getKey().equals("location")
+                        ? e.toBuilder().setValue("../external/resnet18_opset13.weights").build() : e));
+                g.setInitializer(i, b);
+                tensor = t.getName();
+            }
+        }
+        Files.write(bad.resolve("escaping.onnx"), m.toBuilder().setGraph(g).build().toByteArray());
+        JobResult r = run("external-escape", job("external-escape", "models/bad/escaping.onnx",
+                family("resnet18_opset13.onnx")));
+
+        assertThat(r.status()).isEqualTo(JobResult.Status.REJECTED);
+        String last = tensor;
+        assertThat(r.errors()).isNotEmpty().allSatisfy(e -> {
+            assertThat(e.field()).isEqualTo("baseModel.uri");
+            assertThat(e.problem()).contains("leaves the model's folder");
+        });
+        assertThat(r.errors()).anySatisfy(e -> assertThat(e.problem()).contains("\"" + last + "\""));
     }
 
     @ParameterizedTest

@@ -122,6 +122,32 @@ class FineTuneIT {
     }
 
     @Test
+    void aPreviousJobsCombinedModelIsFineTunedKeepingItsTrainedHead() throws Exception {
+        // The seed's method 2 fine-tunes the model method 1 trained: here the first job's model.onnx (base, new head,
+        // Softmax) is the base of the second, whose two outputs match the task, so its head is kept and trained on.
+        try (JobClient client = new JobClient(pool.clients())) {
+            client.submit("first", TestFiles.job("first", "models/base.onnx", "train", "test", 2));
+            JobResult first = client.await("first", Duration.ofMinutes(5), e -> { });
+            assertThat(first.status()).as("errors %s", first.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
+            Files.copy(Path.of(URI.create(first.artifacts().onnx().uri())), root.resolve("models/first.onnx"));
+        }
+        JobResult r = run("continued", job("continued", "models/first.onnx", LAST_BLOCK, ""));
+
+        assertThat(r.status()).as("errors %s", r.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
+        OnnxModel first = OnnxModel.load(root.resolve("models/first.onnx"));
+        OnnxModel combined = OnnxModel.load(Path.of(URI.create(r.artifacts().onnx().uri())));
+        assertThat(combined.graph().getNodeList()).extracting(OnnxMl.NodeProto::getName)
+                .as("the first job's head, then one softmax").contains("tp_head_gemm_0", "tp_head_gemm_1",
+                        "tp_head_softmax").doesNotContain("tp_head_softmax_1");
+        assertThat(initializer(combined, "tp_head_1_W")).as("the kept head was trained")
+                .isNotEqualTo(initializer(first, "tp_head_1_W"));
+        assertThat(initializer(combined, "features.0.weight")).isEqualTo(initializer(first, "features.0.weight"));
+        DemoTestImages test = DemoTestImages.load(root);
+        assertThat(Evaluation.of(test.runCombined(r), test.labels(), List.of("shirt", "tshirt")).accuracy())
+                .isEqualTo(r.metrics().test().accuracy());
+    }
+
+    @Test
     void anUnsupportedOperatorRejectsTheJobNamingItAndTheLatestUsableBoundary() throws Exception {
         JobResult r = run("ft-elu", job("ft-elu", "models/elu.onnx", LAST_BLOCK, ""));
 
