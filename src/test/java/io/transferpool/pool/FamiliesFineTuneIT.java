@@ -8,6 +8,8 @@ import io.transferpool.job.JobResult;
 import io.transferpool.messaging.JobClient;
 import io.transferpool.model.OnnxModel;
 import io.transferpool.train.Evaluation;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -183,5 +185,9 @@ class FamiliesFineTuneIT {
         OnnxModel combined = OnnxModel.load(Path.of(URI.create(r.artifacts().onnx().uri())));
         assertThat(combined.graph().getOutputList()).extracting(OnnxMl.ValueInfoProto::getName)
                 .containsExactly("probabilities");
+        // The DL4J artifact, with whatever layers of our own the family needed, loads back.
+        ComputationGraph network = ModelSerializer.restoreComputationGraph(
+                Path.of(URI.create(r.artifacts().head().uri())).toFile(), false);
+        assertThat(network.getNumOutputArrays()).isEqualTo(1);
     }
 }
