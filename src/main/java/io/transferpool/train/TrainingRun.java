@@ -104,7 +104,7 @@ public final class TrainingRun {
         head.network().save(headZip);
         boolean fineTuned = spec.strategy() == JobSpec.Strategy.FINE_TUNE;
         Artifact headArtifact = artifacts.put(jobId, fineTuned ? "network.dl4j.zip" : "head.dl4j.zip",
-                headZip.toByteArray());
+                StableZip.of(headZip.toByteArray()));
         ArtifactStore.ModelArtifacts onnxArtifacts = artifacts.putModel(jobId, "model.onnx", produced.combined(),
                 base.folder());
 
