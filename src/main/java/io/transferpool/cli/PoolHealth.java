@@ -18,6 +18,7 @@ public class PoolHealth {
 
     void started(Pool p) {
         pool = p;
+        stopping = false;
     }
 
     void stopping() {

@@ -7,6 +7,7 @@ import io.transferpool.job.JobRejectedException;
 import io.transferpool.job.JobResult;
 import io.transferpool.messaging.Json;
 import io.transferpool.messaging.Publisher;
+import io.transferpool.messaging.SendScope;
 import io.transferpool.messaging.StatusEvent;
 import io.transferpool.messaging.Topics;
 import io.transferpool.messaging.WorkerLoop;
@@ -36,7 +37,7 @@ public final class CoordinatorRole implements WorkerLoop.Role {
     }
 
     @Override
-    public void handle(ConsumerRecord<String, byte[]> record) {
+    public void handle(ConsumerRecord<String, byte[]> record) throws InterruptedException {
         long t0 = System.nanoTime();
         String json = record.value() == null ? "" : new String(record.value(), StandardCharsets.UTF_8);
         JobParser.Parsed parsed = JobParser.parse(json);
@@ -54,9 +55,22 @@ public final class CoordinatorRole implements WorkerLoop.Role {
         }
         var planned = planner.plan(job, record.timestamp() > 0 ? record.timestamp() : System.currentTimeMillis(),
                 (System.nanoTime() - t0) / 1e9);
-        out.send(Topics.FEATURES, jobId, Json.bytes(planned.plan()), "plan");
-        for (var task : planned.tasks()) {
-            out.send(Topics.EXTRACT, jobId + "/" + task.split() + "/" + task.shard(), Json.bytes(task), "task");
+        boolean planSent = false;
+        try (SendScope work = SendScope.open()) {
+            // The plan is acknowledged before any task goes out: a trainer must hold it when the features come.
+            out.sendAndWait(Topics.FEATURES, jobId, Json.bytes(planned.plan()), Topics.PLAN);
+            planSent = true;
+            for (var task : planned.tasks()) {
+                out.send(Topics.EXTRACT, jobId + "/" + task.split() + "/" + task.shard(), Json.bytes(task), "task");
+            }
+            work.awaitAll();
+        } catch (SendScope.SendFailedException e) {
+            if (planSent) {
+                // Some tasks may be out: the trainer drops the job instead of waiting for shards that never come.
+                out.send(Topics.FEATURES, jobId, e.getMessage().getBytes(StandardCharsets.UTF_8), Topics.CANCEL);
+            }
+            fail(jobId, e);
+            return;
         }
         int shards = planned.tasks().size();
         out.status(new StatusEvent(jobId, "queued", shards + " shards, " + job.train().samples().size()
@@ -65,6 +79,14 @@ public final class CoordinatorRole implements WorkerLoop.Role {
         out.flush();
         metrics.counter("tp.jobs.accepted").increment();
         LOG.infof("Job %s accepted: %d shards", jobId, shards);
+    }
+
+    /** The job was fine but its work could not be published: tell the user (if tp.results takes it). */
+    private void fail(String jobId, SendScope.SendFailedException e) {
+        LOG.errorf("Job %s could not be started: %s", jobId, e.getMessage());
+        out.result(JobResult.failed(jobId, List.of(new FieldError("$", "the pool could not publish the job's work: "
+                + e.getMessage())), null));
+        out.status(StatusEvent.of(jobId, "failed", e.getMessage()));
     }
 
     private void reject(String jobId, List<FieldError> errors) {

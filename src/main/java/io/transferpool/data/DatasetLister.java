@@ -46,6 +46,15 @@ public final class DatasetLister {
         }
         List<String> classes = given.isEmpty() ? found : given;
         List<FieldError> errors = new ArrayList<>();
+        List<String> refused = new ArrayList<>();
+        for (String c : found) {
+            try {
+                paths.inside(paths.relative(dir.resolve(c)));
+            } catch (PathResolver.OutsideRootException e) {
+                refused.add(c);
+                errors.add(new FieldError(field + ".uri", "class folder \"" + c + "\" " + e.getMessage()));
+            }
+        }
         for (String c : found) {
             if (!classes.contains(c)) {
                 errors.add(new FieldError(field + ".uri", "class folder \"" + c + "\" is not one of the classes "
@@ -55,7 +64,7 @@ public final class DatasetLister {
         List<Sample> samples = new ArrayList<>();
         for (int label = 0; label < classes.size(); label++) {
             Path classDir = dir.resolve(classes.get(label));
-            if (!Files.isDirectory(classDir)) {
+            if (refused.contains(classes.get(label)) || !Files.isDirectory(classDir)) {
                 continue;
             }
             try (Stream<Path> s = Files.list(classDir)) {

@@ -1,9 +1,5 @@
 package io.transferpool.data;
 
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.MemoryCacheImageInputStream;
 import java.awt.image.BufferedImage;
 import java.awt.image.ComponentSampleModel;
 import java.awt.image.DataBufferByte;
@@ -17,6 +13,10 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Reads a sample's pixels from where its ref points: an image file under the data root (PNG, JPEG, BMP, GIF via
@@ -31,12 +31,12 @@ public final class ImageDecoder {
     private static final ThreadLocal<Map<String, ImageReader>> READERS = ThreadLocal.withInitial(HashMap::new);
     private static final ThreadLocal<PngDecoder> PNGS = ThreadLocal.withInitial(PngDecoder::new);
 
-    private final Path root;
+    private final PathResolver paths;
     // IDX files are read whole once and shared by all decoding threads of this extractor (read-only after load).
     private final Map<Path, IdxFile> idxCache = new ConcurrentHashMap<>();
 
     public ImageDecoder(Path root) {
-        this.root = root.toAbsolutePath().normalize();
+        this.paths = new PathResolver(root);
     }
 
     public RawImage decode(String ref) throws BadSampleException {
@@ -45,11 +45,11 @@ public final class ImageDecoder {
     }
 
     private Path under(String relative) throws BadSampleException {
-        Path p = root.resolve(relative).normalize();
-        if (!p.startsWith(root)) {
-            throw new BadSampleException("path outside the data root");
+        try {
+            return paths.inside(relative);
+        } catch (PathResolver.OutsideRootException e) {
+            throw new BadSampleException("path " + e.getMessage());
         }
-        return p;
     }
 
     private RawImage file(String ref) throws BadSampleException {

@@ -4,16 +4,27 @@ import io.transferpool.job.JobRejectedException;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /**
- * Resolves a job's relative paths against one root and refuses anything that would leave it (absolute paths
- * elsewhere, {@code ..}, symbolic links pointing out), so a job cannot read files the pool was not meant to serve.
+ * The one place that decides whether a path may be read: relative paths resolve against one root, and anything
+ * that would leave it (absolute paths elsewhere, {@code ..}, a symbolic link anywhere on the way pointing out) is
+ * refused, so neither a job nor a record written straight to a topic can read files the pool was not meant to
+ * serve. Jobs get a rejection naming the field; workers reading records get an {@link OutsideRootException}.
  */
 public record PathResolver(Path root) {
 
     public PathResolver {
         root = root.toAbsolutePath().normalize();
+    }
+
+    /** A path that leaves the data root, or cannot be one. */
+    public static final class OutsideRootException extends IOException {
+        public OutsideRootException(String message) {
+            super(message);
+        }
     }
 
     /** The file a job field names; {@code field} is the field's path, for the error. */
@@ -22,20 +33,42 @@ public record PathResolver(Path root) {
         if (path.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
             throw new JobRejectedException(field, "only local paths are supported, got \"" + uri + "\"");
         }
-        Path p = root.resolve(path).normalize();
-        Path real = p;
         try {
-            if (Files.exists(p)) {
-                real = p.toRealPath();
-            }
-            if (!real.startsWith(root) && !real.startsWith(root.toRealPath())) {
-                throw outside(field, uri);
-            }
-        } catch (IOException e) {
-            throw new JobRejectedException(field, "cannot read \"" + uri + "\": " + e.getMessage());
+            return inside(path);
+        } catch (OutsideRootException e) {
+            throw new JobRejectedException(field, "\"" + uri + "\" " + e.getMessage());
+        }
+    }
+
+    /**
+     * The file a root-relative path names (a sample ref, a model path from a task or plan). Throws when the path
+     * leaves the root, also through a symbolic link, or is not a path at all.
+     */
+    public Path inside(String relative) throws OutsideRootException {
+        if (relative.indexOf('\0') >= 0) {
+            throw new OutsideRootException("contains a NUL character");
+        }
+        Path p;
+        try {
+            p = root.resolve(relative).normalize();
+        } catch (InvalidPathException e) {
+            throw new OutsideRootException("is not a valid path: " + e.getMessage());
         }
         if (!p.startsWith(root)) {
-            throw outside(field, uri);
+            throw new OutsideRootException("is outside the allowed root " + root);
+        }
+        if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            try {
+                Path real = p.toRealPath();
+                if (!real.startsWith(root.toRealPath())) {
+                    throw new OutsideRootException("is outside the allowed root " + root
+                            + " (through a symbolic link to " + real + ")");
+                }
+            } catch (OutsideRootException e) {
+                throw e;
+            } catch (IOException e) {
+                throw new OutsideRootException("cannot be read: " + e.getMessage());
+            }
         }
         return p;
     }
@@ -43,9 +76,5 @@ public record PathResolver(Path root) {
     /** The path of a file under the root as the root-relative string that travels in tasks. */
     public String relative(Path file) {
         return root.relativize(file.toAbsolutePath().normalize()).toString();
-    }
-
-    private JobRejectedException outside(String field, String uri) {
-        return new JobRejectedException(field, "\"" + uri + "\" is outside the allowed root " + root);
     }
 }

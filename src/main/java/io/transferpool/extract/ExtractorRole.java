@@ -56,7 +56,7 @@ public final class ExtractorRole implements WorkerLoop.Role {
             done = new ShardDone(task.jobId(), task.split(), task.shard(), task.shardCount(), 0, List.of(), 0, 0, 0,
                     null, e.getClass().getSimpleName() + ": " + e.getMessage());
         }
-        out.send(Topics.FEATURES, task.jobId(), Json.bytes(done), "shard-done");
+        out.send(Topics.FEATURES, task.jobId(), Json.bytes(done), Topics.SHARD_DONE);
         out.flush();
         imagesExtracted.increment(done.extracted());
         done.badSamples().forEach(b -> metrics.counter("tp.extract.bad.samples", "reason", reasonTag(b.reason()))
@@ -74,7 +74,7 @@ public final class ExtractorRole implements WorkerLoop.Role {
                     Arrays.copyOfRange(b.features(), from * b.dimension(), to * b.dimension()));
             byte[] bytes = part.encode(featureType);
             featureBytes.increment(bytes.length);
-            out.send(Topics.FEATURES, b.jobId(), bytes, "features");
+            out.send(Topics.FEATURES, b.jobId(), bytes, Topics.FEATURE_BATCH);
         }
     }
 

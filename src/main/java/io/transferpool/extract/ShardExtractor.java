@@ -2,6 +2,7 @@ package io.transferpool.extract;
 
 import io.transferpool.data.BadSampleException;
 import io.transferpool.data.ImageDecoder;
+import io.transferpool.data.PathResolver;
 import io.transferpool.data.Preprocessor;
 import io.transferpool.data.Sample;
 import io.transferpool.job.JobResult.BadSample;
@@ -69,7 +70,7 @@ public final class ShardExtractor {
 
     public ShardDone extract(ExtractTask task, Sink sink) throws Exception {
         long t0 = System.nanoTime();
-        CutSession session = sessions.get(dataRoot.resolve(task.modelPath()).normalize(),
+        CutSession session = sessions.get(new PathResolver(dataRoot).inside(task.modelPath()),
                 new SessionCache.Key(task.modelSha256(), task.input(), task.cut()));
         Preprocessor pre = new Preprocessor(task.preprocess());
         List<Sample> samples = task.samples();

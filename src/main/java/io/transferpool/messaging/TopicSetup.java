@@ -1,31 +1,63 @@
 package io.transferpool.messaging;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 
-/** Creates the pool's topics that do not exist yet, with the configured partition counts. */
+/**
+ * Creates the pool's topics that do not exist yet, with the configured partition counts (unless creation is off:
+ * on a cluster where an operator owns the topics, such as Strimzi's KafkaTopics), and checks that this process
+ * may use the topics its roles need, failing with a message that names each missing topic or permission.
+ */
 public final class TopicSetup {
     private static final Logger LOG = Logger.getLogger(TopicSetup.class);
 
     private TopicSetup() {
     }
 
-    /** Partition counts for the topics; replication factor applies to all. */
-    public record Layout(int jobs, int extract, int features, int status, int results, int dlq, short replication) {
+    /**
+     * Partition counts for the topics; replication factor applies to all; {@code create}: whether the pool creates
+     * missing topics (which needs the Create permission) or only checks them.
+     */
+    public record Layout(int jobs, int extract, int features, int status, int results, int dlq, short replication,
+                         boolean create) {
         public static Layout singleNode() {
-            return new Layout(1, 4, 4, 1, 1, 1, (short) 1);
+            return new Layout(1, 4, 4, 1, 1, 1, (short) 1, true);
+        }
+
+        public Layout withCreate(boolean create) {
+            return new Layout(jobs, extract, features, status, results, dlq, replication, create);
         }
     }
 
-    public static void ensure(KafkaClients clients, Layout layout) throws InterruptedException {
+    /**
+     * Creates missing topics when the layout says so, then checks that every topic in {@code needs} exists and
+     * that this process's Kafka user may do the listed operations on it (where the broker has an authorizer).
+     *
+     * @param needs topic -> operations the roles of this process perform on it (Read, Write)
+     */
+    public static void ensure(KafkaClients clients, Layout layout, Map<String, Set<AclOperation>> needs)
+            throws InterruptedException {
+        if (layout.create()) {
+            create(clients, layout);
+        }
+        check(clients, needs, layout.create());
+    }
+
+    private static void create(KafkaClients clients, Layout layout) throws InterruptedException {
         Map<String, String> large = Map.of("max.message.bytes", String.valueOf(KafkaClients.MAX_RECORD_BYTES));
         List<NewTopic> topics = List.of(
                 new NewTopic(Topics.JOBS, layout.jobs(), layout.replication()),
@@ -45,13 +77,53 @@ public final class TopicSetup {
                 admin.createTopics(missing).all().get();
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw new IllegalStateException("cannot create topics: " + e.getCause().getMessage(), e.getCause());
+                    throw new IllegalStateException("cannot create topics " + missing.stream().map(NewTopic::name)
+                            .toList() + " (set tp.topics.create=false where an operator owns the topics): "
+                            + e.getCause().getMessage(), e.getCause());
                 }
             }
             LOG.infof("Created topics %s", missing.stream().map(t -> t.name() + "(" + t.numPartitions() + ")").toList());
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot list topics at " + clients.bootstrapServers() + ": "
                     + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    private static void check(KafkaClients clients, Map<String, Set<AclOperation>> needs, boolean created)
+            throws InterruptedException {
+        List<String> problems = new ArrayList<>();
+        try (Admin admin = clients.admin()) {
+            var described = admin.describeTopics(needs.keySet(),
+                    new DescribeTopicsOptions().includeAuthorizedOperations(true)).topicNameValues();
+            for (Map.Entry<String, Set<AclOperation>> need : new TreeMap<>(needs).entrySet()) {
+                String topic = need.getKey();
+                try {
+                    TopicDescription d = described.get(topic).get();
+                    Set<AclOperation> allowed = d.authorizedOperations();
+                    if (allowed == null || allowed.contains(AclOperation.ALL)) {
+                        continue; // no authorizer, or everything allowed
+                    }
+                    for (AclOperation op : need.getValue()) {
+                        if (!allowed.contains(op)) {
+                            problems.add("not allowed to " + op + " topic " + topic);
+                        }
+                    }
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                        problems.add("topic " + topic + " does not exist" + (created ? ""
+                                : " (tp.topics.create is false: the cluster's operator must create it)"));
+                    } else if (e.getCause() instanceof TopicAuthorizationException) {
+                        problems.add("not allowed to DESCRIBE topic " + topic);
+                    } else {
+                        problems.add("cannot describe topic " + topic + ": " + e.getCause().getMessage());
+                    }
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("The Kafka user of this process cannot use the topics its roles need ("
+                    + clients.bootstrapServers() + "): " + String.join("; ", problems)
+                    + ". Grant what is missing (k8s/base/users.yaml lists each role's ACLs).");
         }
     }
 }

@@ -17,6 +17,14 @@ public final class Topics {
 
     /** Header that says what a record on {@link #FEATURES} is. */
     public static final String TYPE_HEADER = "tp-type";
+    /** {@link #TYPE_HEADER} values on {@link #FEATURES}: a job's plan, comes first. */
+    public static final String PLAN = "plan";
+    /** A binary batch of feature rows. */
+    public static final String FEATURE_BATCH = "features";
+    /** One shard extracted (JSON: counts, bad samples, timings). */
+    public static final String SHARD_DONE = "shard-done";
+    /** The job is dropped (value: the reason): its work could not be published, or it was cancelled. */
+    public static final String CANCEL = "cancel";
     public static final String ERROR_HEADER = "tp-error";
     public static final String SOURCE_TOPIC_HEADER = "tp-source-topic";
 

@@ -63,8 +63,13 @@ public final class TrainingMetrics {
         registry.counter("tp.jobs.finished", "status", result.status().name()).increment();
         Timer.builder("tp.job.duration").description("From submission to result").tag("status",
                 result.status().name()).register(registry).record(sinceSubmitted);
-        running.remove(result.jobId());
-        List<Meter> meters = jobMeters.remove(result.jobId());
+        jobDropped(result.jobId());
+    }
+
+    /** The job ended without a result from this trainer (dropped): its per-job series go. */
+    public void jobDropped(String jobId) {
+        running.remove(jobId);
+        List<Meter> meters = jobMeters.remove(jobId);
         if (meters != null) {
             meters.forEach(registry::remove);
         }

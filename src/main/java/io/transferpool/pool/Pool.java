@@ -1,7 +1,6 @@
 package io.transferpool.pool;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.transferpool.metrics.KafkaMeters;
 import io.micrometer.core.instrument.Metrics;
 import io.transferpool.broker.EmbeddedKafka;
 import io.transferpool.coordinator.CoordinatorRole;
@@ -13,12 +12,13 @@ import io.transferpool.data.PathResolver;
 import io.transferpool.extract.ExtractorRole;
 import io.transferpool.extract.SessionCache;
 import io.transferpool.extract.ShardExtractor;
-import io.transferpool.metrics.ExtractionMetrics;
 import io.transferpool.messaging.KafkaClients;
 import io.transferpool.messaging.Publisher;
 import io.transferpool.messaging.TopicSetup;
 import io.transferpool.messaging.Topics;
 import io.transferpool.messaging.WorkerLoop;
+import io.transferpool.metrics.ExtractionMetrics;
+import io.transferpool.metrics.KafkaMeters;
 import io.transferpool.train.ArtifactStore;
 import io.transferpool.train.TrainerRole;
 import io.transferpool.train.TrainingRun;
@@ -70,7 +70,7 @@ public final class Pool implements AutoCloseable {
         }
         Pool pool = new Pool(settings, broker, settings.clients(servers));
         try {
-            TopicSetup.ensure(pool.clients, settings.topics());
+            TopicSetup.ensure(pool.clients, settings.topics(), Role.needs(settings.roles()));
             pool.startRoles(metrics, board);
         } catch (Exception e) {
             pool.close();

@@ -73,6 +73,13 @@ public interface PoolConfig {
         /** Replication factor of topics the pool creates (1 for the embedded broker). */
         @WithDefault("1")
         short replication();
+
+        /**
+         * Whether the pool creates missing topics (needs the Create permission). Off where an operator owns the
+         * topics (Strimzi's KafkaTopics in k8s/): the pool then only checks that its roles may use them.
+         */
+        @WithDefault("true")
+        boolean create();
     }
 
     interface Extract {
@@ -146,7 +153,7 @@ public interface PoolConfig {
         Path work = workDir();
         return new PoolSettings(roleSet, bootstrapServers, work.resolve("kafka"),
                 new TopicSetup.Layout(1, topics().extractPartitions(), topics().featuresPartitions(), 1, 1, 1,
-                        topics().replication()),
+                        topics().replication(), topics().create()),
                 dataRoot(), artifactsDir().orElse(work.resolve("artifacts")), shardSize(), extract().batchSize(),
                 extract().decodeThreads() > 0 ? extract().decodeThreads() : cores,
                 new SessionFactory.Settings(provider, extract().cudaDevice(), extract().intraOpThreads()),

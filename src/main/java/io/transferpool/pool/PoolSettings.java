@@ -128,6 +128,11 @@ public record PoolSettings(
             return this;
         }
 
+        public Builder topics(TopicSetup.Layout v) {
+            topics = v;
+            return this;
+        }
+
         public Builder dataRoot(Path v) {
             dataRoot = v;
             return this;

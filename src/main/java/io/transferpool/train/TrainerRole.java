@@ -1,8 +1,7 @@
 package io.transferpool.train;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.transferpool.metrics.TrainingMetrics;
-import java.time.Duration;
 import io.transferpool.job.FieldError;
 import io.transferpool.job.JobResult;
 import io.transferpool.messaging.FeatureBatch;
@@ -11,96 +10,129 @@ import io.transferpool.messaging.Json;
 import io.transferpool.messaging.Publisher;
 import io.transferpool.messaging.ShardDone;
 import io.transferpool.messaging.StatusEvent;
+import io.transferpool.messaging.Topics;
 import io.transferpool.messaging.WorkerLoop;
+import io.transferpool.metrics.TrainingMetrics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Collections;
+import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+
 /**
- * Reads {@code tp.features}: gathers each job's plan, feature batches and shard-done marks, reports extraction
- * progress, and once a job is complete trains it on a separate thread (so the consumer keeps polling) and
- * publishes the result. Offsets are held back to the plan of the oldest unfinished job on each partition: a
- * trainer that dies mid-job gets the whole job again, and sample ids make the replay harmless.
+ * Reads {@code tp.features}: gathers each job's plan, feature batches and shard-done marks into the
+ * {@link JobTracker}, reports extraction progress, and once a job is complete trains it on a separate thread (so
+ * the consumer keeps polling) and publishes the result, acknowledged, before letting the job go. Offsets are held
+ * back to the plan of the oldest unfinished job on each partition: a trainer that dies mid-job gets the whole job
+ * again, and sample ids make the replay harmless. A job whose partition moves away, or that is cancelled, is
+ * dropped: its features are freed, its training stops at the next epoch and publishes nothing.
  */
 public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(TrainerRole.class);
-
-    private record Active(JobAccumulator acc, TopicPartition partition, long firstOffset) {
-    }
+    /** Records kept for jobs whose plan has not arrived, over all such jobs. */
+    static final long ORPHAN_BYTES = 64L << 20;
+    private static final long RESULT_RETRY_MILLIS = 5_000;
 
     private final Path spillDir;
     private final long heapLimitBytes;
     private final TrainingRun training;
     private final Publisher out;
     private final TrainingMetrics metrics;
-    // Consumer-thread state: jobs being gathered, jobs training, recently finished job ids.
-    private final Map<String, Active> gathering = new HashMap<>();
-    private final Map<String, Active> trainingJobs = new HashMap<>();
-    private final Map<String, Future<JobResult>> running = new HashMap<>();
-    private final Set<String> finished = Collections.newSetFromMap(new LinkedHashMap<>(64, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-            return size() > 10_000;
-        }
-    });
+    private final Counter orphanRecords;
+    private final JobTracker tracker = new JobTracker(ORPHAN_BYTES);
+    // Consumer-thread state: trainings under way or done but not yet published (by attempt: a dropped attempt may
+    // still be stopping when the same job starts again here).
+    private final Map<JobTracker.Job, Training> running = new HashMap<>();
     private final ExecutorService trainer = Executors.newSingleThreadExecutor(r -> new Thread(r, "tp-training"));
+
+    /** A training under way (or done, its result not yet published), when its job was submitted, when to retry. */
+    private static final class Training {
+        final Future<JobResult> result;
+        final long submittedAtMillis;
+        long retryAt;
+
+        Training(Future<JobResult> result, long submittedAtMillis) {
+            this.result = result;
+            this.submittedAtMillis = submittedAtMillis;
+        }
+    }
 
     public TrainerRole(Path spillDir, long heapLimitBytes, TrainingRun training, Publisher out, MeterRegistry metrics) {
         this.spillDir = spillDir;
         this.heapLimitBytes = heapLimitBytes;
         this.training = training;
         this.out = out;
-        this.metrics = new TrainingMetrics(metrics, gathering::size, trainingJobs::size);
+        this.metrics = new TrainingMetrics(metrics, () -> tracker.count(JobTracker.State.GATHERING),
+                () -> tracker.count(JobTracker.State.TRAINING));
+        this.orphanRecords = Counter.builder("tp.train.orphan.records")
+                .description("Records for a job whose plan this trainer had not seen").register(metrics);
     }
 
     @Override
     public void handle(ConsumerRecord<String, byte[]> record) {
         String type = Publisher.type(record.headers());
         String jobId = record.key();
-        if ("plan".equals(type)) {
+        if (Topics.PLAN.equals(type)) {
             JobPlan plan = Json.read(record.value(), JobPlan.class);
-            if (finished.contains(jobId) || gathering.containsKey(jobId) || trainingJobs.containsKey(jobId)) {
-                return;
+            JobAccumulator acc = new JobAccumulator(plan, heapLimitBytes, spillDir);
+            if (tracker.gather(plan, acc, new TopicPartition(record.topic(), record.partition()), record.offset())
+                    != null) {
+                tracker.takeOrphans(jobId).forEach(this::gathered);
             }
-            gathering.put(jobId, new Active(new JobAccumulator(plan, heapLimitBytes, spillDir),
-                    new TopicPartition(record.topic(), record.partition()), record.offset()));
-            return;
-        }
-        Active active = gathering.get(jobId);
-        if (active == null) {
-            if (!finished.contains(jobId) && !trainingJobs.containsKey(jobId)) {
-                LOG.debugf("Record for unknown job %s ignored (its plan was not seen)", jobId);
+        } else if (Topics.CANCEL.equals(type)) {
+            if (tracker.cancel(jobId)) {
+                LOG.infof("Job %s dropped: %s", jobId, new String(record.value(), StandardCharsets.UTF_8));
             }
-            return;
-        }
-        if ("features".equals(type)) {
-            active.acc().accept(FeatureBatch.decode(record.value()));
-        } else if ("shard-done".equals(type)) {
-            ShardDone done = Json.read(record.value(), ShardDone.class);
-            if (active.acc().accept(done)) {
-                progress(jobId, active.acc());
-            }
-            if (active.acc().complete()) {
-                gathering.remove(jobId);
-                trainingJobs.put(jobId, active);
-                metrics.jobStarted(jobId);
-                running.put(jobId, trainer.submit(() -> train(active.acc())));
-            }
+        } else if (Topics.FEATURE_BATCH.equals(type) || Topics.SHARD_DONE.equals(type)) {
+            gathered(record);
         } else {
-            throw new IllegalArgumentException("record of unknown type " + type + " on the features topic");
+            throw new IllegalArgumentException("record of unknown type " + type + " on " + Topics.FEATURES);
+        }
+    }
+
+    /** A feature batch or shard-done mark: added to its job, or kept until the job's plan arrives. */
+    private void gathered(ConsumerRecord<String, byte[]> record) {
+        String jobId = record.key();
+        JobTracker.Job job = tracker.gathering(jobId);
+        if (job == null) {
+            if (!tracker.known(jobId)) {
+                orphanRecords.increment();
+                if (!tracker.keepsOrphans(jobId)) {
+                    LOG.warnf("Record %s-%d@%d of job %s arrived before the job's plan; its records are kept until "
+                            + "the plan comes", record.topic(), record.partition(), record.offset(), jobId);
+                }
+                tracker.keepOrphan(record).forEach(evicted -> LOG.warnf("Records of job %s let go: its plan did not "
+                        + "come before %d MB of such records piled up", evicted, ORPHAN_BYTES >> 20));
+            }
+            return;
+        }
+        JobAccumulator acc = job.accumulator();
+        if (Topics.FEATURE_BATCH.equals(Publisher.type(record.headers()))) {
+            acc.accept(FeatureBatch.decode(record.value()));
+            return;
+        }
+        ShardDone done = Json.read(record.value(), ShardDone.class);
+        if (acc.accept(done)) {
+            progress(jobId, acc);
+        }
+        if (acc.complete()) {
+            tracker.startTraining(job);
+            metrics.jobStarted(jobId);
+            running.put(job, new Training(trainer.submit(() -> train(job)), acc.plan().submittedAtMillis()));
         }
     }
 
@@ -111,14 +143,18 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
                 acc.shardsDone(), acc.shardsTotal(), rate, null, null, null, System.currentTimeMillis()));
     }
 
-    private JobResult train(JobAccumulator acc) {
-        String jobId = acc.plan().spec().jobId();
+    private JobResult train(JobTracker.Job job) {
+        JobAccumulator acc = job.accumulator();
+        String jobId = job.id();
         long[] epochStart = {System.nanoTime()};
         // Samples trained per epoch: the training split less the validation hold-out.
         int trainSamples = (int) Math.round(acc.store(FeatureBatch.Split.TRAIN).size()
                 * (1 - acc.plan().spec().data().validationSplit()));
         try {
             return training.run(acc, (m, max) -> {
+                if (job.dropped()) {
+                    throw new CancellationException("job " + jobId + " was dropped");
+                }
                 long now = System.nanoTime();
                 metrics.epochDone(jobId, m, trainSamples, Duration.ofNanos(now - epochStart[0]));
                 epochStart[0] = now;
@@ -126,6 +162,8 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
                         m.epoch(), m.loss(), m.valAccuracy()), null, null, null, m.epoch(), max, m.valAccuracy(),
                         System.currentTimeMillis()));
             });
+        } catch (CancellationException e) {
+            throw e;
         } catch (Exception | LinkageError e) {
             LOG.errorf(e, "Training job %s failed", jobId);
             return JobResult.failed(jobId, List.of(new FieldError("training",
@@ -137,52 +175,78 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
 
     @Override
     public void afterPoll() {
-        for (Iterator<Map.Entry<String, Future<JobResult>>> it = running.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<String, Future<JobResult>> e = it.next();
-            if (!e.getValue().isDone()) {
+        long now = System.currentTimeMillis();
+        for (Iterator<Map.Entry<JobTracker.Job, Training>> it = running.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<JobTracker.Job, Training> e = it.next();
+            JobTracker.Job job = e.getKey();
+            Training t = e.getValue();
+            if (!t.result.isDone() || t.retryAt > now) {
+                continue;
+            }
+            if (job.dropped()) {
+                LOG.infof("Job %s was dropped while training; this trainer publishes no result for it", job.id());
+                it.remove();
+                metrics.jobDropped(job.id());
+                tracker.finished(job);
+                continue;
+            }
+            JobResult result;
+            try {
+                result = t.result.get();
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException | CancellationException ex) {
+                result = JobResult.failed(job.id(), List.of(new FieldError("training",
+                        String.valueOf(ex.getCause()))), null);
+            }
+            if (!publish(result)) {
+                t.retryAt = now + RESULT_RETRY_MILLIS;
                 continue;
             }
             it.remove();
-            String jobId = e.getKey();
-            JobResult result;
-            try {
-                result = e.getValue().get();
-            } catch (Exception ex) {
-                result = JobResult.failed(jobId, List.of(new FieldError("training", ex.toString())), null);
-            }
-            boolean ok = result.status() == JobResult.Status.SUCCEEDED;
-            String summary = ok && result.metrics().test() != null
-                    ? String.format("test accuracy %.4f", result.metrics().test().accuracy())
-                    : result.errors().isEmpty() ? "" : result.errors().get(0).toString();
+            metrics.jobFinished(result, Duration.ofMillis(now - t.submittedAtMillis));
+            tracker.finished(job);
+        }
+    }
+
+    /** The final status, then the result, acknowledged; false (the job stays held) if it could not be written. */
+    private boolean publish(JobResult result) {
+        boolean ok = result.status() == JobResult.Status.SUCCEEDED;
+        String summary = ok && result.metrics().test() != null
+                ? String.format("test accuracy %.4f", result.metrics().test().accuracy())
+                : result.errors().isEmpty() ? "" : result.errors().get(0).toString();
+        try {
             // The final status goes out before the result, so a client that stops at the result has seen it.
-            out.status(StatusEvent.of(jobId, ok ? "done" : "failed", summary));
-            out.flush();
-            out.result(result);
-            out.flush();
-            Active done = trainingJobs.get(jobId);
-            metrics.jobFinished(result, Duration.ofMillis(done == null ? 0
-                    : System.currentTimeMillis() - done.acc().plan().submittedAtMillis()));
-            trainingJobs.remove(jobId);
-            finished.add(jobId);
+            out.status(StatusEvent.of(result.jobId(), ok ? "done" : "failed", summary)).get();
+            out.result(result).get();
+            return true;
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException ex) {
+            LOG.errorf("The result of job %s could not be published (%s); the job stays held and the result is sent "
+                    + "again in %d s", result.jobId(), ex.getCause().getMessage(), RESULT_RETRY_MILLIS / 1000);
+            return false;
         }
     }
 
     @Override
     public Map<TopicPartition, OffsetAndMetadata> committable(Map<TopicPartition, Long> positions) {
-        Map<TopicPartition, Long> hold = new HashMap<>(positions);
-        for (Map<String, Active> jobs : List.of(gathering, trainingJobs)) {
-            for (Active a : jobs.values()) {
-                hold.merge(a.partition(), a.firstOffset(), Math::min);
-            }
+        return tracker.committable(positions);
+    }
+
+    @Override
+    public void revoked(Collection<TopicPartition> partitions) {
+        List<String> dropped = tracker.dropAll(partitions);
+        if (!dropped.isEmpty()) {
+            LOG.infof("Jobs %s dropped: their partitions moved to another trainer, which takes them over", dropped);
         }
-        Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
-        hold.forEach((tp, offset) -> out.put(tp, new OffsetAndMetadata(offset)));
-        return out;
     }
 
     @Override
     public void close() {
         trainer.shutdownNow();
-        gathering.values().forEach(a -> a.acc().close());
+        tracker.close();
     }
 }

@@ -1,6 +1,7 @@
 package io.transferpool.train;
 
 import ai.onnx.proto.OnnxMl;
+import io.transferpool.data.PathResolver;
 import io.transferpool.job.FieldError;
 import io.transferpool.job.JobResult.Artifact;
 import io.transferpool.job.JobResult.Counts;
@@ -69,7 +70,7 @@ public final class TrainingRun {
         StratifiedSplit split = StratifiedSplit.of(labels, classes, spec.data().validationSplit(), spec.training().seed());
         Rows train = new Rows(trainStore, pick(byId, split.train()), classes);
         Rows val = new Rows(trainStore, pick(byId, split.validation()), classes);
-        OnnxModel base = OnnxModel.load(dataRoot.resolve(plan.modelPath()));
+        OnnxModel base = OnnxModel.load(new PathResolver(dataRoot).inside(plan.modelPath()));
         Produced produced;
         try {
             produced = spec.strategy() == JobSpec.Strategy.FINE_TUNE

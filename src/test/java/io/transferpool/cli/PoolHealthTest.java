@@ -50,4 +50,15 @@ class PoolHealthTest {
             assertThat(status("ready")).as("after SIGTERM").isEqualTo(503);
         }
     }
+
+    @Test
+    void notLiveOnceARoleLoopHasDied() throws Exception {
+        TestFiles.demoRoot(dir.resolve("root"), "train", 1, "test", 1);
+        Pool pool = Pool.start(PoolSettings.defaults(dir.resolve("root"), dir.resolve("work")));
+        poolHealth.started(pool);
+        assertThat(status("live")).isEqualTo(200);
+        pool.close(); // the loops end without a SIGTERM: as when a loop dies of an error
+        assertThat(status("live")).isEqualTo(503);
+        assertThat(status("ready")).as("still marked started").isEqualTo(200);
+    }
 }

@@ -65,6 +65,19 @@ class DatasetListerTest {
     }
 
     @Test
+    void aClassFolderThatLinksOutOfTheRootIsRefusedAndNotListed() throws Exception {
+        Path outside = Files.createTempDirectory("outside");
+        Files.write(outside.resolve("secret.png"), new byte[]{1});
+        Files.createDirectories(root.resolve("d/ant"));
+        Files.write(root.resolve("d/ant/1.png"), new byte[]{1});
+        Files.createSymbolicLink(root.resolve("d/zebra"), outside);
+        var source = new JobSpec.Source("d", JobSpec.Format.IMAGE_FOLDER, null, List.of());
+        assertThatThrownBy(() -> DatasetLister.list(new PathResolver(root), "data.train", source, List.of()))
+                .isInstanceOf(JobRejectedException.class).hasMessageContaining("class folder \"zebra\"")
+                .hasMessageContaining("symbolic link");
+    }
+
+    @Test
     void aCorruptImageIsABadSampleNotACrash() throws Exception {
         Files.write(root.resolve("bad.png"), new byte[]{(byte) 0x89, 'P', 'N', 'G', 1, 2, 3});
         assertThatThrownBy(() -> new ImageDecoder(root).decode("bad.png")).isInstanceOf(BadSampleException.class);

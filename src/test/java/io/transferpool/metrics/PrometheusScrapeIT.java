@@ -86,7 +86,9 @@ class PrometheusScrapeIT {
             client.submit("prom-job", job);
             JobResult r = client.await("prom-job", Duration.ofMinutes(5), e -> { });
             assertThat(r.status()).as("errors %s", r.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
-            Thread.sleep(2500); // let Prometheus scrape the final values
+            // Until Prometheus has scraped the pool after the job finished (no fixed sleep: scrapes come every
+            // second, later on a loaded machine).
+            awaitSeries(api, "tp_jobs_finished_total{status=\"SUCCEEDED\"} >= 1");
 
             for (String moved : List.of("tp_extract_images_extracted_total", "tp_extract_images_decoded_total",
                     "tp_extract_feature_bytes_total", "tp_extract_inference_batch_seconds_count",
@@ -188,12 +190,16 @@ class PrometheusScrapeIT {
     }
 
     private void awaitFirstScrape(String api) throws Exception {
+        awaitSeries(api, "count(tp_extract_provider)");
+    }
+
+    /** Waits until {@code query} returns a series (Prometheus scraped what it selects). */
+    private void awaitSeries(String api, String query) throws Exception {
         long deadline = System.currentTimeMillis() + 60_000;
         while (System.currentTimeMillis() < deadline) {
             try {
-                String body = http.send(HttpRequest.newBuilder(URI.create(api + URLEncoder.encode(
-                        "count(tp_extract_provider)", StandardCharsets.UTF_8))).build(),
-                        HttpResponse.BodyHandlers.ofString()).body();
+                String body = http.send(HttpRequest.newBuilder(URI.create(api + URLEncoder.encode(query,
+                        StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofString()).body();
                 if (!JSON.readTree(body).path("data").path("result").isEmpty()) {
                     return;
                 }
@@ -202,7 +208,7 @@ class PrometheusScrapeIT {
             }
             Thread.sleep(200);
         }
-        throw new AssertionError("Prometheus did not scrape the pool within 60 s; see prometheus.log");
+        throw new AssertionError("Prometheus had no series for " + query + " within 60 s; see prometheus.log");
     }
 
     private double value(String api, String query) throws Exception {

@@ -55,6 +55,19 @@ class ExternalClusterIT {
         }
     }
 
+    @Test
+    void withTopicCreationOffAMissingTopicStopsThePoolNamingIt() throws Exception {
+        try (EmbeddedKafka empty = EmbeddedKafka.start(work.resolve("empty"), true)) {
+            PoolSettings settings = base.toBuilder().bootstrapServers(empty.bootstrapServers())
+                    .topics(base.topics().withCreate(false)).roles(EnumSet.of(Role.TRAINER)).build();
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> Pool.start(settings,
+                    new SimpleMeterRegistry()))).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("topic tp.features does not exist")
+                    .hasMessageContaining("tp.topics.create is false")
+                    .hasMessageNotContaining("tp.jobs"); // a trainer does not use it
+        }
+    }
+
     private JobResult run(String jobId, String json) throws Exception {
         try (JobClient client = new JobClient(front.clients())) {
             client.submit(jobId, json);
@@ -98,12 +111,18 @@ class ExternalClusterIT {
         // commits and leaves the group, and the other extractor takes its partitions at once.
         SimpleMeterRegistry extraMetrics = new SimpleMeterRegistry();
         Pool extra = Pool.start(base.toBuilder().roles(EnumSet.of(Role.EXTRACTOR)).shardSize(5).build(), extraMetrics);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (extraMetrics.find("kafka.consumer.coordinator.assigned.partitions").gauges().stream()
+                .mapToDouble(g -> g.value()).sum() < 1) {
+            assertThat(System.nanoTime()).as("the extra extractor got partitions").isLessThan(deadline);
+            Thread.sleep(100);
+        }
         boolean[] closed = {false};
         JobResult r;
         try (JobClient client = new JobClient(front.clients())) {
             client.submit("ext-handover", TestFiles.job("ext-handover", "models/base.onnx", "train", "test", 2));
             r = client.await("ext-handover", Duration.ofMinutes(5), e -> {
-                if (!closed[0] && e.stage().equals("extracting")) {
+                if (!closed[0] && e.stage().equals("extracting") && extracted(extraMetrics) > 0) {
                     closed[0] = true;
                     try {
                         extra.close();
@@ -118,8 +137,15 @@ class ExternalClusterIT {
             }
         }
         assertThat(r.status()).as("errors %s", r.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
+        assertThat(extracted(extraMetrics)).as("the extra extractor handled shards before it stopped")
+                .isGreaterThan(0).isLessThan(80);
+        assertThat(closed[0]).as("it stopped mid-job").isTrue();
         assertThat(r.metrics().counts().train() + r.metrics().counts().validation()).isEqualTo(60);
         assertThat(r.metrics().counts().test()).isEqualTo(20);
         assertThat(r.metrics().counts().badSampleCount()).isEqualTo(1);
+    }
+
+    private static double extracted(SimpleMeterRegistry metrics) {
+        return metrics.find("tp.extract.images.extracted").counters().stream().mapToDouble(c -> c.count()).sum();
     }
 }
