@@ -53,8 +53,10 @@ public final class CoordinatorRole implements WorkerLoop.Role {
             reject(jobId, e.errors());
             return;
         }
-        var planned = planner.plan(job, record.timestamp() > 0 ? record.timestamp() : System.currentTimeMillis(),
-                (System.nanoTime() - t0) / 1e9);
+        long submittedAt = record.timestamp() > 0 ? record.timestamp() : System.currentTimeMillis();
+        // The record's place and time: unique per submission, also across brokers started afresh (`run`).
+        var planned = planner.plan(job, submittedAt, (System.nanoTime() - t0) / 1e9,
+                record.topic() + "-" + record.partition() + "@" + record.offset() + "-" + submittedAt);
         boolean planSent = false;
         try (SendScope work = SendScope.open()) {
             // The plan is acknowledged before any task goes out: a trainer must hold it when the features come.

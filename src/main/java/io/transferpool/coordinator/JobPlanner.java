@@ -24,6 +24,11 @@ public final class JobPlanner {
     }
 
     public Planned plan(ValidatedJob job, long submittedAtMillis, double validationSeconds) {
+        return plan(job, submittedAtMillis, validationSeconds, null);
+    }
+
+    /** @param submission the job record's place on tp.jobs (see {@link JobPlan#submission}) */
+    public Planned plan(ValidatedJob job, long submittedAtMillis, double validationSeconds, String submission) {
         List<ExtractTask> tasks = new ArrayList<>(tasks(job, Split.TRAIN, job.train()));
         int trainShards = tasks.size();
         if (job.test() != null) {
@@ -31,7 +36,7 @@ public final class JobPlanner {
         }
         JobPlan plan = new JobPlan(job.spec(), job.modelPath(), job.modelSha256(), job.train().classes(), trainShards,
                 tasks.size() - trainShards, job.train().samples().size(),
-                job.test() == null ? 0 : job.test().samples().size(), submittedAtMillis, validationSeconds);
+                job.test() == null ? 0 : job.test().samples().size(), submittedAtMillis, validationSeconds, submission);
         return new Planned(plan, List.copyOf(tasks));
     }
 

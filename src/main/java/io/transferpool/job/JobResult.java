@@ -23,8 +23,20 @@ public record JobResult(String jobId, Status status, List<FieldError> errors, Me
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    /** @param recovery how often training was started and where it resumed; null when it ran once */
     public record Metrics(List<EpochMetrics> epochs, Integer bestEpoch, String stopReason, TestMetrics test,
-                          Counts counts, Map<String, Double> timings) {
+                          Counts counts, Map<String, Double> timings, Recovery recovery) {
+        public Metrics(List<EpochMetrics> epochs, Integer bestEpoch, String stopReason, TestMetrics test,
+                       Counts counts, Map<String, Double> timings) {
+            this(epochs, bestEpoch, stopReason, test, counts, timings, null);
+        }
+    }
+
+    /**
+     * A job whose trainer died or lost it: {@code attempts} trainers started it, the last resumed after epoch
+     * {@code resumedFromEpoch} of a checkpoint (0: from the start).
+     */
+    public record Recovery(int attempts, int resumedFromEpoch) {
     }
 
     public record EpochMetrics(int epoch, double loss, double accuracy, double valLoss, double valAccuracy) {

@@ -7,8 +7,19 @@ import java.util.List;
 /**
  * The first record of a job on {@code tp.features}: tells the trainer what to expect (the spec, the class names,
  * how many shards and samples of each split) before any feature batch arrives.
+ *
+ * @param submission which submission of the job this is (the job record's place on tp.jobs, e.g.
+ *                   {@code tp.jobs-0@17}): a job id submitted again is another submission, with its own checkpoints
+ *                   and result
  */
 public record JobPlan(JobSpec spec, String modelPath, String modelSha256, List<String> classes, int trainShards,
                       int testShards, int trainSamples, int testSamples, long submittedAtMillis,
-                      double validationSeconds) {
+                      double validationSeconds, String submission) {
+
+    public JobPlan(JobSpec spec, String modelPath, String modelSha256, List<String> classes, int trainShards,
+                   int testShards, int trainSamples, int testSamples, long submittedAtMillis,
+                   double validationSeconds) {
+        this(spec, modelPath, modelSha256, classes, trainShards, testShards, trainSamples, testSamples,
+                submittedAtMillis, validationSeconds, null);
+    }
 }

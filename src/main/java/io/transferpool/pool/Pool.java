@@ -111,7 +111,8 @@ public final class Pool implements AutoCloseable {
         }
         if (settings.roles().contains(Role.TRAINER)) {
             var role = new TrainerRole(settings.spillDir(), settings.spillThresholdBytes(),
-                    new TrainingRun(settings.dataRoot(), new ArtifactStore(settings.artifactsDir())), out, metrics);
+                    new TrainingRun(settings.dataRoot(), new ArtifactStore(settings.artifactsDir()),
+                            settings.checkpoints()), out, metrics);
             closeables.add(role);
             loop("trainer", "tp-trainers", Topics.FEATURES, 500, producer, role, metrics);
         }

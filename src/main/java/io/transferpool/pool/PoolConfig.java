@@ -7,6 +7,7 @@ import io.transferpool.messaging.FeatureType;
 import io.transferpool.messaging.TopicSetup;
 import io.transferpool.model.ExecutionProvider;
 import io.transferpool.model.SessionFactory;
+import io.transferpool.train.CheckpointStore;
 
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -123,6 +124,17 @@ public interface PoolConfig {
 
         /** Where spilled features go (default: work-dir/spill). */
         Optional<Path> spillDir();
+
+        /**
+         * Save a training checkpoint (weights, optimizer, loop state) every this many epochs, so a trainer taking
+         * a job over resumes there; 0 with checkpoint-seconds 0 turns checkpoints off.
+         */
+        @WithDefault("5")
+        int checkpointEpochs();
+
+        /** ... or when this many seconds passed since the last checkpoint, whichever comes first. */
+        @WithDefault("60")
+        double checkpointSeconds();
     }
 
     default PoolSettings toSettings(Optional<String> bootstrapServers) {
@@ -159,6 +171,7 @@ public interface PoolConfig {
                 new SessionFactory.Settings(provider, extract().cudaDevice(), extract().intraOpThreads()),
                 extract().sessionCacheSize(), featureType, extract().maxRecordBytes(),
                 kafkaCompression().filter(c -> !c.equals("auto")).orElse(null), kafkaClient(),
-                train().spillDir().orElse(work.resolve("spill")), train().spillThresholdBytes());
+                train().spillDir().orElse(work.resolve("spill")), train().spillThresholdBytes(),
+                new CheckpointStore.Policy(train().checkpointEpochs(), train().checkpointSeconds()));
     }
 }

@@ -3,6 +3,7 @@ package io.transferpool.pool;
 import io.transferpool.messaging.FeatureType;
 import io.transferpool.messaging.TopicSetup;
 import io.transferpool.model.SessionFactory;
+import io.transferpool.train.CheckpointStore;
 
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -33,7 +34,8 @@ public record PoolSettings(
         String compression,
         Map<String, String> kafkaClient,
         Path spillDir,
-        long spillThresholdBytes) {
+        long spillThresholdBytes,
+        CheckpointStore.Policy checkpoints) {
 
     public PoolSettings {
         roles = Set.copyOf(roles);
@@ -44,7 +46,8 @@ public record PoolSettings(
         return new PoolSettings(EnumSet.allOf(Role.class), Optional.empty(), workDir.resolve("kafka"),
                 TopicSetup.Layout.singleNode(), dataRoot, workDir.resolve("artifacts"), 2048, 64,
                 Math.max(1, Runtime.getRuntime().availableProcessors()), SessionFactory.Settings.cpu(0), 4,
-                FeatureType.FLOAT32, 1_000_000, null, Map.of(), workDir.resolve("spill"), 512L * 1024 * 1024);
+                FeatureType.FLOAT32, 1_000_000, null, Map.of(), workDir.resolve("spill"), 512L * 1024 * 1024,
+                new CheckpointStore.Policy(5, 60));
     }
 
     /** The Kafka clients these settings describe (for a pool started on {@code servers}). */
@@ -92,6 +95,7 @@ public record PoolSettings(
         private Map<String, String> kafkaClient;
         private Path spillDir;
         private long spillThresholdBytes;
+        private CheckpointStore.Policy checkpoints;
 
         private Builder(PoolSettings s) {
             roles = s.roles;
@@ -111,6 +115,7 @@ public record PoolSettings(
             kafkaClient = s.kafkaClient;
             spillDir = s.spillDir;
             spillThresholdBytes = s.spillThresholdBytes;
+            checkpoints = s.checkpoints;
         }
 
         public Builder roles(Set<Role> v) {
@@ -173,10 +178,15 @@ public record PoolSettings(
             return this;
         }
 
+        public Builder checkpoints(CheckpointStore.Policy v) {
+            checkpoints = v;
+            return this;
+        }
+
         public PoolSettings build() {
             return new PoolSettings(roles, bootstrapServers, brokerDataDir, topics, dataRoot, artifactsDir, shardSize,
                     extractBatchSize, decodeThreads, session, sessionCacheSize, featureType, maxRecordBytes,
-                    compression, kafkaClient, spillDir, spillThresholdBytes);
+                    compression, kafkaClient, spillDir, spillThresholdBytes, checkpoints);
         }
     }
 }

@@ -19,6 +19,15 @@ public record ArtifactStore(Path root) {
         return Files.createDirectories(root.toAbsolutePath().normalize().resolve(jobId));
     }
 
+    /**
+     * Where one submission of a job keeps its training checkpoints ({@code submission} null: a job that did not
+     * come through tp.jobs).
+     */
+    public Path checkpointDir(String jobId, String submission) throws IOException {
+        String name = submission == null ? "unsubmitted" : submission.replaceAll("[^A-Za-z0-9._-]", "_");
+        return dirFor(jobId).resolve("checkpoints").resolve(name);
+    }
+
     /** A model and, when it keeps weights outside, its data file (see {@link ModelFiles}). */
     public record ModelArtifacts(Artifact model, Artifact data) {
     }

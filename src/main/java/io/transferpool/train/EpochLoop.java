@@ -1,15 +1,23 @@
 package io.transferpool.train;
 
 import io.transferpool.job.JobResult.EpochMetrics;
-import io.transferpool.job.JobSpec;
 import io.transferpool.job.JobSpec.Mode;
 import io.transferpool.job.JobSpec.Monitor;
+import io.transferpool.job.JobSpec;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 
 /**
@@ -21,6 +29,20 @@ public final class EpochLoop {
     }
 
     public static Trained train(Network net, Rows train, Rows validation, JobSpec.Training t, EpochListener listener) {
+        try {
+            return train(net, train, validation, t, listener, Checkpoints.NONE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("unreachable: no checkpoints", e);
+        }
+    }
+
+    /**
+     * Trains from the last checkpoint if there is one, saving new ones as {@code checkpoints} says. The ND4J
+     * random generator (dropout) is seeded from the job's seed and the epoch at each epoch's start, so a resumed
+     * run ends with the same weights as one that never stopped.
+     */
+    public static Trained train(Network net, Rows train, Rows validation, JobSpec.Training t, EpochListener listener,
+                                Checkpoints checkpoints) throws IOException {
         boolean hasVal = validation.size() > 0;
         Random shuffle = new Random(t.seed());
         int[] order = train.identityOrder();
@@ -30,10 +52,28 @@ public final class EpochLoop {
         int bestEpoch = 0;
         double bestStop = Double.NaN;
         int wait = 0;
+        long seen = 0;
+        double priorSeconds = 0;
+        int first = 1;
+        Optional<Checkpoints.Saved> saved = checkpoints.restore(net);
+        if (saved.isPresent()) {
+            LoopState s = saved.get().state();
+            shuffle = randomFrom(s.shuffleRandom());
+            order = s.order();
+            epochs.addAll(s.epochs());
+            bestParams = saved.get().bestParams();
+            bestCheckpoint = s.bestCheckpoint();
+            bestEpoch = s.bestEpoch();
+            bestStop = s.bestStop();
+            wait = s.epochsWithoutImprovement();
+            seen = s.seen();
+            priorSeconds = s.seconds();
+            first = s.epoch() + 1;
+        }
         String stopReason = "reached the maximum of " + t.epochs() + " epochs";
         long t0 = System.nanoTime();
-        long seen = 0;
-        for (int epoch = 1; epoch <= t.epochs(); epoch++) {
+        for (int epoch = first; epoch <= t.epochs(); epoch++) {
+            Nd4j.getRandom().setSeed(t.seed() * 1_000_003L + epoch);
             shuffle(order, shuffle);
             for (int from = 0; from < order.length; from += t.batchSize()) {
                 int to = Math.min(order.length, from + t.batchSize());
@@ -65,10 +105,31 @@ public final class EpochLoop {
                     break;
                 }
             }
+            if (epoch < t.epochs() && checkpoints.due(epoch)) {
+                checkpoints.save(new LoopState(epoch, order.clone(), bytesOf(shuffle), List.copyOf(epochs),
+                        bestCheckpoint, bestEpoch, bestStop, wait, seen,
+                        priorSeconds + (System.nanoTime() - t0) / 1e9, net.iterations()), bestParams, net);
+            }
         }
         net.setParams(bestParams);
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        return new Trained(net, List.copyOf(epochs), bestEpoch, stopReason, seconds, seen / seconds);
+        double seconds = priorSeconds + (System.nanoTime() - t0) / 1e9;
+        return new Trained(net, List.copyOf(epochs), bestEpoch, stopReason, seconds, seen / seconds, first - 1);
+    }
+
+    private static byte[] bytesOf(Random r) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ObjectOutputStream o = new ObjectOutputStream(out)) {
+            o.writeObject(r);
+        }
+        return out.toByteArray();
+    }
+
+    private static Random randomFrom(byte[] bytes) throws IOException {
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
+            return (Random) in.readObject();
+        } catch (ClassNotFoundException | ClassCastException e) {
+            throw new IOException("checkpoint's shuffling state is not a java.util.Random", e);
+        }
     }
 
     private static boolean improved(double value, double best, Mode mode) {

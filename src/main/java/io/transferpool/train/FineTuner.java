@@ -41,9 +41,15 @@ public final class FineTuner {
 
     public Result train(OnnxModel model, JobSpec spec, int classes, Rows train, Rows validation,
                         EpochListener listener) throws Exception {
+        return train(model, spec, classes, train, validation, listener, Checkpoints.NONE);
+    }
+
+    public Result train(OnnxModel model, JobSpec spec, int classes, Rows train, Rows validation,
+                        EpochListener listener, Checkpoints checkpoints) throws Exception {
         Result built = build(model, spec, classes);
         Network net = new Network.Graph(built.graph(), built.translation().inputShapes().get(0));
-        return new Result(EpochLoop.train(net, train, validation, spec.training(), listener), built.translation(),
+        return new Result(EpochLoop.train(net, train, validation, spec.training(), listener, checkpoints),
+                built.translation(),
                 built.graph());
     }
 

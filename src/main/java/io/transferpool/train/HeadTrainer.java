@@ -76,4 +76,10 @@ public final class HeadTrainer {
         MultiLayerNetwork net = build(train.store().dimension(), train.classes(), spec);
         return EpochLoop.train(new Network.Head(net), train, validation, spec.training(), listener);
     }
+
+    public Trained train(Rows train, Rows validation, JobSpec spec, EpochListener listener, Checkpoints checkpoints)
+            throws java.io.IOException {
+        MultiLayerNetwork net = build(train.store().dimension(), train.classes(), spec);
+        return EpochLoop.train(new Network.Head(net), train, validation, spec.training(), listener, checkpoints);
+    }
 }

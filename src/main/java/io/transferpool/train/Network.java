@@ -26,6 +26,16 @@ public sealed interface Network {
     /** DL4J's own zip format (no updater state). */
     void save(OutputStream out) throws IOException;
 
+    /** The optimizer's state (momentum, Adam's moments), or null when it keeps none (plain SGD). */
+    INDArray updaterState();
+
+    void setUpdaterState(INDArray state);
+
+    /** Minibatches trained so far: the learning-rate schedule's clock. */
+    int iterations();
+
+    void setIterations(int iterations);
+
     record Head(MultiLayerNetwork net) implements Network {
         @Override
         public void fit(DataSet batch) {
@@ -50,6 +60,26 @@ public sealed interface Network {
         @Override
         public void save(OutputStream out) throws IOException {
             ModelSerializer.writeModel(net, out, false);
+        }
+
+        @Override
+        public INDArray updaterState() {
+            return net.getUpdater(true).getStateViewArray();
+        }
+
+        @Override
+        public void setUpdaterState(INDArray state) {
+            net.getUpdater(true).getStateViewArray().assign(state);
+        }
+
+        @Override
+        public int iterations() {
+            return net.getIterationCount();
+        }
+
+        @Override
+        public void setIterations(int iterations) {
+            net.setIterationCount(iterations);
         }
     }
 
@@ -87,6 +117,26 @@ public sealed interface Network {
         @Override
         public void save(OutputStream out) throws IOException {
             ModelSerializer.writeModel(graph, out, false);
+        }
+
+        @Override
+        public INDArray updaterState() {
+            return graph.getUpdater(true).getStateViewArray();
+        }
+
+        @Override
+        public void setUpdaterState(INDArray state) {
+            graph.getUpdater(true).getStateViewArray().assign(state);
+        }
+
+        @Override
+        public int iterations() {
+            return graph.getConfiguration().getIterationCount();
+        }
+
+        @Override
+        public void setIterations(int iterations) {
+            graph.getConfiguration().setIterationCount(iterations);
         }
     }
 }

@@ -207,6 +207,11 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
             it.remove();
             metrics.jobFinished(result, Duration.ofMillis(now - t.submittedAtMillis));
             tracker.finished(job);
+            try {
+                training.checkpoints(job.accumulator().plan()).clear();
+            } catch (java.io.IOException ex) {
+                LOG.warnf("Checkpoints of job %s not removed: %s", job.id(), ex.getMessage());
+            }
         }
     }
 

@@ -31,11 +31,23 @@ public final class TrainingRun {
     private static final Logger LOG = Logger.getLogger(TrainingRun.class);
     private final Path dataRoot;
     private final ArtifactStore artifacts;
+    private final CheckpointStore.Policy checkpointPolicy;
     private final HeadTrainer trainer = new HeadTrainer();
 
     public TrainingRun(Path dataRoot, ArtifactStore artifacts) {
+        this(dataRoot, artifacts, CheckpointStore.Policy.OFF);
+    }
+
+    /** @param checkpointPolicy when to save training progress, so a trainer taking the job over resumes */
+    public TrainingRun(Path dataRoot, ArtifactStore artifacts, CheckpointStore.Policy checkpointPolicy) {
         this.dataRoot = dataRoot;
         this.artifacts = artifacts;
+        this.checkpointPolicy = checkpointPolicy;
+    }
+
+    /** The checkpoints of one submission of a job (kept on the artifacts store, which every trainer reaches). */
+    public CheckpointStore checkpoints(JobPlan plan) throws java.io.IOException {
+        return new CheckpointStore(artifacts.checkpointDir(plan.spec().jobId(), plan.submission()), checkpointPolicy);
     }
 
     public JobResult run(JobAccumulator acc, EpochListener listener) throws Exception {
@@ -71,11 +83,13 @@ public final class TrainingRun {
         Rows train = new Rows(trainStore, pick(byId, split.train()), classes);
         Rows val = new Rows(trainStore, pick(byId, split.validation()), classes);
         OnnxModel base = OnnxModel.load(new PathResolver(dataRoot).inside(plan.modelPath()));
+        CheckpointStore checkpoints = checkpoints(plan);
+        int attempt = checkpoints.nextAttempt();
         Produced produced;
         try {
             produced = spec.strategy() == JobSpec.Strategy.FINE_TUNE
-                    ? fineTune(base, spec, classes, train, val, listener)
-                    : newHead(base, spec, train, val, listener);
+                    ? fineTune(base, spec, classes, train, val, listener, checkpoints)
+                    : newHead(base, spec, train, val, listener, checkpoints);
         } catch (FineTuner.MismatchException e) {
             return JobResult.failed(jobId, List.of(new FieldError("baseModel.freezeAt", e.getMessage())), null);
         }
@@ -133,8 +147,9 @@ public final class TrainingRun {
         LOG.infof("Job %s trained: %d epochs, best %d, test accuracy %s, ONNX check max diff %.1e", jobId,
                 head.epochs().size(), head.bestEpoch(), test == null ? "n/a" : String.format("%.4f", test.accuracy()),
                 diff);
+        JobResult.Recovery recovery = attempt > 1 ? new JobResult.Recovery(attempt, head.resumedFromEpoch()) : null;
         return new JobResult(jobId, JobResult.Status.SUCCEEDED, List.of(), new JobResult.Metrics(head.epochs(),
-                head.bestEpoch(), head.stopReason(), test, counts, timings),
+                head.bestEpoch(), head.stopReason(), test, counts, timings, recovery),
                 new JobResult.Artifacts(headArtifact, onnxArtifacts.model(), onnxArtifacts.data()));
     }
 
@@ -142,8 +157,9 @@ public final class TrainingRun {
     private record Produced(Trained trained, OnnxMl.ModelProto combined, long[] fromShape) {
     }
 
-    private Produced newHead(OnnxModel base, JobSpec spec, Rows train, Rows val, EpochListener listener) {
-        Trained head = trainer.train(train, val, spec, listener);
+    private Produced newHead(OnnxModel base, JobSpec spec, Rows train, Rows val, EpochListener listener,
+                             Checkpoints checkpoints) throws java.io.IOException {
+        Trained head = trainer.train(train, val, spec, listener, checkpoints);
         List<DenseWeights> layers = HeadExport.layers(((Network.Head) head.network()).net(), spec.head());
         OnnxMl.ModelProto combined = CombinedModelWriter.combine(base, spec.baseModel().cut(), layers,
                 "transferpool job " + spec.jobId() + " base " + base.sha256());
@@ -153,8 +169,8 @@ public final class TrainingRun {
     }
 
     private Produced fineTune(OnnxModel base, JobSpec spec, int classes, Rows train, Rows val,
-                              EpochListener listener) throws Exception {
-        FineTuner.Result r = new FineTuner().train(base, spec, classes, train, val, listener);
+                              EpochListener listener, Checkpoints checkpoints) throws Exception {
+        FineTuner.Result r = new FineTuner().train(base, spec, classes, train, val, listener, checkpoints);
         OnnxModel updated = base.derive(WeightWriteBack.apply(base, r.translation(), r.graph()));
         String producer = "transferpool job " + spec.jobId() + " fine-tuned from " + base.sha256();
         OnnxMl.ModelProto combined = Boolean.TRUE.equals(spec.fineTune().keepBaseClassifier())

@@ -1,0 +1,147 @@
+package io.transferpool.train;
+
+import io.transferpool.messaging.Json;
+import org.jboss.logging.Logger;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Checkpoints of one submission of one job in a directory every trainer reaches (under the artifacts store): the
+ * loop's state as JSON, the weights, the optimizer state and the best checkpoint's weights as ND4J binaries. Each
+ * save goes to a new folder and then the {@code latest} pointer is replaced atomically, so a trainer killed mid-save
+ * leaves the previous checkpoint intact. Also counts the attempts (trainers that started the job).
+ */
+public final class CheckpointStore implements Checkpoints {
+    private static final Logger LOG = Logger.getLogger(CheckpointStore.class);
+
+    /** When to save: every {@code epochs} epochs or {@code seconds} seconds, whichever comes first; 0 turns off. */
+    public record Policy(int epochs, double seconds) {
+        public static final Policy OFF = new Policy(0, 0);
+
+        boolean off() {
+            return epochs <= 0 && seconds <= 0;
+        }
+    }
+
+    private final Path dir;
+    private final Policy policy;
+    private long lastSave = System.nanoTime();
+
+    public CheckpointStore(Path dir, Policy policy) {
+        this.dir = dir;
+        this.policy = policy;
+    }
+
+    /** Counts one more trainer starting the job; returns how many have (1 for the first). */
+    public int nextAttempt() throws IOException {
+        Files.createDirectories(dir);
+        Path file = dir.resolve("attempts");
+        int attempts = 1;
+        try {
+            attempts = Integer.parseInt(Files.readString(file).trim()) + 1;
+        } catch (NoSuchFileException | NumberFormatException e) {
+            // the first attempt
+        }
+        write(file, Integer.toString(attempts).getBytes(StandardCharsets.US_ASCII));
+        return attempts;
+    }
+
+    @Override
+    public Optional<Saved> restore(Network net) throws IOException {
+        Path pointer = dir.resolve("latest");
+        if (policy.off() || !Files.exists(pointer)) {
+            return Optional.empty();
+        }
+        Path current = dir.resolve(Files.readString(pointer).trim());
+        LoopState state = Json.read(Files.readAllBytes(current.resolve("state.json")), LoopState.class);
+        net.setParams(read(current.resolve("params.bin")));
+        if (Files.exists(current.resolve("updater.bin"))) {
+            net.setUpdaterState(read(current.resolve("updater.bin")));
+        }
+        net.setIterations(state.iterations());
+        LOG.infof("Resuming from the checkpoint after epoch %d in %s", state.epoch(), current);
+        return Optional.of(new Saved(state, read(current.resolve("best.bin"))));
+    }
+
+    @Override
+    public boolean due(int epoch) {
+        return !policy.off() && (policy.epochs() > 0 && epoch % policy.epochs() == 0
+                || policy.seconds() > 0 && (System.nanoTime() - lastSave) / 1e9 >= policy.seconds());
+    }
+
+    @Override
+    public void save(LoopState state, INDArray bestParams, Network net) throws IOException {
+        String name = "epoch-" + state.epoch();
+        Path target = dir.resolve(name);
+        Files.createDirectories(target);
+        Files.write(target.resolve("state.json"), Json.bytes(state));
+        write(target.resolve("params.bin"), net.params());
+        INDArray updater = net.updaterState();
+        if (updater != null) {
+            write(target.resolve("updater.bin"), updater);
+        }
+        write(target.resolve("best.bin"), bestParams);
+        write(dir.resolve("latest"), name.getBytes(StandardCharsets.US_ASCII));
+        lastSave = System.nanoTime();
+        try (Stream<Path> old = Files.list(dir)) {
+            for (Path p : old.filter(p -> p.getFileName().toString().startsWith("epoch-") && !p.equals(target))
+                    .toList()) {
+                delete(p);
+            }
+        }
+    }
+
+    /** Removes every checkpoint of the job (its result is out). */
+    public void clear() {
+        try {
+            delete(dir);
+        } catch (IOException e) {
+            LOG.warnf("Could not remove checkpoints in %s: %s", dir, e.getMessage());
+        }
+    }
+
+    private static void write(Path file, INDArray array) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (OutputStream out = Files.newOutputStream(tmp); DataOutputStream data = new DataOutputStream(out)) {
+            Nd4j.write(array, data);
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void write(Path file, byte[] bytes) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.write(tmp, bytes);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static INDArray read(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file); DataInputStream data = new DataInputStream(in)) {
+            return Nd4j.read(data);
+        }
+    }
+
+    private static void delete(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(p)) {
+            for (Path f : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
+    }
+}
