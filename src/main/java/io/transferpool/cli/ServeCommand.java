@@ -14,17 +14,16 @@ public class ServeCommand implements Callable<Integer> {
     PoolOptions options;
 
     @Inject
-    PoolHealth health;
+    ServingPool serving;
 
     @Override
     public Integer call() throws Exception {
         try (Pool pool = Pool.start(options.settings(), options.registry(), options.board())) {
             System.out.println("TransferPool serving roles " + pool.settings().roles() + " on "
                     + pool.clients().bootstrapServers());
-            health.started(pool);
+            serving.serve(pool);
+            // SIGTERM: ServingPool stops the pool inside Quarkus' shutdown, before the JVM exits.
             Quarkus.waitForExit();
-            // SIGTERM: not ready any more; closing the pool finishes records in hand, commits and leaves groups.
-            health.stopping();
         }
         return 0;
     }

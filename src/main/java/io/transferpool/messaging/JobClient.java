@@ -10,7 +10,9 @@ import org.apache.kafka.common.TopicPartition;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
@@ -20,8 +22,17 @@ import java.util.function.Consumer;
  * a job with the same id is never taken for this one.
  */
 public final class JobClient implements AutoCloseable {
+    /** Results of other jobs read while waiting for one, kept for their own {@link #await} (bounded). */
+    private static final int KEPT_RESULTS = 1000;
+
     private final KafkaProducer<String, byte[]> producer;
     private final KafkaConsumer<String, byte[]> reader;
+    private final Map<String, JobResult> otherResults = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, JobResult> eldest) {
+            return size() > KEPT_RESULTS;
+        }
+    };
 
     public JobClient(KafkaClients clients) {
         this.producer = clients.producer("tp-client");
@@ -39,20 +50,30 @@ public final class JobClient implements AutoCloseable {
         producer.send(new ProducerRecord<>(Topics.JOBS, jobId, jobJson.getBytes(StandardCharsets.UTF_8))).get();
     }
 
-    /** Waits for the job's result, passing each of its status events to {@code onStatus} on the way. */
+    /**
+     * Waits for the job's result, passing each of its status events to {@code onStatus} on the way. Jobs submitted
+     * together can be awaited one after the other: results of other jobs read meanwhile are kept for them (their
+     * status events are not).
+     */
     public JobResult await(String jobId, Duration timeout, Consumer<StatusEvent> onStatus) throws TimeoutException {
+        JobResult early = otherResults.remove(jobId);
+        if (early != null) {
+            return early;
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             JobResult result = null;
             // Status events of a poll are passed on before its result is returned, whatever the record order.
             for (ConsumerRecord<String, byte[]> r : reader.poll(Duration.ofMillis(200))) {
-                if (!jobId.equals(r.key())) {
-                    continue;
-                }
+                boolean mine = jobId.equals(r.key());
                 if (r.topic().equals(Topics.STATUS)) {
-                    onStatus.accept(Json.read(r.value(), StatusEvent.class));
-                } else if (result == null) {
+                    if (mine) {
+                        onStatus.accept(Json.read(r.value(), StatusEvent.class));
+                    }
+                } else if (mine && result == null) {
                     result = Json.read(r.value(), JobResult.class);
+                } else if (!mine && r.key() != null) {
+                    keep(r);
                 }
             }
             if (result != null) {
@@ -60,6 +81,14 @@ public final class JobClient implements AutoCloseable {
             }
         }
         throw new TimeoutException("no result for job " + jobId + " within " + timeout);
+    }
+
+    private void keep(ConsumerRecord<String, byte[]> r) {
+        try {
+            otherResults.putIfAbsent(r.key(), Json.read(r.value(), JobResult.class));
+        } catch (RuntimeException e) {
+            // Not a result (a record written there by mistake): nobody waits for it.
+        }
     }
 
     @Override

@@ -52,15 +52,36 @@ public record KafkaClients(String bootstrapServers, String compression, Map<Stri
         return p;
     }
 
+    /** Session timeout of the pool's consumers unless configured: a dead worker's partitions move within it. */
+    public static final int SESSION_TIMEOUT_MS = 10_000;
+    /** Heartbeat interval of the pool's consumers unless configured (a third of the session timeout). */
+    public static final int HEARTBEAT_INTERVAL_MS = 3_000;
+
     /** A group member with manual commits: offsets move only after a record's work is done. */
     public KafkaConsumer<String, byte[]> consumer(String groupId, String clientId, int maxPollRecords) {
-        return new KafkaConsumer<>(consumerConfig(groupId, clientId, maxPollRecords), new StringDeserializer(),
-                new ByteArrayDeserializer());
+        return consumer(groupId, clientId, maxPollRecords, Map.of());
     }
 
-    /** A group consumer's settings: {@code extra} first, then the pool's own, which win. */
+    /** @param overrides consumer settings of this role (e.g. its max.poll.interval.ms), over {@code extra} */
+    public KafkaConsumer<String, byte[]> consumer(String groupId, String clientId, int maxPollRecords,
+                                                 Map<String, String> overrides) {
+        return new KafkaConsumer<>(consumerConfig(groupId, clientId, maxPollRecords, overrides),
+                new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
     Properties consumerConfig(String groupId, String clientId, int maxPollRecords) {
+        return consumerConfig(groupId, clientId, maxPollRecords, Map.of());
+    }
+
+    /**
+     * A group consumer's settings: {@code extra}, then the role's overrides, then the failover defaults where
+     * neither set them, then the pool's own delivery settings, which always win.
+     */
+    Properties consumerConfig(String groupId, String clientId, int maxPollRecords, Map<String, String> overrides) {
         Properties p = base();
+        p.putAll(overrides);
+        p.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, String.valueOf(SESSION_TIMEOUT_MS));
+        p.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, String.valueOf(HEARTBEAT_INTERVAL_MS));
         p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

@@ -27,6 +27,7 @@ import org.jboss.logging.Logger;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -43,6 +44,7 @@ public final class Pool implements AutoCloseable {
     private final KafkaClients clients;
     private final List<AutoCloseable> closeables = Collections.synchronizedList(new ArrayList<>());
     private final List<WorkerLoop> loops = new ArrayList<>();
+    private boolean closed;
 
     private Pool(PoolSettings settings, EmbeddedKafka broker, KafkaClients clients) {
         this.settings = settings;
@@ -88,10 +90,10 @@ public final class Pool implements AutoCloseable {
         if (settings.roles().contains(Role.COORDINATOR)) {
             var role = new CoordinatorRole(new JobValidator(new PathResolver(settings.dataRoot())),
                     new JobPlanner(settings.shardSize()), out, metrics);
-            loop("coordinator", "tp-coordinators", Topics.JOBS, 1, producer, role, metrics);
+            loop(Role.COORDINATOR, "coordinator", "tp-coordinators", Topics.JOBS, 1, producer, role, metrics);
             // Every coordinator follows every result (its own group), so any replica can serve any report.
-            loop("results", "tp-coordinator-results-" + ProcessHandle.current().pid() + "-" + System.nanoTime(),
-                    Topics.RESULTS, 100, producer, new ResultsRole(board), metrics);
+            loop(Role.COORDINATOR, "results", "tp-coordinator-results-" + ProcessHandle.current().pid() + "-"
+                    + System.nanoTime(), Topics.RESULTS, 100, producer, new ResultsRole(board), metrics);
         }
         if (settings.roles().contains(Role.EXTRACTOR)) {
             AtomicInteger n = new AtomicInteger();
@@ -107,23 +109,24 @@ public final class Pool implements AutoCloseable {
             ShardExtractor extractor = new ShardExtractor(sessions, settings.dataRoot(), decode,
                     settings.extractBatchSize(), 2 * settings.decodeThreads(), em);
             var role = new ExtractorRole(extractor, out, settings.featureType(), settings.maxRecordBytes(), metrics);
-            loop("extractor", "tp-extractors", Topics.EXTRACT, 1, producer, role, metrics);
+            loop(Role.EXTRACTOR, "extractor", "tp-extractors", Topics.EXTRACT, 1, producer, role, metrics);
         }
         if (settings.roles().contains(Role.TRAINER)) {
             var role = new TrainerRole(settings.spillDir(), settings.spillThresholdBytes(),
                     new TrainingRun(settings.dataRoot(), new ArtifactStore(settings.artifactsDir()),
                             settings.checkpoints()), out, metrics);
             closeables.add(role);
-            loop("trainer", "tp-trainers", Topics.FEATURES, 500, producer, role, metrics);
+            loop(Role.TRAINER, "trainer", "tp-trainers", Topics.FEATURES, 500, producer, role, metrics);
         }
         LOG.infof("Pool running roles %s on %s (data root %s)", settings.roles(), clients.bootstrapServers(),
                 settings.dataRoot());
     }
 
-    private void loop(String name, String group, String topic, int maxPoll,
+    private void loop(Role kind, String name, String group, String topic, int maxPoll,
                       org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> producer, WorkerLoop.Role role,
                       MeterRegistry metrics) {
-        var consumer = clients.consumer(group, name + "-" + ProcessHandle.current().pid(), maxPoll);
+        var consumer = clients.consumer(group, name + "-" + ProcessHandle.current().pid(), maxPoll,
+                settings.consumerOverrides().getOrDefault(kind, Map.of()));
         closeables.add(KafkaMeters.bind(consumer, metrics));
         loops.add(new WorkerLoop(name, consumer, List.of(topic), producer, role, metrics).start());
     }
@@ -141,8 +144,13 @@ public final class Pool implements AutoCloseable {
         return settings;
     }
 
+    /** Stops the roles and the broker; a second call (shutdown hook, then try-with-resources) does nothing. */
     @Override
-    public void close() throws Exception {
+    public synchronized void close() throws Exception {
+        if (closed) {
+            return;
+        }
+        closed = true;
         for (WorkerLoop l : loops) {
             l.close();
         }

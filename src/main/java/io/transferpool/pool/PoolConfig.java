@@ -10,6 +10,7 @@ import io.transferpool.model.SessionFactory;
 import io.transferpool.train.CheckpointStore;
 
 import java.nio.file.Path;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
@@ -57,6 +58,14 @@ public interface PoolConfig {
      */
     @WithName("kafka.client")
     Map<String, String> kafkaClient();
+
+    /**
+     * Consumer settings of one role, over {@code tp.kafka.client}: how fast a dead worker is noticed, e.g.
+     * {@code tp.consumer.extractor."max.poll.interval.ms"=900000} for extractors of slow models. Without them the
+     * pool's consumers use session.timeout.ms 10000 and heartbeat.interval.ms 3000.
+     */
+    @WithName("consumer")
+    Map<String, Map<String, String>> consumer();
 
     Extract extract();
 
@@ -172,6 +181,20 @@ public interface PoolConfig {
                 extract().sessionCacheSize(), featureType, extract().maxRecordBytes(),
                 kafkaCompression().filter(c -> !c.equals("auto")).orElse(null), kafkaClient(),
                 train().spillDir().orElse(work.resolve("spill")), train().spillThresholdBytes(),
-                new CheckpointStore.Policy(train().checkpointEpochs(), train().checkpointSeconds()));
+                new CheckpointStore.Policy(train().checkpointEpochs(), train().checkpointSeconds()),
+                consumerOverrides());
+    }
+
+    private Map<Role, Map<String, String>> consumerOverrides() {
+        Map<Role, Map<String, String>> out = new EnumMap<>(Role.class);
+        consumer().forEach((role, settings) -> {
+            try {
+                out.put(Role.valueOf(role.trim().toUpperCase()), Map.copyOf(settings));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("tp.consumer." + role + ": unknown role (allowed: coordinator, "
+                        + "extractor, trainer)");
+            }
+        });
+        return out;
     }
 }

@@ -35,11 +35,13 @@ public record PoolSettings(
         Map<String, String> kafkaClient,
         Path spillDir,
         long spillThresholdBytes,
-        CheckpointStore.Policy checkpoints) {
+        CheckpointStore.Policy checkpoints,
+        Map<Role, Map<String, String>> consumerOverrides) {
 
     public PoolSettings {
         roles = Set.copyOf(roles);
         kafkaClient = Map.copyOf(kafkaClient);
+        consumerOverrides = Map.copyOf(consumerOverrides);
     }
 
     public static PoolSettings defaults(Path dataRoot, Path workDir) {
@@ -47,7 +49,7 @@ public record PoolSettings(
                 TopicSetup.Layout.singleNode(), dataRoot, workDir.resolve("artifacts"), 2048, 64,
                 Math.max(1, Runtime.getRuntime().availableProcessors()), SessionFactory.Settings.cpu(0), 4,
                 FeatureType.FLOAT32, 1_000_000, null, Map.of(), workDir.resolve("spill"), 512L * 1024 * 1024,
-                new CheckpointStore.Policy(5, 60));
+                new CheckpointStore.Policy(5, 60), Map.of());
     }
 
     /** The Kafka clients these settings describe (for a pool started on {@code servers}). */
@@ -96,6 +98,7 @@ public record PoolSettings(
         private Path spillDir;
         private long spillThresholdBytes;
         private CheckpointStore.Policy checkpoints;
+        private Map<Role, Map<String, String>> consumerOverrides;
 
         private Builder(PoolSettings s) {
             roles = s.roles;
@@ -116,6 +119,7 @@ public record PoolSettings(
             spillDir = s.spillDir;
             spillThresholdBytes = s.spillThresholdBytes;
             checkpoints = s.checkpoints;
+            consumerOverrides = s.consumerOverrides;
         }
 
         public Builder roles(Set<Role> v) {
@@ -183,10 +187,15 @@ public record PoolSettings(
             return this;
         }
 
+        public Builder consumerOverrides(Map<Role, Map<String, String>> v) {
+            consumerOverrides = v;
+            return this;
+        }
+
         public PoolSettings build() {
             return new PoolSettings(roles, bootstrapServers, brokerDataDir, topics, dataRoot, artifactsDir, shardSize,
                     extractBatchSize, decodeThreads, session, sessionCacheSize, featureType, maxRecordBytes,
-                    compression, kafkaClient, spillDir, spillThresholdBytes, checkpoints);
+                    compression, kafkaClient, spillDir, spillThresholdBytes, checkpoints, consumerOverrides);
         }
     }
 }

@@ -22,8 +22,9 @@ import java.util.stream.Stream;
 /**
  * Checkpoints of one submission of one job in a directory every trainer reaches (under the artifacts store): the
  * loop's state as JSON, the weights, the optimizer state and the best checkpoint's weights as ND4J binaries. Each
- * save goes to a new folder and then the {@code latest} pointer is replaced atomically, so a trainer killed mid-save
- * leaves the previous checkpoint intact. Also counts the attempts (trainers that started the job).
+ * save goes to a new folder (named by attempt and epoch) and then the {@code latest} pointer is replaced
+ * atomically, so a trainer killed mid-save leaves the previous checkpoint intact. Also counts the attempts
+ * (trainers that started the job).
  */
 public final class CheckpointStore implements Checkpoints {
     private static final Logger LOG = Logger.getLogger(CheckpointStore.class);
@@ -40,6 +41,8 @@ public final class CheckpointStore implements Checkpoints {
     private final Path dir;
     private final Policy policy;
     private long lastSave = System.nanoTime();
+    /** This trainer's attempt: its checkpoint folders carry it, so two attempts never write the same files. */
+    private int attempt;
 
     public CheckpointStore(Path dir, Policy policy) {
         this.dir = dir;
@@ -57,6 +60,7 @@ public final class CheckpointStore implements Checkpoints {
             // the first attempt
         }
         write(file, Integer.toString(attempts).getBytes(StandardCharsets.US_ASCII));
+        attempt = attempts;
         return attempts;
     }
 
@@ -85,7 +89,8 @@ public final class CheckpointStore implements Checkpoints {
 
     @Override
     public void save(LoopState state, INDArray bestParams, Network net) throws IOException {
-        String name = "epoch-" + state.epoch();
+        String prefix = "a" + attempt + "-epoch-";
+        String name = prefix + state.epoch();
         Path target = dir.resolve(name);
         Files.createDirectories(target);
         Files.write(target.resolve("state.json"), Json.bytes(state));
@@ -98,7 +103,8 @@ public final class CheckpointStore implements Checkpoints {
         write(dir.resolve("latest"), name.getBytes(StandardCharsets.US_ASCII));
         lastSave = System.nanoTime();
         try (Stream<Path> old = Files.list(dir)) {
-            for (Path p : old.filter(p -> p.getFileName().toString().startsWith("epoch-") && !p.equals(target))
+            // Only this attempt's older folders: an attempt that lost the job may still be finishing an epoch.
+            for (Path p : old.filter(p -> p.getFileName().toString().startsWith(prefix) && !p.equals(target))
                     .toList()) {
                 delete(p);
             }

@@ -2,8 +2,16 @@ package io.transferpool.train;
 
 import io.transferpool.job.JobResult.EpochMetrics;
 
-/** Told after every training epoch, for progress events and metrics. */
+/** Told after every training epoch, for progress events and metrics; asked whether to go on. */
 @FunctionalInterface
 public interface EpochListener {
     void epochDone(EpochMetrics metrics, int maxEpochs);
+
+    /**
+     * True once the job was taken away from this trainer (its partition moved, it was cancelled): training stops
+     * before the next epoch and before saving a checkpoint, so it never overwrites the new owner's progress.
+     */
+    default boolean cancelled() {
+        return false;
+    }
 }

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.CancellationException;
 
 /**
  * The epoch loop both strategies share, with the seed's Keras semantics: shuffled minibatches (seeded), early
@@ -73,6 +74,7 @@ public final class EpochLoop {
         String stopReason = "reached the maximum of " + t.epochs() + " epochs";
         long t0 = System.nanoTime();
         for (int epoch = first; epoch <= t.epochs(); epoch++) {
+            stopIfCancelled(listener);
             Nd4j.getRandom().setSeed(t.seed() * 1_000_003L + epoch);
             shuffle(order, shuffle);
             for (int from = 0; from < order.length; from += t.batchSize()) {
@@ -106,6 +108,7 @@ public final class EpochLoop {
                 }
             }
             if (epoch < t.epochs() && checkpoints.due(epoch)) {
+                stopIfCancelled(listener);
                 checkpoints.save(new LoopState(epoch, order.clone(), bytesOf(shuffle), List.copyOf(epochs),
                         bestCheckpoint, bestEpoch, bestStop, wait, seen,
                         priorSeconds + (System.nanoTime() - t0) / 1e9, net.iterations()), bestParams, net);
@@ -114,6 +117,12 @@ public final class EpochLoop {
         net.setParams(bestParams);
         double seconds = priorSeconds + (System.nanoTime() - t0) / 1e9;
         return new Trained(net, List.copyOf(epochs), bestEpoch, stopReason, seconds, seen / seconds, first - 1);
+    }
+
+    private static void stopIfCancelled(EpochListener listener) {
+        if (listener.cancelled()) {
+            throw new CancellationException("training was cancelled");
+        }
     }
 
     private static byte[] bytesOf(Random r) throws IOException {

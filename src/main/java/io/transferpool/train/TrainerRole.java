@@ -130,6 +130,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
             progress(jobId, acc);
         }
         if (acc.complete()) {
+            LOG.infof("Job %s: all %d shards in, training", jobId, acc.shardsTotal());
             tracker.startTraining(job);
             metrics.jobStarted(jobId);
             running.put(job, new Training(trainer.submit(() -> train(job)), acc.plan().submittedAtMillis()));
@@ -150,18 +151,24 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
         // Samples trained per epoch: the training split less the validation hold-out.
         int trainSamples = (int) Math.round(acc.store(FeatureBatch.Split.TRAIN).size()
                 * (1 - acc.plan().spec().data().validationSplit()));
-        try {
-            return training.run(acc, (m, max) -> {
-                if (job.dropped()) {
-                    throw new CancellationException("job " + jobId + " was dropped");
-                }
+        EpochListener listener = new EpochListener() {
+            @Override
+            public void epochDone(JobResult.EpochMetrics m, int max) {
                 long now = System.nanoTime();
                 metrics.epochDone(jobId, m, trainSamples, Duration.ofNanos(now - epochStart[0]));
                 epochStart[0] = now;
                 out.status(new StatusEvent(jobId, "training", String.format("epoch %d: loss %.4f, val accuracy %.4f",
                         m.epoch(), m.loss(), m.valAccuracy()), null, null, null, m.epoch(), max, m.valAccuracy(),
                         System.currentTimeMillis()));
-            });
+            }
+
+            @Override
+            public boolean cancelled() {
+                return job.dropped();
+            }
+        };
+        try {
+            return training.run(acc, listener);
         } catch (CancellationException e) {
             throw e;
         } catch (Exception | LinkageError e) {
@@ -225,6 +232,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
             // The final status goes out before the result, so a client that stops at the result has seen it.
             out.status(StatusEvent.of(result.jobId(), ok ? "done" : "failed", summary)).get();
             out.result(result).get();
+            LOG.infof("Job %s: result %s published", result.jobId(), result.status());
             return true;
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();

@@ -20,4 +20,14 @@ class KafkaClientsTest {
         assertThat(consumer).containsEntry("security.protocol", "SASL_SSL").containsEntry("enable.auto.commit", "false")
                 .containsEntry("group.id", "g").containsEntry("max.poll.records", "7");
     }
+
+    @Test
+    void consumersNoticeADeadWorkerWithinTenSecondsUnlessARoleSaysOtherwise() {
+        assertThat(clients.consumerConfig("g", "c", 1)).containsEntry("session.timeout.ms", "10000")
+                .containsEntry("heartbeat.interval.ms", "3000");
+        var slow = clients.consumerConfig("g", "c", 1, Map.of("session.timeout.ms", "30000",
+                "max.poll.interval.ms", "900000", "enable.auto.commit", "true"));
+        assertThat(slow).containsEntry("session.timeout.ms", "30000").containsEntry("max.poll.interval.ms", "900000")
+                .as("the delivery settings still win").containsEntry("enable.auto.commit", "false");
+    }
 }

@@ -51,6 +51,19 @@ class PoolConfigTest {
     }
 
     @Test
+    void consumerSettingsPerRoleAndCheckpointsReachTheSettings() {
+        PoolSettings s = config(Map.of("tp.consumer.extractor.\"max.poll.interval.ms\"", "900000",
+                "tp.train.checkpoint-epochs", "3", "tp.train.checkpoint-seconds", "0", "tp.topics.create", "false"))
+                .toSettings(Optional.empty());
+        assertThat(s.consumerOverrides()).containsOnlyKeys(Role.EXTRACTOR);
+        assertThat(s.consumerOverrides().get(Role.EXTRACTOR)).containsEntry("max.poll.interval.ms", "900000");
+        assertThat(s.checkpoints()).isEqualTo(new io.transferpool.train.CheckpointStore.Policy(3, 0));
+        assertThat(s.topics().create()).isFalse();
+        assertThatThrownBy(() -> config(Map.of("tp.consumer.baker.\"x\"", "1")).toSettings(Optional.empty()))
+                .hasMessageContaining("tp.consumer.baker");
+    }
+
+    @Test
     void aBadValueNamesItsKey() {
         assertThatThrownBy(() -> config(Map.of("tp.roles", "cook")).toSettings(Optional.empty()))
                 .hasMessageContaining("tp.roles").hasMessageContaining("cook");
