@@ -100,10 +100,18 @@ class K8sManifestsTest {
         assertThat(partitions).containsKeys("tp.jobs", "tp.extract", "tp.features", "tp.status", "tp.results", "tp.dlq");
         List<JsonNode> scaled = objs.stream().filter(o -> o.path("kind").asText().equals("ScaledObject")).toList();
         assertThat(scaled).hasSize(2);
+        Map<String, String> consumes = Map.of("transferpool-extractor", "tp.extract", "transferpool-trainer",
+                "tp.features");
         for (JsonNode s : scaled) {
-            String topic = s.at("/spec/triggers/0/metadata/topic").asText();
+            String topic = consumes.get(s.at("/spec/scaleTargetRef/name").asText());
             assertThat(s.at("/spec/maxReplicaCount").asInt()).as(topic).isLessThanOrEqualTo(partitions.get(topic));
         }
+        assertThat(scaled).filteredOn(s -> s.at("/spec/scaleTargetRef/name").asText().equals("transferpool-trainer"))
+                .singleElement().satisfies(s -> {
+                    // Held offsets inflate tp.features lag: trainers scale on the jobs they hold instead.
+                    assertThat(s.at("/spec/triggers/0/type").asText()).isEqualTo("prometheus");
+                    assertThat(s.at("/spec/triggers/0/metadata/query").asText()).contains("tp_jobs_active");
+                });
         assertThat(scaled).anySatisfy(s -> assertThat(s.at("/spec/minReplicaCount").asInt()).isZero());
         List<JsonNode> deployments = objs.stream().filter(o -> o.path("kind").asText().equals("Deployment")).toList();
         assertThat(deployments).hasSize(3);
