@@ -15,10 +15,16 @@ import java.nio.file.Path;
 public final class EmbeddedKafka implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EmbeddedKafka.class);
 
-    private final KafkaClusterTestKit cluster;
+    /** Cluster id of brokers kept on disk: a restart on the same data finds the id it was formatted with. */
+    private static final String CLUSTER_ID = "transferpool-embedded-0";
+    private static final String FIXED_LISTENER = "FIXED";
 
-    private EmbeddedKafka(KafkaClusterTestKit cluster) {
+    private final KafkaClusterTestKit cluster;
+    private final String bootstrapServers;
+
+    private EmbeddedKafka(KafkaClusterTestKit cluster, String bootstrapServers) {
         this.cluster = cluster;
+        this.bootstrapServers = bootstrapServers;
     }
 
     /**
@@ -28,16 +34,44 @@ public final class EmbeddedKafka implements AutoCloseable {
      *                      embedded pool keeps it
      */
     public static EmbeddedKafka start(Path dataDir, boolean deleteOnClose) throws Exception {
+        return start(dataDir, deleteOnClose, -1);
+    }
+
+    /**
+     * A broker that clients reach on a fixed {@code port} of localhost (0: a free one) and that keeps its data in
+     * {@code dataDir/kraft}: started again on the same folder and port (after {@link #close()} without deleting),
+     * it comes back with its topics, offsets and records, as a restarted cluster node would.
+     */
+    public static EmbeddedKafka startOnPort(Path dataDir, int port) throws Exception {
+        return start(dataDir, false, port == 0 ? freePort() : port);
+    }
+
+    private static EmbeddedKafka start(Path dataDir, boolean deleteOnClose, int port) throws Exception {
         guardProcessExit();
         Files.createDirectories(dataDir);
         long t0 = System.nanoTime();
-        TestKitNodes nodes = new TestKitNodes.Builder()
+        boolean fixed = port > 0;
+        Path base = fixed ? dataDir.resolve("kraft") : Files.createTempDirectory(dataDir, "kraft-");
+        boolean formatted = fixed && Files.isDirectory(base) && hasFiles(base);
+        Files.createDirectories(base);
+        TestKitNodes.Builder nodeBuilder = new TestKitNodes.Builder()
                 .setCombined(true)
                 .setNumBrokerNodes(1)
                 .setNumControllerNodes(1)
-                .setBaseDirectory(Files.createTempDirectory(dataDir, "kraft-"))
-                .build();
-        KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes)
+                .setBaseDirectory(base);
+        if (fixed) {
+            nodeBuilder.setClusterId(CLUSTER_ID);
+        }
+        TestKitNodes nodes = nodeBuilder.build();
+        KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
+        if (fixed) {
+            // The test kit binds its own listeners to free ports; clients use one more, on the fixed port.
+            builder.setConfigProp("listeners", "EXTERNAL://localhost:0,CONTROLLER://localhost:0,"
+                            + FIXED_LISTENER + "://localhost:" + port)
+                    .setConfigProp("listener.security.protocol.map",
+                            "EXTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT," + FIXED_LISTENER + ":PLAINTEXT");
+        }
+        KafkaClusterTestKit cluster = builder
                 .setConfigProp("offsets.topic.replication.factor", "1")
                 .setConfigProp("offsets.topic.num.partitions", "4")
                 .setConfigProp("transaction.state.log.replication.factor", "1")
@@ -54,7 +88,9 @@ public final class EmbeddedKafka implements AutoCloseable {
             java.io.PrintStream stdout = System.out;
             System.setOut(System.err);
             try {
-                cluster.format();
+                if (!formatted) {
+                    cluster.format();
+                }
             } finally {
                 System.setOut(stdout);
             }
@@ -64,7 +100,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             cluster.close();
             throw e;
         }
-        EmbeddedKafka kafka = new EmbeddedKafka(cluster);
+        EmbeddedKafka kafka = new EmbeddedKafka(cluster, fixed ? "localhost:" + port : cluster.bootstrapServers());
         LOG.infof("Embedded Kafka broker ready at %s in %.1f s (data in %s)", kafka.bootstrapServers(),
                 (System.nanoTime() - t0) / 1e9, dataDir);
         return kafka;
@@ -84,7 +120,19 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     public String bootstrapServers() {
-        return cluster.bootstrapServers();
+        return bootstrapServers;
+    }
+
+    private static boolean hasFiles(Path dir) throws java.io.IOException {
+        try (var files = Files.list(dir)) {
+            return files.findAny().isPresent();
+        }
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
     }
 
     @Override

@@ -50,7 +50,8 @@ class FaultDrill {
     @BeforeAll
     static void start() throws Exception {
         TestFiles.demoRoot(root, "train", 300, "test", 50);
-        kafka = EmbeddedKafka.start(work.resolve("kafka"), true);
+        // On a fixed port and its own folder, so the broker-restart drill can stop it and start it again.
+        kafka = EmbeddedKafka.startOnPort(work.resolve("kafka"), 0);
         clients = new KafkaClients(kafka.bootstrapServers(), "none", Map.of());
     }
 
@@ -242,6 +243,32 @@ class FaultDrill {
             for (String id : jobs) {
                 assertThat(resultsOf(id)).as("results of " + id).hasSize(1);
             }
+        }
+    }
+
+    @Test
+    void aBrokerRestartMidJobOnlyDelaysIt() throws Exception {
+        try (PoolProcess front = start("front-f", "coordinator,extractor", Map.of("tp.shard-size", "50"));
+             PoolProcess trainer = start("trainer-f", "trainer", TRAINER)) {
+            boolean[] restarted = {false};
+            JobResult r = run("broker-restart", job("broker-restart").replace("\"epochs\": 30", "\"epochs\": 4"),
+                    e -> {
+                        if (!restarted[0] && "extracting".equals(e.stage()) && e.shardsDone() >= 3) {
+                            restarted[0] = true;
+                            try {
+                                int port = Integer.parseInt(kafka.bootstrapServers().split(":")[1]);
+                                kafka.close();
+                                Thread.sleep(2000);
+                                kafka = EmbeddedKafka.startOnPort(work.resolve("kafka"), port);
+                            } catch (Exception ex) {
+                                throw new IllegalStateException(ex);
+                            }
+                        }
+                    });
+            assertThat(restarted[0]).isTrue();
+            assertExact(r);
+            assertThat(resultsOf("broker-restart")).hasSize(1);
+            assertThat(front.alive() && trainer.alive()).isTrue();
         }
     }
 
