@@ -23,7 +23,15 @@ public final class ResultBoard {
         };
     }
 
+    /**
+     * Keeps the newest submission's result; a second result of the same submission (a trainer that crashed after
+     * publishing and before committing trains the job again) is dropped, so the first one stays.
+     */
     public synchronized void put(JobResult result) {
+        JobResult known = results.get(result.jobId());
+        if (known != null && result.submission() != null && result.submission().equals(known.submission())) {
+            return;
+        }
         results.remove(result.jobId());
         results.put(result.jobId(), result);
     }

@@ -10,9 +10,22 @@ import java.util.Map;
  * The README documents every field.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record JobResult(String jobId, Status status, List<FieldError> errors, Metrics metrics, Artifacts artifacts) {
+public record JobResult(String jobId, Status status, List<FieldError> errors, Metrics metrics, Artifacts artifacts,
+                        String submission) {
 
     public enum Status { SUCCEEDED, FAILED, REJECTED }
+
+    public JobResult(String jobId, Status status, List<FieldError> errors, Metrics metrics, Artifacts artifacts) {
+        this(jobId, status, errors, metrics, artifacts, null);
+    }
+
+    /**
+     * The same result, marked with the submission it answers (see JobPlan#submission): readers drop a second
+     * result of the same submission, which an at-least-once trainer may send after a crash.
+     */
+    public JobResult withSubmission(String s) {
+        return new JobResult(jobId, status, errors, metrics, artifacts, s);
+    }
 
     public static JobResult rejected(String jobId, List<FieldError> errors) {
         return new JobResult(jobId, Status.REJECTED, List.copyOf(errors), null, null);

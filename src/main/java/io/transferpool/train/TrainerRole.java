@@ -207,6 +207,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
                 result = JobResult.failed(job.id(), List.of(new FieldError("training",
                         String.valueOf(ex.getCause()))), null);
             }
+            result = result.withSubmission(job.accumulator().plan().submission());
             if (!publish(result)) {
                 t.retryAt = now + RESULT_RETRY_MILLIS;
                 continue;
