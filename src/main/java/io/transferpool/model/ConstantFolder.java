@@ -191,7 +191,7 @@ public final class ConstantFolder {
         NodeAttributes attr = new NodeAttributes(n);
         Folded out = switch (op) {
             case "Identity" -> a;
-            case "Cast" -> new Folded(Folding.cast(a.value(), (int) attr.i("to", DataType.FLOAT_VALUE)),
+            case "Cast" -> new Folded(ElementwiseFolding.cast(a.value(), (int) attr.i("to", DataType.FLOAT_VALUE)),
                     (int) attr.i("to", DataType.FLOAT_VALUE));
             case "Gather" -> new Folded(Folding.gather(a.value(), input(n, 1).value(), (int) attr.i("axis", 0)),
                     a.type());
@@ -209,18 +209,18 @@ public final class ConstantFolder {
                     input(n, 1).value().values(), attr.i("allowzero", 0) != 0), a.value().values()), a.type());
             case "Flatten" -> new Folded(Folding.flatten(a.value(), (int) attr.i("axis", 1)), a.type());
             case "Transpose" -> new Folded(Folding.transpose(a.value(), attr.ints("perm", null)), a.type());
-            case "Expand" -> new Folded(Folding.expand(a.value(), input(n, 1).value()), a.type());
-            case "Add", "Sub", "Mul", "Div" -> new Folded(Folding.binary(op, a.value(), input(n, 1).value(),
+            case "Expand" -> new Folded(ElementwiseFolding.expand(a.value(), input(n, 1).value()), a.type());
+            case "Add", "Sub", "Mul", "Div" -> new Folded(ElementwiseFolding.binary(op, a.value(), input(n, 1).value(),
                     Folding.integral(a.type())), a.type());
-            case "Equal", "Less", "Greater" -> new Folded(Folding.binary(op, a.value(), input(n, 1).value(), false),
+            case "Equal", "Less", "Greater" -> new Folded(ElementwiseFolding.binary(op, a.value(), input(n, 1).value(), false),
                     DataType.BOOL_VALUE);
-            case "Neg", "Sqrt", "Reciprocal" -> new Folded(Folding.unary(op, a.value()), a.type());
-            case "Where" -> new Folded(Folding.where(a.value(), input(n, 1).value(), input(n, 2).value()),
+            case "Neg", "Sqrt", "Reciprocal" -> new Folded(ElementwiseFolding.unary(op, a.value()), a.type());
+            case "Where" -> new Folded(ElementwiseFolding.where(a.value(), input(n, 1).value(), input(n, 2).value()),
                     input(n, 1).type());
             case "Size" -> new Folded(new TensorData(new long[0], new float[]{a.value().size()}),
                     DataType.INT64_VALUE);
             case "ConstantOfShape" -> constantOfShape(a, attr);
-            case "Range" -> new Folded(Folding.range(a.value().scalar(), input(n, 1).value().scalar(),
+            case "Range" -> new Folded(ElementwiseFolding.range(a.value().scalar(), input(n, 1).value().scalar(),
                     input(n, 2).value().scalar()), a.type());
             default -> null;
         };

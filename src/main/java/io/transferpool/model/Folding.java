@@ -7,8 +7,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * ONNX operators on small constant tensors (row-major, values as floats) for {@link ConstantFolder}: the ones that
- * build shapes and indices. Each follows the operator's definition in the ONNX spec, numpy broadcasting included.
+ * ONNX operators that move the elements of small constant tensors (row-major, values as floats) for
+ * {@link ConstantFolder}: gathering, slicing, reshaping, concatenating. Each follows the operator's definition in the
+ * ONNX spec; the element-wise ones are in {@link ElementwiseFolding}.
  */
 final class Folding {
     private Folding() {
@@ -51,7 +52,7 @@ final class Folding {
         return (int) a;
     }
 
-    private static long[] strides(long[] dims) {
+    static long[] strides(long[] dims) {
         long[] s = new long[dims.length];
         long acc = 1;
         for (int i = dims.length - 1; i >= 0; i--) {
@@ -61,7 +62,7 @@ final class Folding {
         return s;
     }
 
-    private static int count(long[] dims) {
+    static int count(long[] dims) {
         long n = 1;
         for (long d : dims) {
             if (d < 0) {
@@ -73,21 +74,6 @@ final class Folding {
             throw new IllegalArgumentException("too large to fold");
         }
         return (int) n;
-    }
-
-    static TensorData cast(TensorData a, int to) {
-        float[] v = a.values().clone();
-        for (int i = 0; i < v.length; i++) {
-            if (Float.isNaN(v[i])) {
-                continue; // the batch stays the batch
-            }
-            if (to == DataType.BOOL_VALUE) {
-                v[i] = v[i] != 0 ? 1 : 0;
-            } else if (integral(to)) {
-                v[i] = (float) (long) v[i]; // truncation toward zero, as a C cast
-            }
-        }
-        return new TensorData(a.dims(), v);
     }
 
     static TensorData gather(TensorData data, TensorData indices, int axisAttr) {
@@ -306,109 +292,4 @@ final class Folding {
         return new TensorData(dims, out);
     }
 
-    private static long[] broadcastDims(long[] a, long[] b) {
-        int rank = Math.max(a.length, b.length);
-        long[] out = new long[rank];
-        for (int i = 0; i < rank; i++) {
-            long x = i < rank - a.length ? 1 : a[i - (rank - a.length)];
-            long y = i < rank - b.length ? 1 : b[i - (rank - b.length)];
-            if (x != y && x != 1 && y != 1) {
-                throw new IllegalArgumentException("shapes " + Arrays.toString(a) + " and " + Arrays.toString(b)
-                        + " do not broadcast");
-            }
-            out[i] = x == 1 ? y : x;
-        }
-        return out;
-    }
-
-    /** Index into {@code src} (broadcast to {@code outDims}) of every output element, in order. */
-    private static int[] broadcastIndex(long[] src, long[] outDims) {
-        int rank = outDims.length;
-        long[] padded = new long[rank];
-        Arrays.fill(padded, 1);
-        System.arraycopy(src, 0, padded, rank - src.length, src.length);
-        long[] s = strides(padded);
-        int[] out = new int[count(outDims)];
-        long[] idx = new long[rank];
-        for (int k = 0; k < out.length; k++) {
-            long pos = 0;
-            for (int d = 0; d < rank; d++) {
-                pos += (padded[d] == 1 ? 0 : idx[d]) * s[d];
-            }
-            out[k] = (int) pos;
-            for (int d = rank - 1; d >= 0 && ++idx[d] == outDims[d]; d--) {
-                idx[d] = 0;
-            }
-        }
-        return out;
-    }
-
-    static TensorData expand(TensorData a, TensorData shape) {
-        long[] dims = broadcastDims(a.dims(), longs(shape.values()));
-        int[] ia = broadcastIndex(a.dims(), dims);
-        float[] out = new float[ia.length];
-        for (int k = 0; k < out.length; k++) {
-            out[k] = a.values()[ia[k]];
-        }
-        return new TensorData(dims, out);
-    }
-
-    static TensorData binary(String op, TensorData a, TensorData b, boolean integral) {
-        long[] dims = broadcastDims(a.dims(), b.dims());
-        int[] ia = broadcastIndex(a.dims(), dims);
-        int[] ib = broadcastIndex(b.dims(), dims);
-        float[] out = new float[ia.length];
-        for (int k = 0; k < out.length; k++) {
-            float x = a.values()[ia[k]];
-            float y = b.values()[ib[k]];
-            out[k] = switch (op) {
-                case "Add" -> x + y;
-                case "Sub" -> x - y;
-                case "Mul" -> x * y;
-                case "Div" -> integral ? (float) ((long) x / (long) y) : x / y;
-                case "Equal" -> x == y ? 1 : 0;
-                case "Less" -> x < y ? 1 : 0;
-                case "Greater" -> x > y ? 1 : 0;
-                default -> throw new IllegalArgumentException("not a binary op: " + op);
-            };
-        }
-        return new TensorData(dims, out);
-    }
-
-    static TensorData unary(String op, TensorData a) {
-        float[] v = a.values().clone();
-        for (int i = 0; i < v.length; i++) {
-            v[i] = switch (op) {
-                case "Neg" -> -v[i];
-                case "Sqrt" -> (float) Math.sqrt(v[i]);
-                case "Reciprocal" -> 1 / v[i];
-                default -> throw new IllegalArgumentException("not a unary op: " + op);
-            };
-        }
-        return new TensorData(a.dims(), v);
-    }
-
-    static TensorData where(TensorData cond, TensorData x, TensorData y) {
-        long[] dims = broadcastDims(broadcastDims(cond.dims(), x.dims()), y.dims());
-        int[] ic = broadcastIndex(cond.dims(), dims);
-        int[] ix = broadcastIndex(x.dims(), dims);
-        int[] iy = broadcastIndex(y.dims(), dims);
-        float[] out = new float[ic.length];
-        for (int k = 0; k < out.length; k++) {
-            out[k] = cond.values()[ic[k]] != 0 ? x.values()[ix[k]] : y.values()[iy[k]];
-        }
-        return new TensorData(dims, out);
-    }
-
-    static TensorData range(float start, float limit, float delta) {
-        if (delta == 0) {
-            throw new IllegalArgumentException("Range with delta 0");
-        }
-        long n = Math.max(0, (long) Math.ceil((limit - start) / delta));
-        float[] out = new float[count(new long[]{n})];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = start + i * delta;
-        }
-        return new TensorData(new long[]{n}, out);
-    }
 }

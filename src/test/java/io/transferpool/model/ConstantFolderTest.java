@@ -73,15 +73,15 @@ class ConstantFolderTest {
         assertThat(Folding.concat(new TensorData[]{m, t(new long[]{2, 1}, 9, 8)}, 1).values())
                 .containsExactly(0, 1, 2, 9, 3, 4, 5, 8);
         assertThat(Folding.transpose(m, null).values()).containsExactly(0, 3, 1, 4, 2, 5);
-        assertThat(Folding.binary("Mul", m, t(new long[]{3}, 1, 10, 100), false).values())
+        assertThat(ElementwiseFolding.binary("Mul", m, t(new long[]{3}, 1, 10, 100), false).values())
                 .containsExactly(0, 10, 200, 3, 40, 500);
-        assertThat(Folding.binary("Div", t(new long[]{2}, 7, -7), t(new long[0], 2), true).values())
+        assertThat(ElementwiseFolding.binary("Div", t(new long[]{2}, 7, -7), t(new long[0], 2), true).values())
                 .as("integer division truncates").containsExactly(3, -3);
-        assertThat(Folding.cast(t(new long[]{2}, 2.7f, -2.7f), OnnxMl.TensorProto.DataType.INT64_VALUE).values())
+        assertThat(ElementwiseFolding.cast(t(new long[]{2}, 2.7f, -2.7f), OnnxMl.TensorProto.DataType.INT64_VALUE).values())
                 .containsExactly(2, -2);
-        assertThat(Folding.expand(t(new long[]{2, 1}, 1, 2), t(new long[]{2}, 2, 3)).values())
+        assertThat(ElementwiseFolding.expand(t(new long[]{2, 1}, 1, 2), t(new long[]{2}, 2, 3)).values())
                 .containsExactly(1, 1, 1, 2, 2, 2);
-        assertThat(Folding.range(0, 5, 2).values()).containsExactly(0, 2, 4);
+        assertThat(ElementwiseFolding.range(0, 5, 2).values()).containsExactly(0, 2, 4);
         assertThat(Folding.reshapeTarget(new long[]{2, 3, 4}, new float[]{0, -1}, false)).containsExactly(2, 12);
         assertThatThrownBy(() -> Folding.gather(m, t(new long[]{1}, 3), 1)).hasMessageContaining("out of range");
     }
