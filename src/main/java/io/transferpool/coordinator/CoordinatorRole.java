@@ -5,6 +5,7 @@ import io.transferpool.job.FieldError;
 import io.transferpool.job.JobParser;
 import io.transferpool.job.JobRejectedException;
 import io.transferpool.job.JobResult;
+import io.transferpool.job.JobSpec;
 import io.transferpool.messaging.Json;
 import io.transferpool.messaging.Publisher;
 import io.transferpool.messaging.SendScope;
@@ -12,14 +13,22 @@ import io.transferpool.messaging.StatusEvent;
 import io.transferpool.messaging.Topics;
 import io.transferpool.messaging.WorkerLoop;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * Reads jobs from {@code tp.jobs}: rejects bad ones with a result that lists every error, plans good ones
- * (the plan to {@code tp.features}, one task per shard to {@code tp.extract}) and reports them queued.
+ * Reads jobs from {@code tp.jobs}: rejects bad ones with a result that lists every error (also a job id already
+ * in use, unless the job asks for a rerun), plans good ones (the run to {@code tp.jobids}, the plan to
+ * {@code tp.features}, one task per shard to {@code tp.extract}) and reports them queued.
  */
 public final class CoordinatorRole implements WorkerLoop.Role {
     private static final Logger LOG = Logger.getLogger(CoordinatorRole.class);
@@ -28,50 +37,79 @@ public final class CoordinatorRole implements WorkerLoop.Role {
     private final JobPlanner planner;
     private final Publisher out;
     private final MeterRegistry metrics;
+    private final JobIdsTopic idsTopic;
+    private final JobIds ids = new JobIds();
+    // Loop-thread state: set when tp.jobs is (re)assigned, so the ids are read again before the next decision.
+    private boolean idsStale = true;
 
-    public CoordinatorRole(JobValidator validator, JobPlanner planner, Publisher out, MeterRegistry metrics) {
+    /** @param idsTopic where the ids accepted so far are read from when this coordinator is given tp.jobs */
+    public CoordinatorRole(JobValidator validator, JobPlanner planner, Publisher out, MeterRegistry metrics,
+                           JobIdsTopic idsTopic) {
         this.validator = validator;
         this.planner = planner;
         this.out = out;
         this.metrics = metrics;
+        this.idsTopic = idsTopic;
+    }
+
+    @Override
+    public void assigned(Collection<TopicPartition> partitions) {
+        idsStale = true;
     }
 
     @Override
     public void handle(ConsumerRecord<String, byte[]> record) throws InterruptedException {
         long t0 = System.nanoTime();
         String json = record.value() == null ? "" : new String(record.value(), StandardCharsets.UTF_8);
-        JobParser.Parsed parsed = JobParser.parse(json);
-        String jobId = parsed.jobId() != null ? parsed.jobId() : record.key();
-        if (!parsed.ok()) {
-            reject(jobId, parsed.errors());
-            return;
-        }
-        ValidatedJob job;
-        try {
-            job = validator.validate(parsed.spec());
-        } catch (JobRejectedException e) {
-            reject(jobId, e.errors());
-            return;
-        }
+        String jobId = record.key();
         long submittedAt = record.timestamp() > 0 ? record.timestamp() : System.currentTimeMillis();
-        // The record's place and time: unique per submission, also across brokers started afresh (`run`).
-        var planned = planner.plan(job, submittedAt, (System.nanoTime() - t0) / 1e9,
-                record.topic() + "-" + record.partition() + "@" + record.offset() + "-" + submittedAt);
+        String submission = Topics.submission(record.topic(), record.partition(), record.offset(), submittedAt);
+        ValidatedJob job;
+        int run;
+        try {
+            JobParser.Parsed parsed = JobParser.parse(json);
+            jobId = parsed.jobId() != null ? parsed.jobId() : record.key();
+            if (!parsed.ok()) {
+                reject(jobId, parsed.errors(), submission);
+                return;
+            }
+            if (idsStale) {
+                idsTopic.load(ids);
+                idsStale = false;
+            }
+            run = ids.next(jobId, parsed.rerun());
+            job = validateWithinLimit(parsed.spec());
+        } catch (JobRejectedException e) {
+            reject(jobId, e.errors(), submission);
+            return;
+        } catch (RuntimeException | OutOfMemoryError | StackOverflowError | LinkageError e) {
+            // Whatever validation trips over, the job still gets its one result.
+            LOG.warnf(e, "Job %s could not be validated", jobId);
+            reject(jobId, List.of(new FieldError("$", "the job could not be validated: "
+                    + e.getClass().getSimpleName() + ": " + e.getMessage())), submission);
+            return;
+        }
+        var planned = planner.plan(job, submittedAt, (System.nanoTime() - t0) / 1e9, submission, run);
+        String key = planned.plan().key();
         boolean planSent = false;
         try (SendScope work = SendScope.open()) {
+            // The id is in use once this is acknowledged, before any of the run's work goes out.
+            JobIds.Run accepted = new JobIds.Run(jobId, run, submission, System.currentTimeMillis());
+            out.sendAndWait(Topics.JOB_IDS, jobId, Json.bytes(accepted), null);
+            ids.accepted(accepted);
             // The plan is acknowledged before any task goes out: a trainer must hold it when the features come.
-            out.sendAndWait(Topics.FEATURES, jobId, Json.bytes(planned.plan()), Topics.PLAN);
+            out.sendAndWait(Topics.FEATURES, key, Json.bytes(planned.plan()), Topics.PLAN);
             planSent = true;
             for (var task : planned.tasks()) {
-                out.send(Topics.EXTRACT, jobId + "/" + task.split() + "/" + task.shard(), Json.bytes(task), "task");
+                out.send(Topics.EXTRACT, key + "/" + task.split() + "/" + task.shard(), Json.bytes(task), "task");
             }
             work.awaitAll();
         } catch (SendScope.SendFailedException e) {
             if (planSent) {
                 // Some tasks may be out: the trainer drops the job instead of waiting for shards that never come.
-                out.send(Topics.FEATURES, jobId, e.getMessage().getBytes(StandardCharsets.UTF_8), Topics.CANCEL);
+                out.send(Topics.FEATURES, key, e.getMessage().getBytes(StandardCharsets.UTF_8), Topics.CANCEL);
             }
-            fail(jobId, e);
+            fail(jobId, e, planned.plan());
             return;
         }
         int shards = planned.tasks().size();
@@ -80,22 +118,54 @@ public final class CoordinatorRole implements WorkerLoop.Role {
                 0, shards, null, null, null, null, System.currentTimeMillis()));
         out.flush();
         metrics.counter("tp.jobs.accepted").increment();
-        LOG.infof("Job %s accepted: %d shards", jobId, shards);
+        LOG.infof("Job %s accepted%s: %d shards", jobId, run > 1 ? " as run " + run : "", shards);
+    }
+
+    /**
+     * Validates on a thread of its own, so a job that takes too long to check (a huge folder on a slow volume, a
+     * file that blocks) is rejected instead of stalling every job behind it. The thread is interrupted and, being a
+     * daemon, left to end on its own if it does not notice.
+     */
+    private ValidatedJob validateWithinLimit(JobSpec spec) throws InterruptedException {
+        Duration limit = validator.limits().validation();
+        FutureTask<ValidatedJob> task = new FutureTask<>(() -> validator.validate(spec));
+        Thread t = new Thread(task, "tp-validate-" + spec.jobId());
+        t.setDaemon(true);
+        t.start();
+        try {
+            return task.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            task.cancel(true);
+            throw new JobRejectedException("$", "checking the job took longer than this pool's limit of "
+                    + limit.toSeconds() + " s (tp.limits.validation-timeout): are its files on a slow or blocking "
+                    + "volume, or is a folder very large?");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /** The job was fine but its work could not be published: tell the user (if tp.results takes it). */
-    private void fail(String jobId, SendScope.SendFailedException e) {
+    private void fail(String jobId, SendScope.SendFailedException e, io.transferpool.messaging.JobPlan plan) {
         LOG.errorf("Job %s could not be started: %s", jobId, e.getMessage());
         out.result(JobResult.failed(jobId, List.of(new FieldError("$", "the pool could not publish the job's work: "
-                + e.getMessage())), null));
+                + e.getMessage())), null).withSubmission(plan.submission(), plan.run()));
         out.status(StatusEvent.of(jobId, "failed", e.getMessage()));
     }
 
-    private void reject(String jobId, List<FieldError> errors) {
+    private void reject(String jobId, List<FieldError> errors, String submission) {
         LOG.infof("Job %s rejected: %s", jobId, errors);
-        out.result(JobResult.rejected(jobId, errors));
-        out.status(StatusEvent.of(jobId == null ? "unknown" : jobId, "rejected", errors.size() + " error(s): "
-                + errors.get(0)));
+        out.result(JobResult.rejected(jobId, errors).withSubmission(submission));
+        if (jobId == null || ids.last(jobId).isEmpty()) {
+            // The status of an id in use stays that of its accepted run; this submission's rejection is its result.
+            out.status(StatusEvent.of(jobId == null ? "unknown" : jobId, "rejected", errors.size() + " error(s): "
+                    + errors.get(0)));
+        }
         out.flush();
         // One count per job, tagged with the first field at fault (array indices dropped to keep tags few).
         metrics.counter("tp.jobs.rejected", "field", errors.get(0).field().replaceAll("\\[\\d+]", "")).increment();

@@ -27,20 +27,29 @@ public final class JobPlanner {
         return plan(job, submittedAtMillis, validationSeconds, null);
     }
 
-    /** @param submission the job record's place on tp.jobs (see {@link JobPlan#submission}) */
     public Planned plan(ValidatedJob job, long submittedAtMillis, double validationSeconds, String submission) {
-        List<ExtractTask> tasks = new ArrayList<>(tasks(job, Split.TRAIN, job.train()));
+        return plan(job, submittedAtMillis, validationSeconds, submission, 1);
+    }
+
+    /**
+     * @param submission the job record's place on tp.jobs (see {@link JobPlan#submission})
+     * @param run        which run of the job id this is (see {@link JobPlan#run})
+     */
+    public Planned plan(ValidatedJob job, long submittedAtMillis, double validationSeconds, String submission,
+                        int run) {
+        List<ExtractTask> tasks = new ArrayList<>(tasks(job, Split.TRAIN, job.train(), run));
         int trainShards = tasks.size();
         if (job.test() != null) {
-            tasks.addAll(tasks(job, Split.TEST, job.test()));
+            tasks.addAll(tasks(job, Split.TEST, job.test(), run));
         }
         JobPlan plan = new JobPlan(job.spec(), job.modelPath(), job.modelSha256(), job.train().classes(), trainShards,
                 tasks.size() - trainShards, job.train().samples().size(),
-                job.test() == null ? 0 : job.test().samples().size(), submittedAtMillis, validationSeconds, submission);
+                job.test() == null ? 0 : job.test().samples().size(), submittedAtMillis, validationSeconds, submission,
+                run);
         return new Planned(plan, List.copyOf(tasks));
     }
 
-    private List<ExtractTask> tasks(ValidatedJob job, Split split, Dataset ds) {
+    private List<ExtractTask> tasks(ValidatedJob job, Split split, Dataset ds, int run) {
         List<Sample> samples = ds.samples();
         int count = Math.max(1, (samples.size() + shardSize - 1) / shardSize);
         List<ExtractTask> out = new ArrayList<>(count);
@@ -49,7 +58,7 @@ public final class JobPlanner {
                     Math.min(samples.size(), (shard + 1) * shardSize));
             var bm = job.spec().baseModel();
             out.add(new ExtractTask(job.spec().jobId(), split, shard, count, job.modelPath(), job.modelSha256(),
-                    bm.input(), job.spec().extractAt(), job.spec().preprocess(), List.copyOf(part)));
+                    bm.input(), job.spec().extractAt(), job.spec().preprocess(), List.copyOf(part), run, bm.externalSha256()));
         }
         return out;
     }

@@ -10,6 +10,7 @@ import io.transferpool.data.Sample;
 import io.transferpool.job.FieldError;
 import io.transferpool.job.JobRejectedException;
 import io.transferpool.job.JobSpec;
+import io.transferpool.job.Limits;
 import io.transferpool.model.ExternalData;
 import io.transferpool.model.GraphCut;
 import io.transferpool.model.ModelInspector;
@@ -30,9 +31,22 @@ import java.util.Map;
  */
 public final class JobValidator {
     private final PathResolver paths;
+    private final Limits limits;
+    private final int extractBatch;
 
     public JobValidator(PathResolver paths) {
+        this(paths, Limits.DEFAULT, 64);
+    }
+
+    /** @param extractBatch images per extraction batch (the extractors' tp.extract.batch-size) */
+    public Limits limits() {
+        return limits;
+    }
+
+    public JobValidator(PathResolver paths, Limits limits, int extractBatch) {
         this.paths = paths;
+        this.limits = limits;
+        this.extractBatch = extractBatch;
     }
 
     public ValidatedJob validate(JobSpec spec) {
@@ -63,13 +77,14 @@ public final class JobValidator {
                         s.keepBaseClassifier());
             }
         }
+        JobSpec settled = new JobSpec(spec.schemaVersion(), spec.jobId(), spec.strategy(),
+                new JobSpec.BaseModel(spec.baseModel().uri(), model.input, cut, model.sha256,
+                        spec.baseModel().freezeAt(), model.externalSha256),
+                spec.data(), spec.preprocess(), spec.head(), spec.training(), fineTune);
+        LimitCheck.check(settled, train, test, model.shapes, limits, extractBatch, errors);
         if (!errors.isEmpty()) {
             throw new JobRejectedException(errors);
         }
-        JobSpec settled = new JobSpec(spec.schemaVersion(), spec.jobId(), spec.strategy(),
-                new JobSpec.BaseModel(spec.baseModel().uri(), model.input, cut, model.sha256,
-                        spec.baseModel().freezeAt()),
-                spec.data(), spec.preprocess(), spec.head(), spec.training(), fineTune);
         return new ValidatedJob(settled, paths.relative(model.file), model.sha256, train, test);
     }
 
@@ -78,7 +93,10 @@ public final class JobValidator {
      * @param shapes every tensor's shape for a batch of one (empty when the model could not be run)
      */
     private record ModelCheck(Path file, String sha256, String input, OnnxModel parsed,
-                              Map<String, List<Long>> shapes) {
+                              Map<String, List<Long>> shapes, Map<String, String> externalSha256) {
+        ModelCheck(Path file, String sha256, String input, OnnxModel parsed, Map<String, List<Long>> shapes) {
+            this(file, sha256, input, parsed, shapes, null);
+        }
     }
 
     private ModelCheck checkModel(JobSpec spec, List<FieldError> errors) {
@@ -90,8 +108,9 @@ public final class JobValidator {
             errors.addAll(e.errors());
             return new ModelCheck(null, null, bm.input(), null, Map.of());
         }
-        if (!Files.isReadable(file) || Files.isDirectory(file)) {
-            errors.add(new FieldError("baseModel.uri", "model file \"" + bm.uri() + "\" does not exist or is not readable"));
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            errors.add(new FieldError("baseModel.uri", "model file \"" + bm.uri() + "\" does not exist, is not "
+                    + "readable or is not a regular file"));
             return new ModelCheck(file, null, bm.input(), null, Map.of());
         }
         OnnxModel model;
@@ -129,6 +148,10 @@ public final class JobValidator {
         }
         List<String> external = ExternalData.problems(model.graph(), model.folder());
         external.forEach(p -> errors.add(new FieldError("baseModel.uri", p)));
+        Map<String, String> externalSha256 = null;
+        if (external.isEmpty()) {
+            externalSha256 = checkExternalPins(model, bm, errors);
+        }
         Map<String, List<Long>> shapes = Map.of();
         if (external.isEmpty()) {
             // One run on zeros: a model ONNX Runtime cannot load or run is refused here, in its words, before
@@ -139,7 +162,40 @@ public final class JobValidator {
             }
             shapes = inferred.shapes();
         }
-        return new ModelCheck(file, model.sha256(), input, model, shapes);
+        return new ModelCheck(file, model.sha256(), input, model, shapes, externalSha256);
+    }
+
+    /**
+     * The digests of the model's external-data files (null when it has none). A job that pins the model must pin
+     * each of them too (a pin of the .onnx file alone says nothing about the weights kept beside it), and every
+     * pin must match.
+     */
+    private static Map<String, String> checkExternalPins(OnnxModel model, JobSpec.BaseModel bm,
+                                                         List<FieldError> errors) {
+        Map<String, String> digests;
+        try {
+            digests = ExternalData.digests(model.graph(), model.folder());
+        } catch (IOException e) {
+            errors.add(new FieldError("baseModel.uri", e.getMessage()));
+            return null;
+        }
+        Map<String, String> pins = bm.externalSha256() == null ? Map.of() : bm.externalSha256();
+        for (var pin : new java.util.TreeMap<>(pins).entrySet()) {
+            String actual = digests.get(pin.getKey());
+            if (actual == null) {
+                errors.add(new FieldError("baseModel.externalSha256." + pin.getKey(), "the model keeps no external "
+                        + "data in \"" + pin.getKey() + "\"; its external data files are " + digests.keySet()));
+            } else if (!actual.equals(pin.getValue())) {
+                errors.add(new FieldError("baseModel.externalSha256." + pin.getKey(), "expected " + pin.getValue()
+                        + " but the file's SHA-256 is " + actual));
+            }
+        }
+        if (bm.sha256() != null) {
+            digests.keySet().stream().filter(l -> !pins.containsKey(l)).forEach(l -> errors.add(new FieldError(
+                    "baseModel.externalSha256", "the model keeps weights in \"" + l + "\": a job that pins the "
+                    + "model (baseModel.sha256) must pin that file as well, as {\"" + l + "\": \"<its SHA-256>\"}")));
+        }
+        return digests.isEmpty() ? null : digests;
     }
 
     /** Compares the model input's static dims with what the preprocessing will feed it. */

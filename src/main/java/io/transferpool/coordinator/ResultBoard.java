@@ -25,11 +25,16 @@ public final class ResultBoard {
 
     /**
      * Keeps the newest submission's result; a second result of the same submission (a trainer that crashed after
-     * publishing and before committing trains the job again) is dropped, so the first one stays.
+     * publishing and before committing trains the job again) is dropped, so the first one stays; so is a rejection
+     * that follows a result of an accepted run (a resubmission of an id in use: the id still names that run).
      */
     public synchronized void put(JobResult result) {
         JobResult known = results.get(result.jobId());
         if (known != null && result.submission() != null && result.submission().equals(known.submission())) {
+            return;
+        }
+        if (known != null && known.status() != JobResult.Status.REJECTED
+                && result.status() == JobResult.Status.REJECTED) {
             return;
         }
         results.remove(result.jobId());

@@ -39,9 +39,18 @@ public final class ImageDecoder {
         this.paths = new PathResolver(root);
     }
 
+    /** Largest image file read. */
+    static final long MAX_FILE_BYTES = 256L << 20;
+
+    /** The sample's pixels; anything wrong with it (also a decoder failing on crafted data) is a bad sample. */
     public RawImage decode(String ref) throws BadSampleException {
         int hash = ref.lastIndexOf('#');
-        return hash > 0 ? idx(ref.substring(0, hash), ref.substring(hash + 1)) : file(ref);
+        try {
+            return hash > 0 ? idx(ref.substring(0, hash), ref.substring(hash + 1)) : file(ref);
+        } catch (RuntimeException e) {
+            throw new BadSampleException("cannot decode image: " + e.getClass().getSimpleName() + ": "
+                    + e.getMessage(), e);
+        }
     }
 
     private Path under(String relative) throws BadSampleException {
@@ -55,7 +64,18 @@ public final class ImageDecoder {
     private RawImage file(String ref) throws BadSampleException {
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(under(ref));
+            Path file = under(ref);
+            if (!Files.exists(file)) {
+                throw new NoSuchFileException(ref);
+            }
+            if (!Files.isRegularFile(file)) {
+                throw new BadSampleException("not a regular file");
+            }
+            if (Files.size(file) > MAX_FILE_BYTES) {
+                throw new BadSampleException("file has " + Files.size(file) + " bytes, more than "
+                        + MAX_FILE_BYTES + " for one image");
+            }
+            bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new BadSampleException("file not found");
         } catch (IOException e) {

@@ -18,7 +18,7 @@ import java.util.List;
 
 /**
  * Reads extract tasks from {@code tp.extract}, extracts the shard and publishes its feature batches and then its
- * shard-done mark on {@code tp.features} keyed by job id (so one trainer sees a whole job, in order). The offset
+ * shard-done mark on {@code tp.features} keyed by the job's run key (so one trainer sees a whole job, in order). The offset
  * is committed only after the producer flushed: a crash mid-shard redelivers the task, and the trainer drops the
  * samples it already has.
  */
@@ -53,10 +53,10 @@ public final class ExtractorRole implements WorkerLoop.Role {
             done = extractor.extract(task, this::publish);
         } catch (Exception e) {
             LOG.errorf(e, "Shard %s/%s/%d of job %s failed", task.split(), task.shard(), task.shardCount(), task.jobId());
-            done = new ShardDone(task.jobId(), task.split(), task.shard(), task.shardCount(), 0, List.of(), 0, 0, 0,
+            done = new ShardDone(task.key(), task.split(), task.shard(), task.shardCount(), 0, List.of(), 0, 0, 0,
                     null, e.getClass().getSimpleName() + ": " + e.getMessage());
         }
-        out.send(Topics.FEATURES, task.jobId(), Json.bytes(done), Topics.SHARD_DONE);
+        out.send(Topics.FEATURES, task.key(), Json.bytes(done), Topics.SHARD_DONE);
         out.flush();
         imagesExtracted.increment(done.extracted());
         done.badSamples().forEach(b -> metrics.counter("tp.extract.bad.samples", "reason", reasonTag(b.reason()))

@@ -16,12 +16,16 @@ import java.util.function.Consumer;
 /**
  * One open {@link CutSession} per (model digest, input, cut), least recently used evicted past {@code capacity}.
  * Opening a session costs a model parse, a graph cut and ONNX Runtime's optimisation; every shard of a job (and
- * every job on the same base and cut) reuses it. The model file's digest is checked against the task's on load.
+ * every job on the same base and cut) reuses it. The digests of the model file and of its external-data files are
+ * part of the key and checked against the task's on load, so changed weights are never served from an old session.
  */
 public final class SessionCache implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SessionCache.class);
 
-    public record Key(String sha256, String input, String cut) {
+    public record Key(String sha256, String input, String cut, Map<String, String> externalSha256) {
+        public Key(String sha256, String input, String cut) {
+            this(sha256, input, cut, null);
+        }
     }
 
     private final int capacity;
@@ -50,6 +54,10 @@ public final class SessionCache implements AutoCloseable {
         if (key.sha256() != null && !key.sha256().equals(model.sha256())) {
             throw new IOException("model " + modelFile + " changed since the job was accepted: SHA-256 is "
                     + model.sha256() + ", the job pinned " + key.sha256());
+        }
+        String changed = ExternalData.mismatch(model.graph(), model.folder(), key.externalSha256());
+        if (changed != null) {
+            throw new IOException("model " + modelFile + ": " + changed);
         }
         long t0 = System.nanoTime();
         s = CutSession.open(model, key.input(), key.cut(), settings);

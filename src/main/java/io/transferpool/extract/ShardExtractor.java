@@ -6,11 +6,13 @@ import io.transferpool.data.PathResolver;
 import io.transferpool.data.Preprocessor;
 import io.transferpool.data.Sample;
 import io.transferpool.job.JobResult.BadSample;
+import io.transferpool.job.Limits;
 import io.transferpool.messaging.ExtractTask;
 import io.transferpool.messaging.FeatureBatch;
 import io.transferpool.messaging.ShardDone;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,14 +49,24 @@ public final class ShardExtractor {
     private final ExecutorService decodePool;
     private final int batchSize;
     private final int lookahead;
+    private final Duration timeLimit;
 
-    public ShardExtractor(SessionCache sessions, Path dataRoot, ExecutorService decodePool, int batchSize,
-                          int lookahead) {
-        this(sessions, dataRoot, decodePool, batchSize, lookahead, Observer.NONE);
+    /** A shard taking longer than its limit (checked between batches). */
+    public static final class ShardTimeoutException extends Exception {
+        ShardTimeoutException(String message) {
+            super(message);
+        }
     }
 
     public ShardExtractor(SessionCache sessions, Path dataRoot, ExecutorService decodePool, int batchSize,
-                          int lookahead, Observer observer) {
+                          int lookahead) {
+        this(sessions, dataRoot, decodePool, batchSize, lookahead, Observer.NONE, Limits.DEFAULT_SHARD_EXTRACTION);
+    }
+
+    /** @param timeLimit how long one shard may take; past it the shard fails (and so its job) */
+    public ShardExtractor(SessionCache sessions, Path dataRoot, ExecutorService decodePool, int batchSize,
+                          int lookahead, Observer observer, Duration timeLimit) {
+        this.timeLimit = timeLimit;
         this.observer = observer;
         this.lookahead = Math.max(1, lookahead);
         this.sessions = sessions;
@@ -71,7 +83,7 @@ public final class ShardExtractor {
     public ShardDone extract(ExtractTask task, Sink sink) throws Exception {
         long t0 = System.nanoTime();
         CutSession session = sessions.get(new PathResolver(dataRoot).inside(task.modelPath()),
-                new SessionCache.Key(task.modelSha256(), task.input(), task.cut()));
+                new SessionCache.Key(task.modelSha256(), task.input(), task.cut(), task.externalSha256()));
         Preprocessor pre = new Preprocessor(task.preprocess());
         List<Sample> samples = task.samples();
         // Decode runs at most `lookahead` batches ahead of inference, so a shard of large images stays bounded.
@@ -81,7 +93,14 @@ public final class ShardExtractor {
         long decodeNanos = 0;
         long inferNanos = 0;
         int extracted = 0;
+        long deadline = t0 + timeLimit.toNanos();
         while (next < samples.size() || !ahead.isEmpty()) {
+            if (System.nanoTime() - deadline > 0) {
+                ahead.forEach(f -> f.cancel(false));
+                throw new ShardTimeoutException("the shard took longer than this pool's limit of "
+                        + timeLimit.toSeconds() + " s (tp.limits.shard-timeout) after " + extracted + " of "
+                        + samples.size() + " samples");
+            }
             while (next < samples.size() && ahead.size() < lookahead) {
                 List<Sample> part = samples.subList(next, Math.min(samples.size(), next + batchSize));
                 ahead.add(CompletableFuture.supplyAsync(() -> decode(part, pre), decodePool));
@@ -105,11 +124,12 @@ public final class ShardExtractor {
                 ids[i] = d.good().get(i).id();
                 labels[i] = d.good().get(i).label();
             }
-            sink.accept(new FeatureBatch(task.jobId(), task.split(), task.shard(), features.dimension(), ids, labels,
+            // Batches and the shard mark carry the run's key, so two runs of one job id never mix.
+            sink.accept(new FeatureBatch(task.key(), task.split(), task.shard(), features.dimension(), ids, labels,
                     features.values()));
             extracted += n;
         }
-        return new ShardDone(task.jobId(), task.split(), task.shard(), task.shardCount(), extracted, List.copyOf(bad),
+        return new ShardDone(task.key(), task.split(), task.shard(), task.shardCount(), extracted, List.copyOf(bad),
                 decodeNanos / 1e9, inferNanos / 1e9, (System.nanoTime() - t0) / 1e9, session.provider().name(), null);
     }
 

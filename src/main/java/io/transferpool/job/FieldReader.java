@@ -53,6 +53,13 @@ final class FieldReader {
         return value;
     }
 
+    /** The names of this object's fields, in document order. */
+    List<String> fieldNames() {
+        List<String> out = new ArrayList<>();
+        node.fieldNames().forEachRemaining(out::add);
+        return out;
+    }
+
     boolean has(String name) {
         JsonNode v = node.get(name);
         return v != null && !v.isNull();

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.transferpool.job.JobSpec.*;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -20,8 +22,16 @@ public final class JobParser {
     private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
 
-    /** What parsing gave: a spec when {@code errors} is empty; the job id when one could be read, for the result. */
-    public record Parsed(JobSpec spec, String jobId, List<FieldError> errors) {
+    /**
+     * What parsing gave: a spec when {@code errors} is empty; the job id when one could be read, for the result;
+     * {@code rerun}: the job asks to run again under an id already used (a submission instruction, not part of
+     * the spec).
+     */
+    public record Parsed(JobSpec spec, String jobId, List<FieldError> errors, boolean rerun) {
+        public Parsed(JobSpec spec, String jobId, List<FieldError> errors) {
+            this(spec, jobId, errors, false);
+        }
+
         public boolean ok() {
             return errors.isEmpty();
         }
@@ -35,6 +45,11 @@ public final class JobParser {
     }
 
     private JobParser() {
+    }
+
+    /** True for a valid job id: also what keeps a job id from ever naming a path outside its folder. */
+    public static boolean isJobId(String s) {
+        return s != null && JOB_ID.matcher(s).matches();
     }
 
     public static Parsed parse(String json) {
@@ -51,17 +66,20 @@ public final class JobParser {
             return new Parsed(null, null, List.of(new FieldError("$", "a job must be a JSON object")));
         }
         List<FieldError> errors = new ArrayList<>();
-        JobSpec spec = read(new FieldReader(root, "", errors));
+        FieldReader r = new FieldReader(root, "", errors);
+        JobSpec spec = read(r);
+        boolean rerun = r.bool("rerun", false);
         if (errors.isEmpty()) {
             checkMonitors(spec, errors);
         }
         String jobId = root.path("jobId").isTextual() ? root.get("jobId").asText() : null;
-        return errors.isEmpty() ? new Parsed(spec, jobId, List.of()) : new Parsed(null, jobId, List.copyOf(errors));
+        return errors.isEmpty() ? new Parsed(spec, jobId, List.of(), rerun)
+                : new Parsed(null, jobId, List.copyOf(errors), rerun);
     }
 
     private static JobSpec read(FieldReader r) {
-        r.rejectUnknown(Set.of("schemaVersion", "jobId", "strategy", "baseModel", "data", "preprocess", "head",
-                "training", "fineTune"));
+        r.rejectUnknown(Set.of("schemaVersion", "jobId", "rerun", "strategy", "baseModel", "data", "preprocess",
+                "head", "training", "fineTune"));
         int schemaVersion = r.integer("schemaVersion", JobSpec.SCHEMA_VERSION, 1, Integer.MAX_VALUE);
         if (schemaVersion != JobSpec.SCHEMA_VERSION) {
             r.error("schemaVersion", "this pool reads schemaVersion " + JobSpec.SCHEMA_VERSION + ", got " + schemaVersion);
@@ -115,7 +133,7 @@ public final class JobParser {
         if (r == null) {
             return null;
         }
-        r.rejectUnknown(Set.of("uri", "input", "cut", "sha256", "freezeAt"));
+        r.rejectUnknown(Set.of("uri", "input", "cut", "sha256", "freezeAt", "externalSha256"));
         String freezeAt = r.string("freezeAt", null, fineTune);
         if (!fineTune && freezeAt != null) {
             r.error("freezeAt", "only a job with strategy \"fine-tune\" has a freeze boundary; a feature-extraction"
@@ -125,8 +143,21 @@ public final class JobParser {
         if (sha != null && !SHA256.matcher(sha).matches()) {
             r.error("sha256", "expected 64 hexadecimal digits");
         }
+        Map<String, String> external = null;
+        FieldReader ext = r.object("externalSha256", false);
+        if (ext != null) {
+            external = new LinkedHashMap<>();
+            for (String location : ext.fieldNames()) {
+                String digest = ext.string(location, null, true);
+                if (digest != null && !SHA256.matcher(digest).matches()) {
+                    ext.error(location, "expected 64 hexadecimal digits");
+                } else if (digest != null) {
+                    external.put(location, digest.toLowerCase());
+                }
+            }
+        }
         return new BaseModel(r.string("uri", null, true), r.string("input", null, false),
-                r.string("cut", null, !fineTune), sha == null ? null : sha.toLowerCase(), freezeAt);
+                r.string("cut", null, !fineTune), sha == null ? null : sha.toLowerCase(), freezeAt, external);
     }
 
     private static Data data(FieldReader r) {
@@ -134,10 +165,29 @@ public final class JobParser {
             return null;
         }
         r.rejectUnknown(Set.of("train", "test", "validationSplit", "maxBadSampleFraction", "classes"));
+        List<String> classes = r.list("classes", List.of(), FieldReader::asString, "class names");
+        for (int i = 0; i < classes.size(); i++) {
+            String problem = className(classes.get(i));
+            if (problem != null) {
+                r.error("classes[" + i + "]", problem);
+            }
+        }
         return new Data(source(r.object("train", true)), source(r.object("test", false)),
                 r.number("validationSplit", 0.1, 0.0, 1.0, true),
-                r.number("maxBadSampleFraction", 0.05, 0.0, 1.0, false),
-                r.list("classes", List.of(), FieldReader::asString, "class names"));
+                r.number("maxBadSampleFraction", 0.05, 0.0, 1.0, false), classes);
+    }
+
+    /** Class names are folder names of image-folder data: one plain path element. Null when fine. */
+    static String className(String name) {
+        if (name == null || name.isEmpty() || name.length() > 255) {
+            return "a class name must have 1 to 255 characters";
+        }
+        if (name.equals(".") || name.equals("..") || name.contains("/") || name.contains("\\")
+                || name.chars().anyMatch(c -> c < 0x20)) {
+            return "\"" + name.replaceAll("\\p{Cntrl}", "?") + "\" is not a plain folder name (no /, \\, ., .. or "
+                    + "control characters)";
+        }
+        return null;
     }
 
     private static Source source(FieldReader r) {
@@ -171,8 +221,12 @@ public final class JobParser {
         if (!std.isEmpty() && std.size() != channels && std.size() != 1) {
             r.error("std", "give 1 or " + channels + " values (one per channel), got " + std.size());
         }
-        if (std.stream().anyMatch(s -> s == 0.0)) {
-            r.error("std", "must not contain 0");
+        // Divisors that are 0 as a float (1e-300) or not finite would make every input NaN or infinite.
+        if (std.stream().anyMatch(s -> !Double.isFinite(s) || Math.abs(s) < 1e-6)) {
+            r.error("std", "values must be finite and at least 1e-6 in size");
+        }
+        if (mean.stream().anyMatch(m -> !Double.isFinite(m))) {
+            r.error("mean", "values must be finite");
         }
         return new Preprocess(r.integer("width", 0, 1, 8192), r.integer("height", 0, 1, 8192), channels,
                 r.number("scale", 1.0 / 255.0, 0.0, Double.MAX_VALUE, false), mean, std,

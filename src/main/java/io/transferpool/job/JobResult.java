@@ -8,15 +8,19 @@ import java.util.Map;
 /**
  * What a job produced, published on {@code tp.results} keyed by job id and written by {@code run --out}.
  * The README documents every field.
+ *
+ * @param submission the job record this answers (its place on tp.jobs), when it came through tp.jobs
+ * @param run        which run of the job id this was (1, or more for a job resubmitted with {@code "rerun": true});
+ *                   null for a job that was not accepted
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobResult(String jobId, Status status, List<FieldError> errors, Metrics metrics, Artifacts artifacts,
-                        String submission) {
+                        String submission, Integer run) {
 
     public enum Status { SUCCEEDED, FAILED, REJECTED }
 
     public JobResult(String jobId, Status status, List<FieldError> errors, Metrics metrics, Artifacts artifacts) {
-        this(jobId, status, errors, metrics, artifacts, null);
+        this(jobId, status, errors, metrics, artifacts, null, null);
     }
 
     /**
@@ -24,15 +28,39 @@ public record JobResult(String jobId, Status status, List<FieldError> errors, Me
      * result of the same submission, which an at-least-once trainer may send after a crash.
      */
     public JobResult withSubmission(String s) {
-        return new JobResult(jobId, status, errors, metrics, artifacts, s);
+        return new JobResult(jobId, status, errors, metrics, artifacts, s, run);
     }
 
+    /** The same result, marked with the submission and run of the job id it answers. */
+    public JobResult withSubmission(String s, int run) {
+        return new JobResult(jobId, status, errors, metrics, artifacts, s, run);
+    }
+
+    /** Errors listed in one result; past this the rest is counted in a last error (results must fit a record). */
+    public static final int MAX_ERRORS = 100;
+    /** Bad samples listed in one result ({@code counts.badSampleCount} has them all). */
+    public static final int MAX_BAD_SAMPLES = 1000;
+
     public static JobResult rejected(String jobId, List<FieldError> errors) {
-        return new JobResult(jobId, Status.REJECTED, List.copyOf(errors), null, null);
+        return new JobResult(jobId, Status.REJECTED, capped(errors), null, null);
     }
 
     public static JobResult failed(String jobId, List<FieldError> errors, Metrics partial) {
-        return new JobResult(jobId, Status.FAILED, List.copyOf(errors), partial, null);
+        return new JobResult(jobId, Status.FAILED, capped(errors), partial, null);
+    }
+
+    private static List<FieldError> capped(List<FieldError> errors) {
+        if (errors.size() <= MAX_ERRORS) {
+            return List.copyOf(errors);
+        }
+        List<FieldError> out = new java.util.ArrayList<>(errors.subList(0, MAX_ERRORS - 1));
+        out.add(new FieldError("$", "and " + (errors.size() - MAX_ERRORS + 1) + " more errors"));
+        return List.copyOf(out);
+    }
+
+    /** The first {@link #MAX_BAD_SAMPLES} bad samples, for {@code counts.badSamples}. */
+    public static List<BadSample> listed(List<BadSample> badSamples) {
+        return List.copyOf(badSamples.subList(0, Math.min(MAX_BAD_SAMPLES, badSamples.size())));
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -1,6 +1,7 @@
 package io.transferpool.job;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * A transfer-learning job as the user wrote it, with every default filled in. Immutable; see
@@ -37,8 +38,18 @@ public record JobSpec(
     /**
      * The base: an ONNX file, its image input, the tensor to cut the graph at (where the new head attaches) and, for
      * fine-tuning, the freeze boundary: the tensor the extractors emit, after which layers are trained again.
+     * {@code externalSha256}: the SHA-256 of each external-data file of the model, by its location (relative to the
+     * model's folder); required with {@code sha256} when the model has such files, filled in on acceptance.
      */
-    public record BaseModel(String uri, String input, String cut, String sha256, String freezeAt) {
+    public record BaseModel(String uri, String input, String cut, String sha256, String freezeAt,
+                            Map<String, String> externalSha256) {
+        public BaseModel {
+            externalSha256 = externalSha256 == null ? null : Map.copyOf(new java.util.TreeMap<>(externalSha256));
+        }
+
+        public BaseModel(String uri, String input, String cut, String sha256, String freezeAt) {
+            this(uri, input, cut, sha256, freezeAt, null);
+        }
     }
 
     /** The tensor extractors emit: the cut for a fixed feature extractor, the freeze boundary for fine-tuning. */

@@ -47,6 +47,10 @@ public record FeatureBatch(String jobId, Split split, int shard, int dimension, 
         return b.array();
     }
 
+    /**
+     * Reads a batch, checking every length against the record's size before allocating: a corrupt or hostile
+     * record is refused with the reason (and dead-lettered by the worker), never a huge allocation.
+     */
     public static FeatureBatch decode(byte[] bytes) {
         ByteBuffer b = ByteBuffer.wrap(bytes);
         if (b.remaining() < 21 || b.getInt() != MAGIC) {
@@ -56,13 +60,29 @@ public record FeatureBatch(String jobId, Split split, int shard, int dimension, 
         if (version != VERSION) {
             throw new IllegalArgumentException("feature batch version " + version + " is not supported");
         }
-        FeatureType type = FeatureType.values()[b.get()];
-        Split split = Split.values()[b.get()];
+        int typeCode = b.get();
+        int splitCode = b.get();
+        if (typeCode < 0 || typeCode >= FeatureType.values().length || splitCode < 0
+                || splitCode >= Split.values().length) {
+            throw new IllegalArgumentException("feature batch with value type " + typeCode + " and split " + splitCode);
+        }
+        FeatureType type = FeatureType.values()[typeCode];
+        Split split = Split.values()[splitCode];
         int shard = b.getInt();
         int n = b.getInt();
         int d = b.getInt();
-        byte[] job = new byte[b.getShort()];
+        int jobLength = b.getShort() & 0xffff;
+        if (n < 0 || d < 0 || jobLength > b.remaining()) {
+            throw new IllegalArgumentException("feature batch declares " + n + " rows of " + d + " values and a "
+                    + jobLength + "-byte job id in a record of " + bytes.length + " bytes");
+        }
+        byte[] job = new byte[jobLength];
         b.get(job);
+        long need = 8L * n + (long) n * d * type.bytes();
+        if (need != b.remaining() || (long) n * d > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("feature batch declares " + n + " rows of " + d + " values (" + need
+                    + " bytes) but carries " + b.remaining());
+        }
         int[] ids = new int[n];
         int[] labels = new int[n];
         for (int i = 0; i < n; i++) {

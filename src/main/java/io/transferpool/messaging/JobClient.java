@@ -5,6 +5,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 import java.nio.charset.StandardCharsets;
@@ -18,8 +19,9 @@ import java.util.function.Consumer;
 
 /**
  * A user's side of the pool: publishes a job to {@code tp.jobs} and follows its status events and result. It
- * starts reading {@code tp.status} and {@code tp.results} at their ends before submitting, so an older result of
- * a job with the same id is never taken for this one.
+ * starts reading {@code tp.status} and {@code tp.results} at their ends before submitting, and takes only the
+ * result that answers its own submission, so a result of another run of the same id (a rerun while an earlier run
+ * still trains) is never taken for this one.
  */
 public final class JobClient implements AutoCloseable {
     /** Results of other jobs read while waiting for one, kept for their own {@link #await} (bounded). */
@@ -27,6 +29,8 @@ public final class JobClient implements AutoCloseable {
 
     private final KafkaProducer<String, byte[]> producer;
     private final KafkaConsumer<String, byte[]> reader;
+    /** Job id -> the submission this client made of it last (its results are matched against it). */
+    private final Map<String, String> submissions = new java.util.HashMap<>();
     private final Map<String, JobResult> otherResults = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, JobResult> eldest) {
@@ -47,7 +51,15 @@ public final class JobClient implements AutoCloseable {
     }
 
     public void submit(String jobId, String jobJson) throws Exception {
-        producer.send(new ProducerRecord<>(Topics.JOBS, jobId, jobJson.getBytes(StandardCharsets.UTF_8))).get();
+        RecordMetadata m = producer.send(new ProducerRecord<>(Topics.JOBS, jobId,
+                jobJson.getBytes(StandardCharsets.UTF_8))).get();
+        submissions.put(jobId, Topics.submission(m.topic(), m.partition(), m.offset(), m.timestamp()));
+    }
+
+    /** True when {@code r} answers this client's latest submission of its job (or carries no submission). */
+    private boolean answers(JobResult r) {
+        String mine = submissions.get(r.jobId());
+        return mine == null || r.submission() == null || mine.equals(r.submission());
     }
 
     /**
@@ -71,7 +83,8 @@ public final class JobClient implements AutoCloseable {
                         onStatus.accept(Json.read(r.value(), StatusEvent.class));
                     }
                 } else if (mine && result == null) {
-                    result = Json.read(r.value(), JobResult.class);
+                    JobResult read = Json.read(r.value(), JobResult.class);
+                    result = answers(read) ? read : null;
                 } else if (!mine && r.key() != null) {
                     keep(r);
                 }
@@ -85,7 +98,10 @@ public final class JobClient implements AutoCloseable {
 
     private void keep(ConsumerRecord<String, byte[]> r) {
         try {
-            otherResults.putIfAbsent(r.key(), Json.read(r.value(), JobResult.class));
+            JobResult read = Json.read(r.value(), JobResult.class);
+            if (answers(read)) {
+                otherResults.putIfAbsent(r.key(), read);
+            }
         } catch (RuntimeException e) {
             // Not a result (a record written there by mistake): nobody waits for it.
         }

@@ -11,10 +11,28 @@ import java.util.List;
  * @param submission which submission of the job this is (the job record's place on tp.jobs, e.g.
  *                   {@code tp.jobs-0@17}): a job id submitted again is another submission, with its own checkpoints
  *                   and result
+ * @param run        which run of the job id this is (1 unless resubmitted with {@code "rerun": true}); the plan's
+ *                   records are keyed by {@link Topics#runKey}
  */
 public record JobPlan(JobSpec spec, String modelPath, String modelSha256, List<String> classes, int trainShards,
                       int testShards, int trainSamples, int testSamples, long submittedAtMillis,
-                      double validationSeconds, String submission) {
+                      double validationSeconds, String submission, int run) {
+
+    public JobPlan {
+        run = Math.max(1, run);
+    }
+
+    public JobPlan(JobSpec spec, String modelPath, String modelSha256, List<String> classes, int trainShards,
+                   int testShards, int trainSamples, int testSamples, long submittedAtMillis,
+                   double validationSeconds, String submission) {
+        this(spec, modelPath, modelSha256, classes, trainShards, testShards, trainSamples, testSamples,
+                submittedAtMillis, validationSeconds, submission, 1);
+    }
+
+    /** The key of this run's records on tp.extract and tp.features. */
+    public String key() {
+        return Topics.runKey(spec.jobId(), run);
+    }
 
     public JobPlan(JobSpec spec, String modelPath, String modelSha256, List<String> classes, int trainShards,
                    int testShards, int trainSamples, int testSamples, long submittedAtMillis,

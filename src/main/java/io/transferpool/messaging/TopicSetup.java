@@ -61,12 +61,14 @@ public final class TopicSetup {
         Map<String, String> large = Map.of("max.message.bytes", String.valueOf(KafkaClients.MAX_RECORD_BYTES));
         List<NewTopic> topics = List.of(
                 new NewTopic(Topics.JOBS, layout.jobs(), layout.replication()),
-                new NewTopic(Topics.EXTRACT, layout.extract(), layout.replication()),
+                new NewTopic(Topics.EXTRACT, layout.extract(), layout.replication()).configs(large),
                 new NewTopic(Topics.FEATURES, layout.features(), layout.replication()).configs(large),
                 new NewTopic(Topics.STATUS, layout.status(), layout.replication())
                         .configs(Map.of("cleanup.policy", "compact,delete")),
-                new NewTopic(Topics.RESULTS, layout.results(), layout.replication()),
-                new NewTopic(Topics.DLQ, layout.dlq(), layout.replication()).configs(large));
+                new NewTopic(Topics.RESULTS, layout.results(), layout.replication()).configs(large),
+                new NewTopic(Topics.DLQ, layout.dlq(), layout.replication()).configs(large),
+                // One record per job id, kept for good: ids stay in use after any retention period.
+                new NewTopic(Topics.JOB_IDS, 1, layout.replication()).configs(Map.of("cleanup.policy", "compact")));
         try (Admin admin = clients.admin()) {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = new ArrayList<>(topics.stream().filter(t -> !existing.contains(t.name())).toList());

@@ -14,6 +14,11 @@ public final class Topics {
     public static final String RESULTS = "tp.results";
     /** Records that could not be processed, with the reason in the {@code tp-error} header. */
     public static final String DLQ = "tp.dlq";
+    /**
+     * The job ids the coordinators accepted and how many runs each had, JSON, keyed by job id (compacted, kept
+     * for good): what makes a resubmitted id "in use".
+     */
+    public static final String JOB_IDS = "tp.jobids";
 
     /** Header that says what a record on {@link #FEATURES} is. */
     public static final String TYPE_HEADER = "tp-type";
@@ -29,5 +34,21 @@ public final class Topics {
     public static final String SOURCE_TOPIC_HEADER = "tp-source-topic";
 
     private Topics() {
+    }
+
+    /**
+     * Names one submission of a job: its record's topic, partition, offset and timestamp (see JobPlan#submission),
+     * unique also across brokers started afresh (`run`).
+     */
+    public static String submission(String topic, int partition, long offset, long timestampMillis) {
+        return topic + "-" + partition + "@" + offset + "-" + timestampMillis;
+    }
+
+    /**
+     * The key of a job's records on {@link #EXTRACT} and {@link #FEATURES}: the job id for its first run, and
+     * {@code <jobId>#<run>} for a rerun, so two runs of one id never mix (job ids cannot contain '#').
+     */
+    public static String runKey(String jobId, int run) {
+        return run <= 1 ? jobId : jobId + "#" + run;
     }
 }

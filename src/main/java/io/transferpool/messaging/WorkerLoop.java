@@ -57,6 +57,10 @@ public final class WorkerLoop implements AutoCloseable {
          */
         default void revoked(Collection<TopicPartition> partitions) {
         }
+
+        /** These partitions were given to this member (state kept elsewhere may have changed meanwhile). */
+        default void assigned(Collection<TopicPartition> partitions) {
+        }
     }
 
     /** The dead letter itself could not be written: stop rather than commit past a record nobody handled. */
@@ -108,6 +112,7 @@ public final class WorkerLoop implements AutoCloseable {
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
                 if (!partitions.isEmpty()) {
                     LOG.infof("Worker %s assigned %s", name, partitions);
+                    role.assigned(partitions);
                 }
             }
         });
@@ -136,7 +141,8 @@ public final class WorkerLoop implements AutoCloseable {
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         return;
-                    } catch (Exception | LinkageError e) {
+                    } catch (Exception | LinkageError | OutOfMemoryError | StackOverflowError e) {
+                        // Also an allocation a record provoked: dead-lettered, so a restart does not meet it again.
                         deadLetter(r, e);
                     }
                     positions.put(tp, r.offset() + 1);

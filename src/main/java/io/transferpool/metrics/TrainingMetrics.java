@@ -59,11 +59,12 @@ public final class TrainingMetrics {
         }
     }
 
-    public void jobFinished(JobResult result, Duration sinceSubmitted) {
+    /** @param jobId the job's key as given to {@link #jobStarted} (the run key for a rerun) */
+    public void jobFinished(String jobId, JobResult result, Duration sinceSubmitted) {
         registry.counter("tp.jobs.finished", "status", result.status().name()).increment();
         Timer.builder("tp.job.duration").description("From submission to result").tag("status",
                 result.status().name()).register(registry).record(sinceSubmitted);
-        jobDropped(result.jobId());
+        jobDropped(jobId);
     }
 
     /** The job ended without a result from this trainer (dropped): its per-job series go. */

@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * ONNX external data: initializers whose bytes live in a file beside the model (every model over 2 GB, and many
@@ -100,6 +102,50 @@ public final class ExternalData {
             }
         }
         return problems;
+    }
+
+    /**
+     * The SHA-256 of each external-data file of {@code graph}, by location, sorted (empty when it has none). Call
+     * after {@link #problems} found none: locations are checked again and an IOException names a bad one.
+     */
+    public static Map<String, String> digests(OnnxMl.GraphProto graph, Path folder) throws IOException {
+        Map<String, String> out = new TreeMap<>();
+        for (OnnxMl.TensorProto t : graph.getInitializerList()) {
+            if (!isExternal(t) || out.containsKey(ref(t).location())) {
+                continue;
+            }
+            Region r;
+            try {
+                r = checkedRegion(folder, t);
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+            out.put(ref(t).location(), OnnxModel.sha256(r.file()));
+        }
+        return out;
+    }
+
+    /**
+     * Why the external data now differs from {@code pinned} (location to SHA-256, as accepted), or null when it
+     * matches; a model with external data and no pins does not match.
+     */
+    public static String mismatch(OnnxMl.GraphProto graph, Path folder, Map<String, String> pinned)
+            throws IOException {
+        Map<String, String> now = digests(graph, folder);
+        Map<String, String> expected = pinned == null ? Map.of() : pinned;
+        if (now.equals(expected)) {
+            return null;
+        }
+        List<String> changed = new ArrayList<>();
+        for (String location : new java.util.TreeSet<>(java.util.Set.copyOf(now.keySet()))) {
+            if (!now.get(location).equals(expected.get(location))) {
+                changed.add("\"" + location + "\" has SHA-256 " + now.get(location) + (expected.containsKey(location)
+                        ? ", accepted with " + expected.get(location) : ", which was not accepted with the job"));
+            }
+        }
+        expected.keySet().stream().filter(l -> !now.containsKey(l)).sorted()
+                .forEach(l -> changed.add("\"" + l + "\" is no longer used by the model"));
+        return "external data changed after the job was accepted: " + String.join("; ", changed);
     }
 
     /** The checked file and byte range of one external tensor. */

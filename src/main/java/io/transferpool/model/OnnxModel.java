@@ -20,7 +20,22 @@ import java.util.Set;
  */
 public record OnnxModel(OnnxMl.ModelProto proto, String sha256, long sizeBytes, Path folder) {
 
+    /** Largest model file read: protobuf itself stops at 2 GiB; larger models keep their weights outside. */
+    public static final long MAX_BYTES = Integer.MAX_VALUE - 8;
+
+    /** Reads a model file; only a regular file no larger than {@link #MAX_BYTES} (checked before reading). */
     public static OnnxModel load(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            throw new java.nio.file.NoSuchFileException(file.toString());
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(file + " is not a regular file");
+        }
+        long size = Files.size(file);
+        if (size > MAX_BYTES) {
+            throw new IOException(file + " has " + size + " bytes; an ONNX file holds at most 2 GB (larger models "
+                    + "keep their weights in external data)");
+        }
         return parse(Files.readAllBytes(file), file.toString(), file.toAbsolutePath().getParent());
     }
 

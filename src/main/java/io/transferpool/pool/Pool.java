@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import io.transferpool.broker.EmbeddedKafka;
 import io.transferpool.coordinator.CoordinatorRole;
+import io.transferpool.coordinator.JobIdsTopic;
 import io.transferpool.coordinator.JobPlanner;
 import io.transferpool.coordinator.JobValidator;
 import io.transferpool.coordinator.ResultBoard;
@@ -88,8 +89,10 @@ public final class Pool implements AutoCloseable {
         closeables.add(KafkaMeters.bind(producer, metrics));
         Publisher out = new Publisher(producer);
         if (settings.roles().contains(Role.COORDINATOR)) {
-            var role = new CoordinatorRole(new JobValidator(new PathResolver(settings.dataRoot())),
-                    new JobPlanner(settings.shardSize()), out, metrics);
+            var role = new CoordinatorRole(new JobValidator(new PathResolver(settings.dataRoot()), settings.limits(),
+                    settings.extractBatchSize()),
+                    new JobPlanner(settings.shardSize()), out, metrics,
+                    new JobIdsTopic(() -> clients.reader("tp-coordinator-jobids"), java.time.Duration.ofSeconds(60)));
             loop(Role.COORDINATOR, "coordinator", "tp-coordinators", Topics.JOBS, 1, producer, role, metrics);
             // Every coordinator follows every result (its own group), so any replica can serve any report.
             loop(Role.COORDINATOR, "results", "tp-coordinator-results-" + ProcessHandle.current().pid() + "-"
@@ -107,14 +110,14 @@ public final class Pool implements AutoCloseable {
             SessionCache sessions = new SessionCache(settings.sessionCacheSize(), settings.session(), em::sessionOpened);
             closeables.add(sessions);
             ShardExtractor extractor = new ShardExtractor(sessions, settings.dataRoot(), decode,
-                    settings.extractBatchSize(), 2 * settings.decodeThreads(), em);
+                    settings.extractBatchSize(), 2 * settings.decodeThreads(), em, settings.limits().shardExtraction());
             var role = new ExtractorRole(extractor, out, settings.featureType(), settings.maxRecordBytes(), metrics);
             loop(Role.EXTRACTOR, "extractor", "tp-extractors", Topics.EXTRACT, 1, producer, role, metrics);
         }
         if (settings.roles().contains(Role.TRAINER)) {
             var role = new TrainerRole(settings.spillDir(), settings.spillThresholdBytes(),
                     new TrainingRun(settings.dataRoot(), new ArtifactStore(settings.artifactsDir()),
-                            settings.checkpoints()), out, metrics);
+                            settings.checkpoints()), out, metrics, settings.limits());
             closeables.add(role);
             loop(Role.TRAINER, "trainer", "tp-trainers", Topics.FEATURES, 500, producer, role, metrics);
         }

@@ -3,6 +3,7 @@ package io.transferpool.pool;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
+import io.transferpool.job.Limits;
 import io.transferpool.messaging.FeatureType;
 import io.transferpool.messaging.TopicSetup;
 import io.transferpool.model.ExecutionProvider;
@@ -10,6 +11,7 @@ import io.transferpool.model.SessionFactory;
 import io.transferpool.train.CheckpointStore;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
@@ -70,6 +72,62 @@ public interface PoolConfig {
     Extract extract();
 
     Train train();
+
+    JobLimits limits();
+
+    /** Bounds on what one job may ask for (README "Security"); a job over one is REJECTED naming the field. */
+    interface JobLimits {
+        /** Most epochs a job may ask for. */
+        @WithDefault("10000")
+        int maxEpochs();
+
+        /** Most sample passes (epochs x training samples) of one job. */
+        @WithDefault("1000000000")
+        long maxEpochSamples();
+
+        /** Most classes of one job. */
+        @WithDefault("1000")
+        int maxClasses();
+
+        /** Most samples (images) in one split. */
+        @WithDefault("10000000")
+        int maxSamples();
+
+        /** Most hidden layers of a new head. */
+        @WithDefault("16")
+        int maxHeadLayers();
+
+        /** Most weights of a new head. */
+        @WithDefault("200000000")
+        long maxHeadParameters();
+
+        /** Most input values (width x height x channels) per image. */
+        @WithDefault("16777216")
+        long maxInputValues();
+
+        /** Most bytes of one extraction batch of inputs or one training batch of features. */
+        @WithDefault("1073741824")
+        long maxBatchBytes();
+
+        /** Longest time to check one job before accepting it; past it the job is REJECTED on "$". */
+        @WithDefault("PT2M")
+        Duration validationTimeout();
+
+        /** Longest time an extractor spends on one shard; past it the job FAILS. */
+        @WithDefault("PT30M")
+        Duration shardTimeout();
+
+        /**
+         * Longest time a trainer waits for a job's next shard; past it the job FAILS naming the missing shards.
+         * Keep it above the longest time shards may queue in tp.extract behind other jobs.
+         */
+        @WithDefault("PT1H")
+        Duration shardArrivalTimeout();
+
+        /** Longest time one job trains; past it the job FAILS. */
+        @WithDefault("PT24H")
+        Duration trainingTimeout();
+    }
 
     interface Topics {
         /** Partitions of tp.extract: the most extractors that can work at once. */
@@ -182,7 +240,10 @@ public interface PoolConfig {
                 kafkaCompression().filter(c -> !c.equals("auto")).orElse(null), kafkaClient(),
                 train().spillDir().orElse(work.resolve("spill")), train().spillThresholdBytes(),
                 new CheckpointStore.Policy(train().checkpointEpochs(), train().checkpointSeconds()),
-                consumerOverrides());
+                consumerOverrides(), new Limits(limits().maxEpochs(), limits().maxEpochSamples(),
+                limits().maxClasses(), limits().maxSamples(), limits().maxHeadLayers(), limits().maxHeadParameters(),
+                limits().maxInputValues(), limits().maxBatchBytes()).withTimes(limits().validationTimeout(),
+                limits().shardTimeout(), limits().shardArrivalTimeout(), limits().trainingTimeout()));
     }
 
     private Map<Role, Map<String, String>> consumerOverrides() {

@@ -1,5 +1,6 @@
 package io.transferpool.pool;
 
+import io.transferpool.job.Limits;
 import io.transferpool.messaging.FeatureType;
 import io.transferpool.messaging.TopicSetup;
 import io.transferpool.model.SessionFactory;
@@ -36,7 +37,8 @@ public record PoolSettings(
         Path spillDir,
         long spillThresholdBytes,
         CheckpointStore.Policy checkpoints,
-        Map<Role, Map<String, String>> consumerOverrides) {
+        Map<Role, Map<String, String>> consumerOverrides,
+        Limits limits) {
 
     public PoolSettings {
         roles = Set.copyOf(roles);
@@ -49,7 +51,7 @@ public record PoolSettings(
                 TopicSetup.Layout.singleNode(), dataRoot, workDir.resolve("artifacts"), 2048, 64,
                 Math.max(1, Runtime.getRuntime().availableProcessors()), SessionFactory.Settings.cpu(0), 4,
                 FeatureType.FLOAT32, 1_000_000, null, Map.of(), workDir.resolve("spill"), 512L * 1024 * 1024,
-                new CheckpointStore.Policy(5, 60), Map.of());
+                new CheckpointStore.Policy(5, 60), Map.of(), Limits.DEFAULT);
     }
 
     /** The Kafka clients these settings describe (for a pool started on {@code servers}). */
@@ -99,6 +101,7 @@ public record PoolSettings(
         private long spillThresholdBytes;
         private CheckpointStore.Policy checkpoints;
         private Map<Role, Map<String, String>> consumerOverrides;
+        private Limits limits;
 
         private Builder(PoolSettings s) {
             roles = s.roles;
@@ -120,6 +123,7 @@ public record PoolSettings(
             spillThresholdBytes = s.spillThresholdBytes;
             checkpoints = s.checkpoints;
             consumerOverrides = s.consumerOverrides;
+            limits = s.limits;
         }
 
         public Builder roles(Set<Role> v) {
@@ -192,10 +196,15 @@ public record PoolSettings(
             return this;
         }
 
+        public Builder limits(Limits v) {
+            limits = v;
+            return this;
+        }
+
         public PoolSettings build() {
             return new PoolSettings(roles, bootstrapServers, brokerDataDir, topics, dataRoot, artifactsDir, shardSize,
                     extractBatchSize, decodeThreads, session, sessionCacheSize, featureType, maxRecordBytes,
-                    compression, kafkaClient, spillDir, spillThresholdBytes, checkpoints, consumerOverrides);
+                    compression, kafkaClient, spillDir, spillThresholdBytes, checkpoints, consumerOverrides, limits);
         }
     }
 }

@@ -19,7 +19,8 @@ import static org.apache.kafka.common.acl.AclOperation.WRITE;
  */
 public enum Role {
     COORDINATOR(Map.of(Topics.JOBS, Set.of(READ), Topics.EXTRACT, Set.of(WRITE), Topics.FEATURES, Set.of(WRITE),
-            Topics.STATUS, Set.of(WRITE), Topics.RESULTS, Set.of(READ, WRITE), Topics.DLQ, Set.of(WRITE))),
+            Topics.STATUS, Set.of(WRITE), Topics.RESULTS, Set.of(READ, WRITE), Topics.DLQ, Set.of(WRITE),
+            Topics.JOB_IDS, Set.of(READ, WRITE))),
     EXTRACTOR(Map.of(Topics.EXTRACT, Set.of(READ), Topics.FEATURES, Set.of(WRITE), Topics.DLQ, Set.of(WRITE))),
     TRAINER(Map.of(Topics.FEATURES, Set.of(READ), Topics.STATUS, Set.of(WRITE), Topics.RESULTS, Set.of(WRITE),
             Topics.DLQ, Set.of(WRITE)));

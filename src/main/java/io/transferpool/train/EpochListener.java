@@ -8,8 +8,9 @@ public interface EpochListener {
     void epochDone(EpochMetrics metrics, int maxEpochs);
 
     /**
-     * True once the job was taken away from this trainer (its partition moved, it was cancelled): training stops
-     * before the next epoch and before saving a checkpoint, so it never overwrites the new owner's progress.
+     * True once the job was taken away from this trainer (its partition moved, it was cancelled) or ran past its
+     * time limit: training stops before the next batch and before saving a checkpoint, so it never overwrites the
+     * new owner's progress.
      */
     default boolean cancelled() {
         return false;

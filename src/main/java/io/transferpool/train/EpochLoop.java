@@ -78,11 +78,15 @@ public final class EpochLoop {
             Nd4j.getRandom().setSeed(t.seed() * 1_000_003L + epoch);
             shuffle(order, shuffle);
             for (int from = 0; from < order.length; from += t.batchSize()) {
+                stopIfCancelled(listener); // a volatile read: a dropped or timed-out job stops within one batch
                 int to = Math.min(order.length, from + t.batchSize());
                 net.fit(train.batch(order, from, to));
                 seen += to - from;
             }
             Evaluation.LossAccuracy tr = evaluate(net, train);
+            if (!Double.isFinite(tr.loss())) {
+                throw new DivergedException(epoch, tr.loss());
+            }
             Evaluation.LossAccuracy va = hasVal ? evaluate(net, validation) : tr;
             EpochMetrics m = new EpochMetrics(epoch, tr.loss(), tr.accuracy(), hasVal ? va.loss() : Double.NaN,
                     hasVal ? va.accuracy() : Double.NaN);

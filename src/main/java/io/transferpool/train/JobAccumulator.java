@@ -24,6 +24,7 @@ public final class JobAccumulator implements AutoCloseable {
     private final List<BadSample> badSamples = new ArrayList<>();
     private final List<String> extractErrors = new ArrayList<>();
     private final long startedNanos = System.nanoTime();
+    private long lastArrivalNanos = startedNanos;
     private long completedNanos;
     private double decodeSeconds;
     private double inferenceSeconds;
@@ -38,12 +39,27 @@ public final class JobAccumulator implements AutoCloseable {
         return plan;
     }
 
+    /** Adds a batch's rows; throws IllegalArgumentException for a batch that does not belong to this plan. */
     public void accept(FeatureBatch b) {
+        checkShard(b.split(), b.shard());
+        int classes = plan.classes().size();
+        for (int label : b.labels()) {
+            if (label < 0 || label >= classes) {
+                throw new IllegalArgumentException("feature batch of " + b.split() + " shard " + b.shard()
+                        + " has label " + label + ", the job has " + classes + " classes");
+            }
+        }
+        lastArrivalNanos = System.nanoTime();
         store(b.split()).add(b.sampleIds(), b.labels(), b.features(), b.dimension());
     }
 
-    /** Returns false if this shard had already reported (a redelivery). */
+    /**
+     * Returns false if this shard had already reported (a redelivery); throws IllegalArgumentException for a
+     * shard the plan does not have (a mark for shard 99 of 3 must not complete the job).
+     */
     public boolean accept(ShardDone d) {
+        checkShard(d.split(), d.shard());
+        lastArrivalNanos = System.nanoTime();
         if (!shardsDone.add(d.split() + "/" + d.shard())) {
             return false;
         }
@@ -54,6 +70,33 @@ public final class JobAccumulator implements AutoCloseable {
             extractErrors.add(d.split().name().toLowerCase() + " shard " + d.shard() + ": " + d.error());
         }
         return true;
+    }
+
+    private void checkShard(FeatureBatch.Split split, int shard) {
+        int planned = split == FeatureBatch.Split.TRAIN ? plan.trainShards() : plan.testShards();
+        if (split == null || shard < 0 || shard >= planned) {
+            throw new IllegalArgumentException("shard " + shard + " of split " + split + " is not in the job's plan ("
+                    + plan.trainShards() + " train and " + plan.testShards() + " test shards)");
+        }
+    }
+
+    /** Nanoseconds since the plan or the last batch or shard mark arrived. */
+    public long idleNanos() {
+        return System.nanoTime() - lastArrivalNanos;
+    }
+
+    /** The shards that have not reported yet, e.g. {@code ["train 2", "test 0"]}. */
+    public List<String> missingShards() {
+        List<String> out = new ArrayList<>();
+        for (FeatureBatch.Split split : FeatureBatch.Split.values()) {
+            int planned = split == FeatureBatch.Split.TRAIN ? plan.trainShards() : plan.testShards();
+            for (int i = 0; i < planned; i++) {
+                if (!shardsDone.contains(split + "/" + i)) {
+                    out.add(split.name().toLowerCase() + " " + i);
+                }
+            }
+        }
+        return out;
     }
 
     public int shardsDone() {

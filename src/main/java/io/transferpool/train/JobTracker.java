@@ -20,7 +20,9 @@ import java.util.Set;
  * offset of its plan, so offsets are held back to the oldest unfinished plan and a trainer that dies mid-job gets
  * the whole job again; the ids of jobs recently finished or cancelled, so their replayed records are recognised;
  * and records of jobs whose plan has not been seen, kept (bounded by bytes, oldest job first out) until it
- * arrives. Thread-safe: the consumer thread changes it, metric gauges and training threads read it.
+ * arrives. Jobs are known by their run key ({@link JobPlan#key()}: the record key on tp.features), so two runs
+ * of one job id are two jobs here. Thread-safe: the consumer thread changes it, metric gauges and training threads
+ * read it.
  */
 public final class JobTracker {
     /** Where a held job is. */
@@ -36,6 +38,7 @@ public final class JobTracker {
         private final long planOffset;
         private volatile State state = State.GATHERING;
         private volatile boolean dropped;
+        private volatile boolean timedOut;
 
         Job(String id, JobAccumulator acc, TopicPartition partition, long planOffset) {
             this.id = id;
@@ -44,8 +47,14 @@ public final class JobTracker {
             this.planOffset = planOffset;
         }
 
+        /** The run key of this job (its records' key on tp.features). */
         public String id() {
             return id;
+        }
+
+        /** The job id the user gave, for results and status events. */
+        public String jobId() {
+            return acc.plan().spec().jobId();
         }
 
         public JobAccumulator accumulator() {
@@ -59,6 +68,15 @@ public final class JobTracker {
         /** True once this attempt was dropped: its training stops and its result is not published. */
         public boolean dropped() {
             return dropped;
+        }
+
+        /** True once this job trained past the pool's time limit: its training stops and it FAILS. */
+        public boolean timedOut() {
+            return timedOut;
+        }
+
+        void timeOut() {
+            timedOut = true;
         }
     }
 
@@ -85,7 +103,7 @@ public final class JobTracker {
 
     /** Starts gathering a job from its plan; null (and the accumulator closed) when the job is already known. */
     public synchronized Job gather(JobPlan plan, JobAccumulator acc, TopicPartition partition, long planOffset) {
-        String jobId = plan.spec().jobId();
+        String jobId = plan.key();
         if (known(jobId)) {
             acc.close();
             return null;
@@ -99,6 +117,16 @@ public final class JobTracker {
     public synchronized Job gathering(String jobId) {
         Job j = jobs.get(jobId);
         return j != null && j.state == State.GATHERING ? j : null;
+    }
+
+    /** The jobs being gathered now (a copy). */
+    public synchronized List<Job> gatheringJobs() {
+        return jobs.values().stream().filter(j -> j.state == State.GATHERING).toList();
+    }
+
+    /** Marks a training job as past its time limit: it stops at its next batch and FAILS. */
+    public synchronized void timeOut(Job job) {
+        job.timeOut();
     }
 
     /** Moves a gathered job to training. */

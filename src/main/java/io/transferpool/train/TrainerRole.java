@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.transferpool.job.FieldError;
 import io.transferpool.job.JobResult;
+import io.transferpool.job.Limits;
 import io.transferpool.messaging.FeatureBatch;
 import io.transferpool.messaging.JobPlan;
 import io.transferpool.messaging.Json;
@@ -53,16 +54,19 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
     private final Publisher out;
     private final TrainingMetrics metrics;
     private final Counter orphanRecords;
+    private final Counter unpublished;
     private final JobTracker tracker = new JobTracker(ORPHAN_BYTES);
     // Consumer-thread state: trainings under way or done but not yet published (by attempt: a dropped attempt may
     // still be stopping when the same job starts again here).
     private final Map<JobTracker.Job, Training> running = new HashMap<>();
     private final ExecutorService trainer = Executors.newSingleThreadExecutor(r -> new Thread(r, "tp-training"));
+    private final Limits limits;
 
     /** A training under way (or done, its result not yet published), when its job was submitted, when to retry. */
     private static final class Training {
         final Future<JobResult> result;
         final long submittedAtMillis;
+        final long startedNanos = System.nanoTime();
         long retryAt;
 
         Training(Future<JobResult> result, long submittedAtMillis) {
@@ -72,6 +76,13 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
     }
 
     public TrainerRole(Path spillDir, long heapLimitBytes, TrainingRun training, Publisher out, MeterRegistry metrics) {
+        this(spillDir, heapLimitBytes, training, out, metrics, Limits.DEFAULT);
+    }
+
+    /** @param limits the time limits of gathering a job's shards and of training it */
+    public TrainerRole(Path spillDir, long heapLimitBytes, TrainingRun training, Publisher out, MeterRegistry metrics,
+                       Limits limits) {
+        this.limits = limits;
         this.spillDir = spillDir;
         this.heapLimitBytes = heapLimitBytes;
         this.training = training;
@@ -80,22 +91,29 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
                 () -> tracker.count(JobTracker.State.TRAINING));
         this.orphanRecords = Counter.builder("tp.train.orphan.records")
                 .description("Records for a job whose plan this trainer had not seen").register(metrics);
+        this.unpublished = Counter.builder("tp.results.unpublished")
+                .description("Result sends that failed (each is retried; alert TransferPoolResultsNotPublished)")
+                .register(metrics);
     }
 
     @Override
     public void handle(ConsumerRecord<String, byte[]> record) {
         String type = Publisher.type(record.headers());
-        String jobId = record.key();
+        String key = record.key();
         if (Topics.PLAN.equals(type)) {
             JobPlan plan = Json.read(record.value(), JobPlan.class);
+            if (!plan.key().equals(key)) {
+                // Records are routed by key: a plan under another key would never see its features.
+                throw new IllegalArgumentException("plan of job " + plan.key() + " arrived under key " + key);
+            }
             JobAccumulator acc = new JobAccumulator(plan, heapLimitBytes, spillDir);
             if (tracker.gather(plan, acc, new TopicPartition(record.topic(), record.partition()), record.offset())
                     != null) {
-                tracker.takeOrphans(jobId).forEach(this::gathered);
+                tracker.takeOrphans(key).forEach(this::gathered);
             }
         } else if (Topics.CANCEL.equals(type)) {
-            if (tracker.cancel(jobId)) {
-                LOG.infof("Job %s dropped: %s", jobId, new String(record.value(), StandardCharsets.UTF_8));
+            if (tracker.cancel(key)) {
+                LOG.infof("Job %s dropped: %s", key, new String(record.value(), StandardCharsets.UTF_8));
             }
         } else if (Topics.FEATURE_BATCH.equals(type) || Topics.SHARD_DONE.equals(type)) {
             gathered(record);
@@ -106,14 +124,14 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
 
     /** A feature batch or shard-done mark: added to its job, or kept until the job's plan arrives. */
     private void gathered(ConsumerRecord<String, byte[]> record) {
-        String jobId = record.key();
-        JobTracker.Job job = tracker.gathering(jobId);
+        String key = record.key();
+        JobTracker.Job job = tracker.gathering(key);
         if (job == null) {
-            if (!tracker.known(jobId)) {
+            if (!tracker.known(key)) {
                 orphanRecords.increment();
-                if (!tracker.keepsOrphans(jobId)) {
+                if (!tracker.keepsOrphans(key)) {
                     LOG.warnf("Record %s-%d@%d of job %s arrived before the job's plan; its records are kept until "
-                            + "the plan comes", record.topic(), record.partition(), record.offset(), jobId);
+                            + "the plan comes", record.topic(), record.partition(), record.offset(), key);
                 }
                 tracker.keepOrphan(record).forEach(evicted -> LOG.warnf("Records of job %s let go: its plan did not "
                         + "come before %d MB of such records piled up", evicted, ORPHAN_BYTES >> 20));
@@ -121,20 +139,57 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
             return;
         }
         JobAccumulator acc = job.accumulator();
-        if (Topics.FEATURE_BATCH.equals(Publisher.type(record.headers()))) {
-            acc.accept(FeatureBatch.decode(record.value()));
-            return;
+        FeatureBatch batch = null;
+        ShardDone done = null;
+        try {
+            if (Topics.FEATURE_BATCH.equals(Publisher.type(record.headers()))) {
+                batch = FeatureBatch.decode(record.value());
+            } else {
+                done = Json.read(record.value(), ShardDone.class);
+            }
+        } catch (RuntimeException e) {
+            // The job cannot complete without this record: it fails now, saying why, instead of waiting for ever;
+            // the record itself goes to tp.dlq (rethrown).
+            failJob(job, "features", "a record of this job on " + Topics.FEATURES + " (" + record.partition() + "@"
+                    + record.offset() + ") could not be read: " + e.getMessage());
+            throw e;
         }
-        ShardDone done = Json.read(record.value(), ShardDone.class);
-        if (acc.accept(done)) {
-            progress(jobId, acc);
+        boolean newShard;
+        try {
+            if (batch != null) {
+                acc.accept(batch);
+                return;
+            }
+            newShard = acc.accept(done);
+        } catch (IllegalArgumentException e) {
+            failJob(job, "features", "a record of this job on " + Topics.FEATURES + " (" + record.partition() + "@"
+                    + record.offset() + ") does not fit its plan: " + e.getMessage());
+            throw e;
+        }
+        if (newShard) {
+            progress(job.jobId(), acc);
         }
         if (acc.complete()) {
-            LOG.infof("Job %s: all %d shards in, training", jobId, acc.shardsTotal());
+            LOG.infof("Job %s: all %d shards in, training", key, acc.shardsTotal());
             tracker.startTraining(job);
-            metrics.jobStarted(jobId);
+            metrics.jobStarted(key);
             running.put(job, new Training(trainer.submit(() -> train(job)), acc.plan().submittedAtMillis()));
         }
+    }
+
+    /** Fails a job being gathered: its result goes out now and the job is let go. */
+    private void failJob(JobTracker.Job job, String field, String reason) {
+        LOG.errorf("Job %s failed: %s", job.id(), reason);
+        out.status(StatusEvent.of(job.jobId(), "failed", reason));
+        out.result(failure(job, field, reason));
+        tracker.cancel(job.id());
+        metrics.jobDropped(job.id());
+    }
+
+    private static JobResult failure(JobTracker.Job job, String field, String reason) {
+        JobPlan plan = job.accumulator().plan();
+        return JobResult.failed(job.jobId(), List.of(new FieldError(field, reason)), null)
+                .withSubmission(plan.submission(), plan.run());
     }
 
     private void progress(String jobId, JobAccumulator acc) {
@@ -146,7 +201,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
 
     private JobResult train(JobTracker.Job job) {
         JobAccumulator acc = job.accumulator();
-        String jobId = job.id();
+        String jobId = job.jobId();
         long[] epochStart = {System.nanoTime()};
         // Samples trained per epoch: the training split less the validation hold-out.
         int trainSamples = (int) Math.round(acc.store(FeatureBatch.Split.TRAIN).size()
@@ -155,7 +210,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
             @Override
             public void epochDone(JobResult.EpochMetrics m, int max) {
                 long now = System.nanoTime();
-                metrics.epochDone(jobId, m, trainSamples, Duration.ofNanos(now - epochStart[0]));
+                metrics.epochDone(job.id(), m, trainSamples, Duration.ofNanos(now - epochStart[0]));
                 epochStart[0] = now;
                 out.status(new StatusEvent(jobId, "training", String.format("epoch %d: loss %.4f, val accuracy %.4f",
                         m.epoch(), m.loss(), m.valAccuracy()), null, null, null, m.epoch(), max, m.valAccuracy(),
@@ -164,12 +219,17 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
 
             @Override
             public boolean cancelled() {
-                return job.dropped();
+                return job.dropped() || job.timedOut();
             }
         };
         try {
             return training.run(acc, listener);
         } catch (CancellationException e) {
+            if (job.timedOut() && !job.dropped()) {
+                return JobResult.failed(jobId, List.of(new FieldError("training", "stopped after this pool's limit "
+                        + "of " + limits.training().toSeconds() + " s of training (tp.limits.training-timeout)")),
+                        null);
+            }
             throw e;
         } catch (Exception | LinkageError e) {
             LOG.errorf(e, "Training job %s failed", jobId);
@@ -183,10 +243,27 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
     @Override
     public void afterPoll() {
         long now = System.currentTimeMillis();
+        for (JobTracker.Job job : tracker.gatheringJobs()) {
+            if (job.accumulator().idleNanos() > limits.shardArrival().toNanos()) {
+                // Waiting longer would hold the partition's offsets for ever: the job fails and lets them go, once
+                // its result is acknowledged (else it is tried again after the next poll).
+                String reason = "no shard of this job arrived for " + limits.shardArrival().toSeconds()
+                        + " s (tp.limits.shard-arrival-timeout); still missing: "
+                        + String.join(", ", job.accumulator().missingShards());
+                LOG.errorf("Job %s failed: %s", job.id(), reason);
+                if (publish(failure(job, "features", reason))) {
+                    tracker.cancel(job.id());
+                    metrics.jobDropped(job.id());
+                }
+            }
+        }
         for (Iterator<Map.Entry<JobTracker.Job, Training>> it = running.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<JobTracker.Job, Training> e = it.next();
             JobTracker.Job job = e.getKey();
             Training t = e.getValue();
+            if (!t.result.isDone() && System.nanoTime() - t.startedNanos > limits.training().toNanos()) {
+                tracker.timeOut(job);
+            }
             if (!t.result.isDone() || t.retryAt > now) {
                 continue;
             }
@@ -204,16 +281,17 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
                 Thread.currentThread().interrupt();
                 return;
             } catch (ExecutionException | CancellationException ex) {
-                result = JobResult.failed(job.id(), List.of(new FieldError("training",
+                result = JobResult.failed(job.jobId(), List.of(new FieldError("training",
                         String.valueOf(ex.getCause()))), null);
             }
-            result = result.withSubmission(job.accumulator().plan().submission());
+            JobPlan plan = job.accumulator().plan();
+            result = result.withSubmission(plan.submission(), plan.run());
             if (!publish(result)) {
                 t.retryAt = now + RESULT_RETRY_MILLIS;
                 continue;
             }
             it.remove();
-            metrics.jobFinished(result, Duration.ofMillis(now - t.submittedAtMillis));
+            metrics.jobFinished(job.id(), result, Duration.ofMillis(now - t.submittedAtMillis));
             tracker.finished(job);
             try {
                 training.checkpoints(job.accumulator().plan()).clear();
@@ -239,6 +317,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
             Thread.currentThread().interrupt();
             return false;
         } catch (ExecutionException ex) {
+            unpublished.increment();
             LOG.errorf("The result of job %s could not be published (%s); the job stays held and the result is sent "
                     + "again in %d s", result.jobId(), ex.getCause().getMessage(), RESULT_RETRY_MILLIS / 1000);
             return false;

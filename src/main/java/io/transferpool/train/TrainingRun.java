@@ -11,6 +11,7 @@ import io.transferpool.messaging.FeatureBatch.Split;
 import io.transferpool.messaging.JobPlan;
 import io.transferpool.model.CombinedModelWriter;
 import io.transferpool.model.DenseWeights;
+import io.transferpool.model.ExternalData;
 import io.transferpool.model.ModelInspector;
 import io.transferpool.model.OnnxModel;
 import io.transferpool.translate.WeightWriteBack;
@@ -63,13 +64,18 @@ public final class TrainingRun {
         int planned = plan.trainSamples() + plan.testSamples();
         int bad = acc.badSamples().size();
         Counts counts = new Counts(trainStore.size(), 0, testStore.size(), trainStore.dimension(), bad,
-                List.copyOf(acc.badSamples()), Map.of());
+                JobResult.listed(acc.badSamples()), Map.of());
         double badFraction = planned == 0 ? 0 : (double) bad / planned;
         if (badFraction > spec.data().maxBadSampleFraction()) {
             return JobResult.failed(jobId, List.of(new FieldError("data", String.format(
                     "%d of %d samples (%.1f%%) could not be used, more than data.maxBadSampleFraction (%.1f%%); "
                             + "see metrics.counts.badSamples", bad, planned, 100 * badFraction,
                     100 * spec.data().maxBadSampleFraction()))), metrics(null, null, counts, Map.of()));
+        }
+        if (trainStore.size() == 0) {
+            return JobResult.failed(jobId, List.of(new FieldError("data.train", "none of the " + plan.trainSamples()
+                    + " training samples could be used; see metrics.counts.badSamples")), metrics(null, null, counts,
+                    Map.of()));
         }
         int classes = plan.classes().size();
         // Rows arrive in whatever order shards finished; ordering by sample id makes the split and the training
@@ -83,6 +89,15 @@ public final class TrainingRun {
         Rows train = new Rows(trainStore, pick(byId, split.train()), classes);
         Rows val = new Rows(trainStore, pick(byId, split.validation()), classes);
         OnnxModel base = OnnxModel.load(new PathResolver(dataRoot).inside(plan.modelPath()));
+        if (plan.modelSha256() != null && !plan.modelSha256().equals(base.sha256())) {
+            return JobResult.failed(jobId, List.of(new FieldError("baseModel.uri", "the model file changed after the "
+                    + "job was accepted: its SHA-256 is " + base.sha256() + ", the job pinned " + plan.modelSha256())),
+                    null);
+        }
+        String changed = ExternalData.mismatch(base.graph(), base.folder(), spec.baseModel().externalSha256());
+        if (changed != null) {
+            return JobResult.failed(jobId, List.of(new FieldError("baseModel.uri", changed)), null);
+        }
         CheckpointStore checkpoints = checkpoints(plan);
         int attempt = checkpoints.nextAttempt();
         Produced produced;
@@ -92,6 +107,8 @@ public final class TrainingRun {
                     : newHead(base, spec, train, val, listener, checkpoints);
         } catch (FineTuner.MismatchException e) {
             return JobResult.failed(jobId, List.of(new FieldError("baseModel.freezeAt", e.getMessage())), null);
+        } catch (DivergedException e) {
+            return JobResult.failed(jobId, List.of(new FieldError("training", e.getMessage())), null);
         }
         Trained head = produced.trained();
 
@@ -118,9 +135,9 @@ public final class TrainingRun {
         ByteArrayOutputStream headZip = new ByteArrayOutputStream();
         head.network().save(headZip);
         boolean fineTuned = spec.strategy() == JobSpec.Strategy.FINE_TUNE;
-        Artifact headArtifact = artifacts.put(jobId, fineTuned ? "network.dl4j.zip" : "head.dl4j.zip",
+        Artifact headArtifact = artifacts.put(jobId, plan.run(), fineTuned ? "network.dl4j.zip" : "head.dl4j.zip",
                 StableZip.of(headZip.toByteArray()));
-        ArtifactStore.ModelArtifacts onnxArtifacts = artifacts.putModel(jobId, "model.onnx", produced.combined(),
+        ArtifactStore.ModelArtifacts onnxArtifacts = artifacts.putModel(jobId, plan.run(), "model.onnx", produced.combined(),
                 base.folder());
 
         Map<String, Integer> perClass = new LinkedHashMap<>();
@@ -132,7 +149,7 @@ public final class TrainingRun {
             perClass.put(plan.classes().get(c), perClassCounts[c]);
         }
         counts = new Counts(train.size(), val.size(), testStore.size(), trainStore.dimension(), bad,
-                List.copyOf(acc.badSamples()), perClass);
+                JobResult.listed(acc.badSamples()), perClass);
         Map<String, Double> timings = new LinkedHashMap<>();
         int extracted = trainStore.size() + testStore.size();
         timings.put("validationSeconds", plan.validationSeconds());

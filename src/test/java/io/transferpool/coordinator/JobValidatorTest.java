@@ -56,6 +56,52 @@ class JobValidatorTest {
     }
 
     @Test
+    void aPinnedModelWithExternalWeightsMustPinThemAndThePinsAreChecked() throws Exception {
+        Path ext = Files.createDirectories(root.resolve("models/ext"));
+        for (String f : List.of("mobilenet_v3_small_opset17.onnx", "mobilenet_v3_small_opset17.weights")) {
+            if (!Files.exists(ext.resolve(f))) {
+                Files.copy(io.transferpool.FamilyModel.DIR.resolve("external").resolve(f), ext.resolve(f));
+            }
+        }
+        String onnxSha = io.transferpool.model.OnnxModel.sha256(ext.resolve("mobilenet_v3_small_opset17.onnx"));
+        String weightsSha = io.transferpool.model.OnnxModel.sha256(ext.resolve("mobilenet_v3_small_opset17.weights"));
+        String job = """
+                {"jobId": "ext", "baseModel": {"uri": "models/ext/mobilenet_v3_small_opset17.onnx",
+                   "cut": "/Flatten_output_0", "sha256": "%s"%s},
+                 "data": {"train": {"uri": "train"}},
+                 "preprocess": {"width": 64, "height": 64, "channels": 3}}""";
+        assertThat(errorsOf(job.formatted(onnxSha, ""))).anySatisfy(e -> {
+            assertThat(e.field()).isEqualTo("baseModel.externalSha256");
+            assertThat(e.problem()).contains("mobilenet_v3_small_opset17.weights", "must pin that file");
+        });
+        assertThat(errorsOf(job.formatted(onnxSha, ", \"externalSha256\": {\"mobilenet_v3_small_opset17.weights\": \""
+                + "0".repeat(64) + "\"}"))).anySatisfy(e -> {
+            assertThat(e.field()).isEqualTo("baseModel.externalSha256.mobilenet_v3_small_opset17.weights");
+            assertThat(e.problem()).contains("but the file's SHA-256 is " + weightsSha);
+        });
+        assertThat(catchErrors(job.formatted(onnxSha, ", \"externalSha256\": "
+                + "{\"mobilenet_v3_small_opset17.weights\": \"" + weightsSha + "\"}")))
+                .noneSatisfy(e -> assertThat(e.field()).startsWith("baseModel.externalSha256"));
+        // Without any pin the job is accepted, and its settled spec carries the digests the workers check.
+        ValidatedJob accepted = new JobValidator(new PathResolver(root)).validate(JobParser.parse(job
+                .replace(", \"sha256\": \"%s\"%s", "").replace("\"uri\": \"train\"", "\"uri\": \"rgb\"")
+                .replace("\"channels\": 3", "\"channels\": 3, \"resize\": \"stretch\"")).orThrow());
+        assertThat(accepted.spec().baseModel().externalSha256())
+                .containsExactly(java.util.Map.entry("mobilenet_v3_small_opset17.weights", weightsSha));
+    }
+
+    /** The errors of a job, or none when it validates. */
+    private static List<FieldError> catchErrors(String json) {
+        var spec = JobParser.parse(json).orThrow();
+        try {
+            new JobValidator(new PathResolver(root)).validate(spec);
+            return List.of();
+        } catch (JobRejectedException e) {
+            return e.errors();
+        }
+    }
+
+    @Test
     void aModelOnnxRuntimeCannotLoadIsRejectedWithItsMessage() throws Exception {
         var base = ai.onnx.proto.OnnxMl.ModelProto.parseFrom(Files.readAllBytes(TestFiles.BASE_MODEL));
         var g = base.getGraph().toBuilder();

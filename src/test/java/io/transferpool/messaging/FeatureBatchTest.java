@@ -46,6 +46,23 @@ class FeatureBatchTest {
     }
 
     @Test
+    void aRecordWhoseLengthsLieIsRefusedBeforeAnyAllocation() {
+        byte[] good = BATCH.encode(FeatureType.FLOAT32);
+        java.nio.ByteBuffer header = java.nio.ByteBuffer.wrap(good.clone());
+        header.putInt(11, 1 << 28); // n: 2^28 rows declared in a record of a few hundred bytes
+        assertThatThrownBy(() -> FeatureBatch.decode(header.array())).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("declares 268435456 rows");
+        java.nio.ByteBuffer negative = java.nio.ByteBuffer.wrap(good.clone());
+        negative.putInt(15, -1); // d
+        assertThatThrownBy(() -> FeatureBatch.decode(negative.array())).hasMessageContaining("-1 values");
+        byte[] truncated = java.util.Arrays.copyOf(good, good.length - 3);
+        assertThatThrownBy(() -> FeatureBatch.decode(truncated)).hasMessageContaining("carries");
+        byte[] badType = good.clone();
+        badType[5] = 9;
+        assertThatThrownBy(() -> FeatureBatch.decode(badType)).hasMessageContaining("value type 9");
+    }
+
+    @Test
     void garbageIsRefused() {
         assertThatThrownBy(() -> FeatureBatch.decode("{\"json\": true}".getBytes()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("magic");

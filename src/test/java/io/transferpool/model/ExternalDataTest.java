@@ -110,6 +110,24 @@ class ExternalDataTest {
     }
 
     @Test
+    void theDigestsOfTheDataFilesShowAChangeMadeAfterAcceptance() throws Exception {
+        Path file = tampered(t -> t);
+        OnnxModel m = OnnxModel.load(file);
+        Map<String, String> accepted = ExternalData.digests(m.graph(), m.folder());
+        assertThat(accepted).containsOnlyKeys(NAME + ".weights");
+        assertThat(accepted.get(NAME + ".weights")).isEqualTo(OnnxModel.sha256(dir.resolve(NAME + ".weights")));
+        assertThat(ExternalData.mismatch(m.graph(), m.folder(), accepted)).isNull();
+        assertThat(ExternalData.mismatch(m.graph(), m.folder(), null)).contains("not accepted with the job");
+
+        byte[] weights = Files.readAllBytes(dir.resolve(NAME + ".weights"));
+        weights[weights.length / 2] ^= 1; // same size, one weight changed
+        Files.write(dir.resolve(NAME + ".weights"), weights);
+        assertThat(ExternalData.mismatch(m.graph(), m.folder(), accepted))
+                .contains("changed after the job was accepted", "\"" + NAME + ".weights\"",
+                        accepted.get(NAME + ".weights"));
+    }
+
+    @Test
     void aModelReadFromBytesCannotFindItsExternalData() throws Exception {
         OnnxModel m = OnnxModel.parse(Files.readAllBytes(EXTERNAL.resolve(NAME + ".onnx")), "bytes");
         assertThat(ExternalData.problems(m.graph(), m.folder())).isNotEmpty()

@@ -33,6 +33,17 @@ class PoolConfigTest {
         assertThat(s.effectiveCompression()).isEqualTo("none");
         assertThat(s.brokerDataDir()).isEqualTo(Path.of(System.getProperty("java.io.tmpdir"), "transferpool", "kafka"));
         assertThat(s.withBootstrapServers("k:9092").effectiveCompression()).isEqualTo("lz4");
+        assertThat(s.limits()).isEqualTo(io.transferpool.job.Limits.DEFAULT);
+    }
+
+    @Test
+    void limitsAndTimeLimitsReachTheSettings() {
+        PoolSettings s = config(Map.of("tp.limits.max-classes", "7", "tp.limits.shard-arrival-timeout", "PT90S",
+                "tp.limits.training-timeout", "PT2H")).toSettings(Optional.empty());
+        assertThat(s.limits().maxClasses()).isEqualTo(7);
+        assertThat(s.limits().shardArrival()).isEqualTo(java.time.Duration.ofSeconds(90));
+        assertThat(s.limits().training()).isEqualTo(java.time.Duration.ofHours(2));
+        assertThat(s.limits().validation()).isEqualTo(io.transferpool.job.Limits.DEFAULT_VALIDATION);
     }
 
     @Test

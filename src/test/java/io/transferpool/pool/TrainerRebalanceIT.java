@@ -1,8 +1,8 @@
 package io.transferpool.pool;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.transferpool.TestBroker;
 import io.transferpool.TestFiles;
-import io.transferpool.broker.EmbeddedKafka;
 import io.transferpool.job.JobResult;
 import io.transferpool.messaging.JobClient;
 import io.transferpool.messaging.Topics;
@@ -30,19 +30,21 @@ class TrainerRebalanceIT {
     static Path root;
     @TempDir
     static Path work;
-    static EmbeddedKafka kafka;
+    static TestBroker broker;
     static PoolSettings base;
 
     @BeforeAll
     static void start() throws Exception {
         TestFiles.demoRoot(root, "train", 100, "test", 20);
-        kafka = EmbeddedKafka.start(work.resolve("kafka"), true);
-        base = PoolSettings.defaults(root, work).toBuilder().bootstrapServers(kafka.bootstrapServers()).build();
+        broker = TestBroker.start(root, work);
+        base = broker.settings();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        kafka.close();
+        if (broker != null) {
+            broker.close();
+        }
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class JobAccumulatorTest {
     @TempDir
@@ -22,13 +23,17 @@ class JobAccumulatorTest {
         return new ShardDone("j", split, shard, 2, 2, bad, 0.1, 0.2, 0.3, "CPU", null);
     }
 
-    @Test
-    void aRedeliveredShardCountsOnceAndTheJobCompletesWhenEveryShardReported() {
+    /** Two classes; two training shards and one test shard. */
+    private static JobPlan plan() {
         var spec = JobParser.parse("""
                 {"jobId": "j", "baseModel": {"uri": "m", "cut": "c"}, "data": {"train": {"uri": "d"}},
                  "preprocess": {"width": 1, "height": 1, "channels": 1}}""").orThrow();
-        JobPlan plan = new JobPlan(spec, "m", "0".repeat(64), List.of("a", "b"), 2, 1, 4, 2, 0, 0);
-        try (JobAccumulator acc = new JobAccumulator(plan, 1 << 20, spill)) {
+        return new JobPlan(spec, "m", "0".repeat(64), List.of("a", "b"), 2, 1, 4, 2, 0, 0);
+    }
+
+    @Test
+    void aRedeliveredShardCountsOnceAndTheJobCompletesWhenEveryShardReported() {
+        try (JobAccumulator acc = new JobAccumulator(plan(), 1 << 20, spill)) {
             FeatureBatch b0 = new FeatureBatch("j", Split.TRAIN, 0, 2, new int[]{0, 1}, new int[]{0, 1}, new float[4]);
             acc.accept(b0);
             assertThat(acc.accept(done(Split.TRAIN, 0, List.of(new BadSample("x.png", "corrupt"))))).isTrue();
@@ -46,6 +51,23 @@ class JobAccumulatorTest {
             assertThat(acc.complete()).isTrue();
             assertThat(acc.store(Split.TRAIN).size()).isEqualTo(4);
             assertThat(acc.store(Split.TEST).size()).as("test ids are their own space").isEqualTo(2);
+        }
+    }
+
+    @Test
+    void recordsThatDoNotFitThePlanAreRefusedAndMissingShardsAreNamed() {
+        try (JobAccumulator acc = new JobAccumulator(plan(), 1 << 20, spill)) {
+            assertThatThrownBy(() -> acc.accept(done(Split.TRAIN, 2, List.of())))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("shard 2 of split TRAIN");
+            assertThatThrownBy(() -> acc.accept(done(Split.TEST, -1, List.of())))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> acc.accept(new FeatureBatch("j", Split.TRAIN, 0, 2, new int[]{0},
+                    new int[]{2}, new float[2]))).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("label 2");
+            assertThat(acc.store(Split.TRAIN).size()).isZero();
+            acc.accept(done(Split.TRAIN, 1, List.of()));
+            assertThat(acc.missingShards()).containsExactly("train 0", "test 0");
+            assertThat(acc.complete()).isFalse();
         }
     }
 }

@@ -3,8 +3,8 @@ package io.transferpool.train;
 import io.transferpool.TestFiles;
 import io.transferpool.job.JobParser;
 import io.transferpool.job.JobResult;
-import io.transferpool.messaging.FeatureBatch;
 import io.transferpool.messaging.FeatureBatch.Split;
+import io.transferpool.messaging.FeatureBatch;
 import io.transferpool.messaging.JobPlan;
 import io.transferpool.messaging.ShardDone;
 import org.junit.jupiter.api.Test;
@@ -57,6 +57,26 @@ class TrainingRunTest {
             }
             assertThat(acc.complete()).isTrue();
             return new TrainingRun(TestFiles.DEMO, new ArtifactStore(work.resolve(name))).run(acc, (m, max) -> { });
+        }
+    }
+
+    @Test
+    void aModelThatChangedSinceAcceptanceFailsTheJob() throws Exception {
+        var spec = JobParser.parse(TestFiles.job("det", "models/base.onnx", "t", null, 1)).orThrow();
+        JobPlan plan = new JobPlan(spec, "models/base.onnx", "0".repeat(64), List.of("a", "b"), SHARDS, 0,
+                SHARDS * PER_SHARD, 0, System.currentTimeMillis(), 0);
+        try (JobAccumulator acc = new JobAccumulator(plan, 1 << 24, work)) {
+            for (FeatureBatch b : batches()) {
+                acc.accept(b);
+                acc.accept(new ShardDone("det", Split.TRAIN, b.shard(), SHARDS, PER_SHARD, List.of(), 0, 0, 0, "CPU",
+                        null));
+            }
+            JobResult r = new TrainingRun(TestFiles.DEMO, new ArtifactStore(work.resolve("x"))).run(acc, (m, max) -> { });
+            assertThat(r.status()).isEqualTo(JobResult.Status.FAILED);
+            assertThat(r.errors()).singleElement().satisfies(e -> {
+                assertThat(e.field()).isEqualTo("baseModel.uri");
+                assertThat(e.problem()).contains("changed after the job was accepted");
+            });
         }
     }
 

@@ -1,0 +1,158 @@
+package io.transferpool.pool;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.transferpool.TestBroker;
+import io.transferpool.TestFiles;
+import io.transferpool.job.JobParser;
+import io.transferpool.job.JobResult;
+import io.transferpool.job.Limits;
+import io.transferpool.messaging.FeatureBatch;
+import io.transferpool.messaging.JobClient;
+import io.transferpool.messaging.JobPlan;
+import io.transferpool.messaging.Json;
+import io.transferpool.messaging.Publisher;
+import io.transferpool.messaging.ShardDone;
+import io.transferpool.messaging.Topics;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The per-stage time limits on the embedded broker, one pool per limit (set so low that the stage must pass it):
+ * each job gets one result naming the stage and the limit, and the pool goes on.
+ */
+class TimeLimitsIT {
+    @TempDir
+    static Path root;
+    @TempDir
+    static Path work;
+    static TestBroker broker;
+    static PoolSettings base;
+
+    @BeforeAll
+    static void start() throws Exception {
+        TestFiles.demoRoot(root, "train", 12, "test", 6);
+        broker = TestBroker.start(root, work);
+        base = broker.settings();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    private static PoolSettings with(UnaryOperator<Limits> change) {
+        return base.toBuilder().limits(change.apply(Limits.DEFAULT)).build();
+    }
+
+    private static Limits times(Limits l, Duration validation, Duration shard, Duration arrival, Duration training) {
+        return l.withTimes(validation, shard, arrival, training);
+    }
+
+    private static JobResult run(Pool pool, String id, String json) throws Exception {
+        try (JobClient client = new JobClient(pool.clients())) {
+            client.submit(id, json);
+            return client.await(id, Duration.ofMinutes(3), e -> {
+            });
+        }
+    }
+
+    private static String job(String id, int epochs) {
+        return TestFiles.job(id, "models/base.onnx", "train", "test", epochs)
+                .replace("\"earlyStopping\": {\"monitor\": \"val_accuracy\", \"patience\": 5, \"mode\": \"max\"}",
+                        "\"earlyStopping\": {\"enabled\": false}");
+    }
+
+    @Test
+    void checkingAJobPastTheValidationLimitRejectsIt() throws Exception {
+        try (Pool pool = Pool.start(with(l -> times(l, Duration.ofMillis(1), Limits.DEFAULT_SHARD_EXTRACTION,
+                Limits.DEFAULT_SHARD_ARRIVAL, Limits.DEFAULT_TRAINING)), new SimpleMeterRegistry())) {
+            JobResult r = run(pool, "slow-check", job("slow-check", 1));
+            assertThat(r.status()).isEqualTo(JobResult.Status.REJECTED);
+            assertThat(r.errors()).singleElement().satisfies(e -> {
+                assertThat(e.field()).isEqualTo("$");
+                assertThat(e.problem()).contains("tp.limits.validation-timeout");
+            });
+        }
+    }
+
+    @Test
+    void aShardPastTheExtractionLimitFailsItsJob() throws Exception {
+        try (Pool pool = Pool.start(with(l -> times(l, Limits.DEFAULT_VALIDATION, Duration.ofMillis(1),
+                Limits.DEFAULT_SHARD_ARRIVAL, Limits.DEFAULT_TRAINING)), new SimpleMeterRegistry())) {
+            JobResult r = run(pool, "slow-shard", job("slow-shard", 1));
+            assertThat(r.status()).isEqualTo(JobResult.Status.FAILED);
+            assertThat(r.errors().get(0).problem()).contains("tp.limits.shard-timeout");
+        }
+    }
+
+    @Test
+    void trainingPastItsLimitFailsTheJobAndTheTrainerGoesOn() throws Exception {
+        try (Pool pool = Pool.start(with(l -> times(l, Limits.DEFAULT_VALIDATION, Limits.DEFAULT_SHARD_EXTRACTION,
+                Limits.DEFAULT_SHARD_ARRIVAL, Duration.ofSeconds(2))), new SimpleMeterRegistry())) {
+            JobResult r = run(pool, "long-training", job("long-training", 5000));
+            assertThat(r.status()).isEqualTo(JobResult.Status.FAILED);
+            assertThat(r.errors()).singleElement().satisfies(e -> {
+                assertThat(e.field()).isEqualTo("training");
+                assertThat(e.problem()).contains("tp.limits.training-timeout");
+            });
+            assertThat(run(pool, "short-training", job("short-training", 2)).status())
+                    .isEqualTo(JobResult.Status.SUCCEEDED);
+        }
+    }
+
+    @Test
+    void aJobWhoseShardsStopArrivingFailsNamingThemAndFreesItsOffsets() throws Exception {
+        try (Pool pool = Pool.start(with(l -> times(l, Limits.DEFAULT_VALIDATION, Limits.DEFAULT_SHARD_EXTRACTION,
+                Duration.ofSeconds(3), Limits.DEFAULT_TRAINING)).withRoles(java.util.EnumSet.of(Role.TRAINER)),
+                new SimpleMeterRegistry());
+             KafkaProducer<String, byte[]> producer = pool.clients().producer("test");
+             JobClient client = new JobClient(pool.clients())) {
+            var spec = JobParser.parse(job("lost-shard", 1)).orThrow();
+            // A plan of three training shards of which only shard 1 ever reports (its extractor died for good).
+            JobPlan plan = new JobPlan(spec, "models/base.onnx", null, List.of("shirt", "tshirt"), 3, 0, 6, 0,
+                    System.currentTimeMillis(), 0.1, "test-lost", 1);
+            Publisher out = new Publisher(producer);
+            RecordMetadata planAt = out.send(Topics.FEATURES, plan.key(), Json.bytes(plan), Topics.PLAN).get();
+            out.send(Topics.FEATURES, plan.key(), new FeatureBatch(plan.key(), FeatureBatch.Split.TRAIN, 1, 2,
+                    new int[]{2, 3}, new int[]{0, 1}, new float[4]).encode(
+                    io.transferpool.messaging.FeatureType.FLOAT32), Topics.FEATURE_BATCH).get();
+            out.send(Topics.FEATURES, plan.key(), Json.bytes(new ShardDone(plan.key(), FeatureBatch.Split.TRAIN, 1,
+                    3, 2, List.of(), 0, 0, 0, "CPU", null)), Topics.SHARD_DONE).get();
+
+            JobResult r = client.await("lost-shard", Duration.ofMinutes(1), e -> {
+            });
+            assertThat(r.status()).isEqualTo(JobResult.Status.FAILED);
+            assertThat(r.errors()).singleElement().satisfies(e -> {
+                assertThat(e.field()).isEqualTo("features");
+                assertThat(e.problem()).contains("tp.limits.shard-arrival-timeout")
+                        .contains("still missing: train 0, train 2");
+            });
+            // The trainer's group commits past the plan: the job no longer holds its partition.
+            try (Admin admin = pool.clients().admin()) {
+                var tp = new org.apache.kafka.common.TopicPartition(Topics.FEATURES, planAt.partition());
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                long committed = -1;
+                while (committed <= planAt.offset() && System.nanoTime() < deadline) {
+                    var offsets = admin.listConsumerGroupOffsets("tp-trainers").partitionsToOffsetAndMetadata().get();
+                    committed = offsets.containsKey(tp) && offsets.get(tp) != null ? offsets.get(tp).offset() : -1;
+                    Thread.sleep(200);
+                }
+                assertThat(committed).isGreaterThan(planAt.offset());
+            }
+        }
+    }
+}
