@@ -8,4 +8,4 @@ cd "$(dirname "$0")/.."
 cases=${1:-3000}
 seed=${2:-20261129}
 mvn -B test -Dtest='HostileJobsIT#hundredsOfMutatedJobsEachGetOneResult' -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dfuzz.cases="$cases" -Dfuzz.seed="$seed" 2>&1 | grep -E '^fuzz:|Tests run:|FAIL|BUILD' || true
+  -Dfuzz.cases="$cases" -Dfuzz.seed="$seed" 2>&1 | grep -aE '^fuzz:|Tests run:|FAIL|BUILD' || true

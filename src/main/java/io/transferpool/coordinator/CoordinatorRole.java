@@ -68,9 +68,16 @@ public final class CoordinatorRole implements WorkerLoop.Role {
         int run;
         try {
             JobParser.Parsed parsed = JobParser.parse(json);
-            jobId = parsed.jobId() != null ? parsed.jobId() : record.key();
+            // The result goes out under the record's key, where its submitter waits for it.
+            jobId = record.key() != null ? record.key() : parsed.jobId();
             if (!parsed.ok()) {
                 reject(jobId, parsed.errors(), submission);
+                return;
+            }
+            if (record.key() != null && !record.key().equals(parsed.jobId())) {
+                reject(jobId, List.of(new FieldError("jobId", "is \"" + parsed.jobId() + "\" but the job was "
+                        + "published under the key \"" + record.key() + "\"; publish a job keyed by its jobId")),
+                        submission);
                 return;
             }
             if (idsStale) {

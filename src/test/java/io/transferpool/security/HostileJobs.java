@@ -19,7 +19,11 @@ import java.util.Random;
  * matched with its result.
  */
 final class HostileJobs {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // Writes mutations nested deeper than Jackson's default limit of 1000 (two deep-nesting mutations on one
+    // field): the pool's reader must reject those, not this generator.
+    private static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .streamWriteConstraints(com.fasterxml.jackson.core.StreamWriteConstraints.builder()
+                    .maxNestingDepth(100_000).build()).build());
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
     private static final List<String> STRINGS = List.of("", " ", "..", "../../etc/passwd", "/etc/passwd",
             "file:///etc/shadow", "http://example.org/x.onnx", "a\u0000b", "\u202e\u0000\u0007", "%s%n%x",

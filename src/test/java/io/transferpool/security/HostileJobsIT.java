@@ -179,6 +179,9 @@ class HostileJobsIT {
         expect.put("all-bad", new String[]{"FAILED", "data.train"});
         jobs.put("not-json", "{\"jobId\": \"not-json\", ");
         expect.put("not-json", new String[]{"REJECTED", "$"});
+        // Published under another key than its id: the result goes where the submitter waits, the key.
+        jobs.put("key-not-id", job("someone-else"));
+        expect.put("key-not-id", new String[]{"REJECTED", "jobId"});
         jobs.put("crafted-png", job("crafted-png").replace("\"uri\": \"train\"", "\"uri\": \"mixed\""));
         expect.put("crafted-png", new String[]{"SUCCEEDED", null});
 
