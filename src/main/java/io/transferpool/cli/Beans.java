@@ -4,6 +4,10 @@ import io.transferpool.coordinator.ResultBoard;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.config.MeterFilter;
+import io.quarkus.runtime.StartupEvent;
+import io.transferpool.train.NativeThreads;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
@@ -46,6 +50,11 @@ class Beans {
                         : new Meter.Id(name, Tags.of(id.getTags()), id.getBaseUnit(), help, id.getType());
             }
         };
+    }
+
+    /** Every command and `serve` start here, before anything uses ND4J (see NativeThreads). */
+    void nativeThreads(@Observes @Priority(1) StartupEvent event) {
+        NativeThreads.configure();
     }
 
     @Produces

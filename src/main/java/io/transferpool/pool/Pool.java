@@ -21,6 +21,7 @@ import io.transferpool.messaging.WorkerLoop;
 import io.transferpool.metrics.ExtractionMetrics;
 import io.transferpool.metrics.KafkaMeters;
 import io.transferpool.train.ArtifactStore;
+import io.transferpool.train.NativeThreads;
 import io.transferpool.train.TrainerRole;
 import io.transferpool.train.TrainingRun;
 import org.jboss.logging.Logger;
@@ -63,6 +64,7 @@ public final class Pool implements AutoCloseable {
 
     /** @param board filled from tp.results by the coordinator role, for the REST API and reports */
     public static Pool start(PoolSettings settings, MeterRegistry metrics, ResultBoard board) throws Exception {
+        NativeThreads.configure(); // before any role touches ND4J
         EmbeddedKafka broker = null;
         String servers;
         if (settings.bootstrapServers().isPresent()) {

@@ -41,6 +41,7 @@ public final class TrainingRun {
 
     /** @param checkpointPolicy when to save training progress, so a trainer taking the job over resumes */
     public TrainingRun(Path dataRoot, ArtifactStore artifacts, CheckpointStore.Policy checkpointPolicy) {
+        NativeThreads.configure();
         this.dataRoot = dataRoot;
         this.artifacts = artifacts;
         this.checkpointPolicy = checkpointPolicy;

@@ -43,7 +43,9 @@ final class PoolProcess implements AutoCloseable {
                 "-Dquarkus.http.port=0", "-Dtp.kafka.compression=none"));
         props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.addAll(List.of("-jar", APP.toString(), "serve"));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().remove("OMP_WAIT_POLICY"); // the application must set it itself (NativeThreads)
+        Process p = pb.start();
         PoolProcess pp = new PoolProcess(name, p, log);
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (!pp.log().contains("TransferPool serving roles")) {
@@ -51,6 +53,7 @@ final class PoolProcess implements AutoCloseable {
             assertThat(System.nanoTime()).as(name + " did not start:\n" + pp.log()).isLessThan(deadline);
             Thread.sleep(100);
         }
+        assertThat(pp.log()).as("ND4J's threads set not to spin").contains("Native threads: OMP_WAIT_POLICY=PASSIVE");
         return pp;
     }
 

@@ -1,0 +1,59 @@
+package io.transferpool.train;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import org.jboss.logging.Logger;
+
+/**
+ * How ND4J's native threads wait, set from inside the process before ND4J loads. libnd4j's OpenMP threads
+ * spin-wait between ops by default and then fight OpenBLAS's threads (and ONNX Runtime's, in one process with
+ * every role) for the cores: on 2 cores every small op between two GEMMs costs about a millisecond and
+ * {@code MultiLayerNetwork.fit} of the seed's head runs at less than half its speed (STACK-NOTES, DL4J).
+ * {@code OMP_WAIT_POLICY=PASSIVE} makes them sleep instead, but OpenMP reads it from the C environment once, when
+ * the library loads, and Java cannot change its own environment: so it is set here through the C library's
+ * {@code setenv}, from every entry point before the first ND4J class is used (the command line's start, a pool's
+ * start, a training run). A value the environment already has (the Dockerfile, a user) is kept.
+ */
+public final class NativeThreads {
+    private static final Logger LOG = Logger.getLogger(NativeThreads.class);
+    /** The variable and value that stop OpenMP's threads from spinning. */
+    public static final String WAIT_POLICY = "OMP_WAIT_POLICY";
+    public static final String PASSIVE = "PASSIVE";
+
+    private interface LibC extends Library {
+        int setenv(String name, String value, int overwrite);
+
+        String getenv(String name);
+    }
+
+    private static volatile boolean configured;
+
+    private NativeThreads() {
+    }
+
+    /**
+     * Sets the wait policy unless the environment has one; idempotent and cheap after the first call. Returns the
+     * value in effect for libraries loaded from now on (null when the C library cannot be reached, e.g. Windows).
+     */
+    public static synchronized String configure() {
+        String value = setIfAbsent(WAIT_POLICY, PASSIVE);
+        if (!configured) {
+            configured = true;
+            LOG.infof("Native threads: %s=%s%s", WAIT_POLICY, value, PASSIVE.equalsIgnoreCase(value) ? ""
+                    : " (ND4J's OpenMP threads will spin between ops and compete for the cores; set it to PASSIVE)");
+        }
+        return value;
+    }
+
+    /** Sets a C environment variable unless it has a value; returns the value it now has (null if unreachable). */
+    static String setIfAbsent(String name, String value) {
+        try {
+            LibC c = Native.load("c", LibC.class);
+            c.setenv(name, value, 0);
+            return c.getenv(name);
+        } catch (LinkageError | RuntimeException e) {
+            LOG.debugf("C library not reachable (%s); %s stays as the environment has it", e, name);
+            return System.getenv(name);
+        }
+    }
+}
