@@ -77,13 +77,23 @@ public final class EpochLoop {
             stopIfCancelled(listener);
             Nd4j.getRandom().setSeed(t.seed() * 1_000_003L + epoch);
             shuffle(order, shuffle);
+            // Training loss and accuracy as Keras reports them: averaged over the epoch's steps, from each step's
+            // own forward pass (no second pass over the training rows, unless the network cannot count).
+            double lossSum = 0;
+            long correct = 0;
+            boolean counted = true;
             for (int from = 0; from < order.length; from += t.batchSize()) {
                 stopIfCancelled(listener); // a volatile read: a dropped or timed-out job stops within one batch
                 int to = Math.min(order.length, from + t.batchSize());
-                net.fit(train.batch(order, from, to));
+                Network.Step step = net.fit(train.batch(order, from, to));
+                lossSum += step.loss() * (to - from);
+                correct += step.correct();
+                counted &= step.correct() >= 0;
                 seen += to - from;
             }
-            Evaluation.LossAccuracy tr = evaluate(net, train);
+            Evaluation.LossAccuracy tr = counted && order.length > 0
+                    ? new Evaluation.LossAccuracy(lossSum / order.length, (double) correct / order.length)
+                    : evaluate(net, train);
             if (!Double.isFinite(tr.loss())) {
                 throw new DivergedException(epoch, tr.loss());
             }

@@ -14,7 +14,14 @@ import java.io.OutputStream;
  * top of the base (ComputationGraph whose input is the freeze boundary's activations, reshaped from the rows).
  */
 public sealed interface Network {
-    void fit(DataSet batch);
+    /**
+     * What one training step saw: the batch's mean loss as the optimizer computed it, and how many rows its
+     * forward pass classified right ({@code -1} when the network cannot tell; then a pass over the rows must).
+     */
+    record Step(double loss, int correct) {
+    }
+
+    Step fit(DataSet batch);
 
     /** Class probabilities for rows of features [N, D]. */
     INDArray output(INDArray features);
@@ -36,10 +43,18 @@ public sealed interface Network {
 
     void setIterations(int iterations);
 
-    record Head(MultiLayerNetwork net) implements Network {
+    /** @param accuracy counts each step's right answers (added to the network's listeners by the constructor) */
+    record Head(MultiLayerNetwork net, StepAccuracy accuracy) implements Network {
+        public Head(MultiLayerNetwork net) {
+            this(net, new StepAccuracy());
+            net.addListeners(accuracy);
+        }
+
         @Override
-        public void fit(DataSet batch) {
+        public Step fit(DataSet batch) {
+            accuracy.expect(batch.getLabels());
             net.fit(batch);
+            return new Step(net.score(), accuracy.take());
         }
 
         @Override
@@ -83,8 +98,16 @@ public sealed interface Network {
         }
     }
 
-    /** @param inputShape the boundary tensor's shape (batch first; only the rest is used) */
-    record Graph(ComputationGraph graph, long[] inputShape) implements Network {
+    /**
+     * @param inputShape the boundary tensor's shape (batch first; only the rest is used)
+     * @param accuracy   counts each step's right answers (added to the graph's listeners by the constructor)
+     */
+    record Graph(ComputationGraph graph, long[] inputShape, StepAccuracy accuracy) implements Network {
+        public Graph(ComputationGraph graph, long[] inputShape) {
+            this(graph, inputShape, new StepAccuracy());
+            graph.addListeners(accuracy);
+        }
+
         INDArray shaped(INDArray rows) {
             if (inputShape.length == 2) {
                 return rows;
@@ -95,8 +118,10 @@ public sealed interface Network {
         }
 
         @Override
-        public void fit(DataSet batch) {
+        public Step fit(DataSet batch) {
+            accuracy.expect(batch.getLabels());
             graph.fit(new DataSet(shaped(batch.getFeatures()), batch.getLabels()));
+            return new Step(graph.score(), accuracy.take());
         }
 
         @Override
