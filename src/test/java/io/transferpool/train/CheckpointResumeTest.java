@@ -112,11 +112,7 @@ class CheckpointResumeTest {
                               "epochs": 4, "batchSize": 8, "seed": 5}}
                 """;
         JobSpec parsed = JobParser.parse(json).orThrow();
-        JobSpec spec = new JobSpec(parsed.schemaVersion(), parsed.jobId(), parsed.strategy(),
-                new JobSpec.BaseModel(parsed.baseModel().uri(), "input", "/flatten/Flatten_output_0", null,
-                        parsed.baseModel().freezeAt()), parsed.data(), parsed.preprocess(), parsed.head(),
-                parsed.training(), new JobSpec.FineTune(parsed.fineTune().baseLearningRate(),
-                parsed.fineTune().batchNorm(), false));
+        JobSpec spec = DemoFineTune.settled(parsed);
         OnnxModel base = OnnxModel.load(root.resolve("models/base.onnx"));
         try (FeatureStore store = new FeatureStore(1 << 24, dir)) {
             Rows all = rows(store, 40, 64 * 7 * 7, 2, 2);

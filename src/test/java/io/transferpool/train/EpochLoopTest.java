@@ -81,11 +81,7 @@ class EpochLoopTest {
                  "training": {"optimizer": {"type": "sgd", "learningRate": 0.5, "momentum": 0}, "epochs": 1,
                               "batchSize": 64, "seed": 5, "earlyStopping": {"enabled": false},
                               "checkpoint": {"monitor": "loss", "mode": "min"}}}""").orThrow();
-        JobSpec spec = new JobSpec(parsed.schemaVersion(), parsed.jobId(), parsed.strategy(),
-                new JobSpec.BaseModel(parsed.baseModel().uri(), "input", "/flatten/Flatten_output_0", null,
-                        parsed.baseModel().freezeAt()), parsed.data(), parsed.preprocess(), parsed.head(),
-                parsed.training(), new JobSpec.FineTune(parsed.fineTune().baseLearningRate(),
-                parsed.fineTune().batchNorm(), false));
+        JobSpec spec = DemoFineTune.settled(parsed);
         OnnxModel base = OnnxModel.load(root.resolve("models/base.onnx"));
         try (FeatureStore store = new FeatureStore(1 << 24, dir)) {
             Rows rows = randomRows(store, 24, 64 * 7 * 7, 2);
