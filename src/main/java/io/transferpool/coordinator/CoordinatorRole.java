@@ -6,6 +6,7 @@ import io.transferpool.job.JobParser;
 import io.transferpool.job.JobRejectedException;
 import io.transferpool.job.JobResult;
 import io.transferpool.job.JobSpec;
+import io.transferpool.messaging.JobPlan;
 import io.transferpool.messaging.Json;
 import io.transferpool.messaging.Publisher;
 import io.transferpool.messaging.SendScope;
@@ -158,7 +159,7 @@ public final class CoordinatorRole implements WorkerLoop.Role {
     }
 
     /** The job was fine but its work could not be published: tell the user (if tp.results takes it). */
-    private void fail(String jobId, SendScope.SendFailedException e, io.transferpool.messaging.JobPlan plan) {
+    private void fail(String jobId, SendScope.SendFailedException e, JobPlan plan) {
         LOG.errorf("Job %s could not be started: %s", jobId, e.getMessage());
         out.result(JobResult.failed(jobId, List.of(new FieldError("$", "the pool could not publish the job's work: "
                 + e.getMessage())), null).withSubmission(plan.submission(), plan.run()));

@@ -137,7 +137,7 @@ public final class ExternalData {
             return null;
         }
         List<String> changed = new ArrayList<>();
-        for (String location : new java.util.TreeSet<>(java.util.Set.copyOf(now.keySet()))) {
+        for (String location : now.keySet()) { // sorted: digests() returns a TreeMap
             if (!now.get(location).equals(expected.get(location))) {
                 changed.add("\"" + location + "\" has SHA-256 " + now.get(location) + (expected.containsKey(location)
                         ? ", accepted with " + expected.get(location) : ", which was not accepted with the job"));

@@ -75,6 +75,7 @@ public final class JobTracker {
             return timedOut;
         }
 
+        /** Marks the job as past its time limit: its training stops at the next batch and it FAILS. */
         void timeOut() {
             timedOut = true;
         }
@@ -122,11 +123,6 @@ public final class JobTracker {
     /** The jobs being gathered now (a copy). */
     public synchronized List<Job> gatheringJobs() {
         return jobs.values().stream().filter(j -> j.state == State.GATHERING).toList();
-    }
-
-    /** Marks a training job as past its time limit: it stops at its next batch and FAILS. */
-    public synchronized void timeOut(Job job) {
-        job.timeOut();
     }
 
     /** Moves a gathered job to training. */

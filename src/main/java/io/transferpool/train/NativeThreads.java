@@ -26,7 +26,21 @@ public final class NativeThreads {
         String getenv(String name);
     }
 
-    private static volatile boolean configured;
+    private static boolean configured; // guarded by the class lock
+
+    /** The C library, loaded once (null where JNA cannot reach it). */
+    private static final class C {
+        static final LibC LIB = load();
+
+        private static LibC load() {
+            try {
+                return Native.load("c", LibC.class);
+            } catch (LinkageError | RuntimeException e) {
+                LOG.debugf("C library not reachable: %s", e);
+                return null;
+            }
+        }
+    }
 
     private NativeThreads() {
     }
@@ -36,24 +50,22 @@ public final class NativeThreads {
      * value in effect for libraries loaded from now on (null when the C library cannot be reached, e.g. Windows).
      */
     public static synchronized String configure() {
-        String value = setIfAbsent(WAIT_POLICY, PASSIVE);
-        if (!configured) {
-            configured = true;
-            LOG.infof("Native threads: %s=%s%s", WAIT_POLICY, value, PASSIVE.equalsIgnoreCase(value) ? ""
-                    : " (ND4J's OpenMP threads will spin between ops and compete for the cores; set it to PASSIVE)");
+        if (configured) {
+            return C.LIB == null ? System.getenv(WAIT_POLICY) : C.LIB.getenv(WAIT_POLICY);
         }
+        String value = setIfAbsent(WAIT_POLICY, PASSIVE);
+        configured = true;
+        LOG.infof("Native threads: %s=%s%s", WAIT_POLICY, value, PASSIVE.equalsIgnoreCase(value) ? ""
+                : " (ND4J's OpenMP threads will spin between ops and compete for the cores; set it to PASSIVE)");
         return value;
     }
 
     /** Sets a C environment variable unless it has a value; returns the value it now has (null if unreachable). */
     static String setIfAbsent(String name, String value) {
-        try {
-            LibC c = Native.load("c", LibC.class);
-            c.setenv(name, value, 0);
-            return c.getenv(name);
-        } catch (LinkageError | RuntimeException e) {
-            LOG.debugf("C library not reachable (%s); %s stays as the environment has it", e, name);
-            return System.getenv(name);
+        if (C.LIB == null) {
+            return System.getenv(name); // e.g. Windows: the variable stays as the environment has it
         }
+        C.LIB.setenv(name, value, 0);
+        return C.LIB.getenv(name);
     }
 }

@@ -262,7 +262,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
             JobTracker.Job job = e.getKey();
             Training t = e.getValue();
             if (!t.result.isDone() && System.nanoTime() - t.startedNanos > limits.training().toNanos()) {
-                tracker.timeOut(job);
+                job.timeOut();
             }
             if (!t.result.isDone() || t.retryAt > now) {
                 continue;

@@ -25,6 +25,17 @@ class ResultBoardTest {
     }
 
     @Test
+    void aRejectedResubmissionDoesNotHideTheResultOfTheAcceptedRun() {
+        ResultBoard board = new ResultBoard(10);
+        board.put(result("j", "trained", "tp.jobs-0@1-100"));
+        board.put(JobResult.rejected("j", List.of(new FieldError("jobId", "in use"))).withSubmission("tp.jobs-0@2-200"));
+        assertThat(board.get("j").orElseThrow().errors().get(0).problem()).isEqualTo("trained");
+        board.put(JobResult.rejected("k", List.of(new FieldError("x", "bad"))).withSubmission("tp.jobs-0@3-300"));
+        board.put(result("k", "accepted later", "tp.jobs-0@4-400"));
+        assertThat(board.get("k").orElseThrow().status()).isEqualTo(JobResult.Status.FAILED);
+    }
+
+    @Test
     void theOldestResultsAreForgottenFirst() {
         ResultBoard board = new ResultBoard(2);
         board.put(result("a", "x", "1"));
