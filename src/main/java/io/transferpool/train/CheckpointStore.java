@@ -5,6 +5,8 @@ import org.jboss.logging.Logger;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -122,7 +124,10 @@ public final class CheckpointStore implements Checkpoints {
 
     private static void write(Path file, INDArray array) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (OutputStream out = Files.newOutputStream(tmp); DataOutputStream data = new DataOutputStream(out)) {
+        // Buffered: Nd4j.write writes element by element, which unbuffered is one system call per value (seconds
+        // for a head of a million parameters).
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
+             DataOutputStream data = new DataOutputStream(out)) {
             Nd4j.write(array, data);
         }
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -135,7 +140,8 @@ public final class CheckpointStore implements Checkpoints {
     }
 
     private static INDArray read(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file); DataInputStream data = new DataInputStream(in)) {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+             DataInputStream data = new DataInputStream(in)) {
             return Nd4j.read(data);
         }
     }
