@@ -85,7 +85,7 @@ public final class EpochLoop {
             for (int from = 0; from < order.length; from += t.batchSize()) {
                 stopIfCancelled(listener); // a volatile read: a dropped or timed-out job stops within one batch
                 int to = Math.min(order.length, from + t.batchSize());
-                Network.Step step = net.fit(train.batch(order, from, to));
+                Network.Step step = net.fit(train, order, from, to);
                 lossSum += step.loss() * (to - from);
                 correct += step.correct();
                 counted &= step.correct() >= 0;

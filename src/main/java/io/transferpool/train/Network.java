@@ -21,7 +21,8 @@ public sealed interface Network {
     record Step(double loss, int correct) {
     }
 
-    Step fit(DataSet batch);
+    /** One update on rows {@code order[from..to)} of {@code rows}. */
+    Step fit(Rows rows, int[] order, int from, int to);
 
     /** Class probabilities for rows of features [N, D]. */
     INDArray output(INDArray features);
@@ -43,15 +44,26 @@ public sealed interface Network {
 
     void setIterations(int iterations);
 
-    /** @param accuracy counts each step's right answers (added to the network's listeners by the constructor) */
-    record Head(MultiLayerNetwork net, StepAccuracy accuracy) implements Network {
+    /**
+     * @param accuracy counts each step's right answers when DL4J's fit trains the head (then added to the
+     *                 network's listeners by the constructor)
+     * @param inPlace  the in-place step that trains every head a job can describe; null for a network it cannot
+     *                 train, which DL4J's own fit trains instead
+     */
+    record Head(MultiLayerNetwork net, StepAccuracy accuracy, DenseHeadStep inPlace) implements Network {
         public Head(MultiLayerNetwork net) {
-            this(net, new StepAccuracy());
-            net.addListeners(accuracy);
+            this(net, new StepAccuracy(), DenseHeadStep.of(net).orElse(null));
+            if (inPlace == null) {
+                net.addListeners(accuracy);
+            }
         }
 
         @Override
-        public Step fit(DataSet batch) {
+        public Step fit(Rows rows, int[] order, int from, int to) {
+            if (inPlace != null) {
+                return inPlace.fit(rows, order, from, to);
+            }
+            DataSet batch = rows.batch(order, from, to);
             accuracy.expect(batch.getLabels());
             net.fit(batch);
             return new Step(net.score(), accuracy.take());
@@ -118,7 +130,8 @@ public sealed interface Network {
         }
 
         @Override
-        public Step fit(DataSet batch) {
+        public Step fit(Rows rows, int[] order, int from, int to) {
+            DataSet batch = rows.batch(order, from, to);
             accuracy.expect(batch.getLabels());
             graph.fit(new DataSet(shaped(batch.getFeatures()), batch.getLabels()));
             return new Step(graph.score(), accuracy.take());
