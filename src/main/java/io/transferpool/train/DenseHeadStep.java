@@ -50,6 +50,7 @@ final class DenseHeadStep {
     /** DL4J's own clipping of softmax outputs before the log in its score. */
     private static final double CLIP = 1e-10;
 
+    /** A layer's weights and bias, and their gradients, as views of DL4J's flat arrays (bias as a 1 x n row). */
     private record Dense(INDArray w, INDArray b, INDArray dw, INDArray db, IActivation activation) {
         long nIn() {
             return w.size(0);
@@ -144,7 +145,7 @@ final class DenseHeadStep {
             if (w == null || b == null || dw == null || db == null || w.ordering() != 'f' || dw.ordering() != 'f') {
                 return Optional.empty();
             }
-            layers.add(new Dense(w, b.reshape(b.length()), dw, db.reshape(db.length()), act));
+            layers.add(new Dense(w, b.reshape('f', 1, b.length()), dw, db.reshape('f', 1, db.length()), act));
         }
         return Optional.of(new DenseHeadStep(net, List.copyOf(layers), keep));
     }
@@ -177,7 +178,7 @@ final class DenseHeadStep {
         for (int l = 0; l < last; l++) {
             Dense d = layers.get(l);
             Nd4j.gemm(in, d.w, buf.z[l], false, false, 1.0, 0.0);
-            buf.z[l].addiRowVector(d.b);
+            Nd4j.gemm(buf.onesColumn, d.b, buf.z[l], false, false, 1.0, 1.0); // + b on every row
             activate(d.activation, buf.z[l], buf.a[l]);
             in = buf.a[l];
         }
@@ -189,7 +190,7 @@ final class DenseHeadStep {
         }
         Dense out = layers.get(last);
         Nd4j.gemm(in, out.w, buf.logits, false, false, 1.0, 0.0);
-        buf.logits.addiRowVector(out.b);
+        Nd4j.gemm(buf.onesColumn, out.b, buf.logits, false, false, 1.0, 1.0);
         Nd4j.exec(new SoftMax(buf.logits, buf.logits, 1));
 
         // Loss, right answers and the output's delta (p - y) / n, on the host: n x classes values.
@@ -219,7 +220,7 @@ final class DenseHeadStep {
             Dense d = layers.get(l);
             INDArray input = l == 0 ? buf.x : l == last && keep < 1.0 ? buf.dropped : buf.a[l - 1];
             Nd4j.gemm(input, delta, d.dw, true, false, 1.0, 0.0);
-            delta.sum(d.db, 0);
+            Nd4j.gemm(buf.onesRow, delta, d.db, false, false, 1.0, 0.0); // column sums
             if (l > 0) {
                 INDArray eps = buf.eps[l - 1];
                 Nd4j.gemm(delta, d.w, eps, false, true, 1.0, 0.0);
@@ -282,6 +283,8 @@ final class DenseHeadStep {
         final INDArray mask;
         final INDArray dropped;
         final INDArray logits;
+        final INDArray onesColumn;
+        final INDArray onesRow;
         final float[] host;
         final float[] row;
         final float[] probs;
@@ -308,6 +311,8 @@ final class DenseHeadStep {
             mask = keep < 1.0 ? Nd4j.create(DataType.FLOAT, outIn, 'c') : null;
             dropped = keep < 1.0 ? Nd4j.create(DataType.FLOAT, outIn, 'f') : null;
             logits = Nd4j.create(DataType.FLOAT, new long[]{n, classes}, 'f');
+            onesColumn = Nd4j.ones(DataType.FLOAT, n, 1);
+            onesRow = Nd4j.ones(DataType.FLOAT, 1, n);
             host = new float[n * d];
             row = new float[d];
             probs = new float[n * classes];
