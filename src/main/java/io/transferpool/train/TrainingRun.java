@@ -124,6 +124,7 @@ public final class TrainingRun {
         }
         double evalSeconds = (System.nanoTime() - te) / 1e9;
 
+        long tx = System.nanoTime();
         Rows checkRows = testRows != null ? testRows : val.size() > 0 ? val : train;
         float[] checkProbs = testRows != null ? testProbs : EpochLoop.predict(head.network(), checkRows);
         double diff = OnnxPredictionCheck.maxDifference(base.derive(produced.combined()), spec.extractAt(),
@@ -140,6 +141,7 @@ public final class TrainingRun {
                 StableZip.of(headZip.toByteArray()));
         ArtifactStore.ModelArtifacts onnxArtifacts = artifacts.putModel(jobId, plan.run(), "model.onnx", produced.combined(),
                 base.folder());
+        double exportSeconds = (System.nanoTime() - tx) / 1e9;
 
         Map<String, Integer> perClass = new LinkedHashMap<>();
         int[] perClassCounts = new int[classes];
@@ -161,6 +163,7 @@ public final class TrainingRun {
         timings.put("trainingSeconds", head.seconds());
         timings.put("trainingSamplesPerSecond", head.samplesPerSecond());
         timings.put("evaluationSeconds", evalSeconds);
+        timings.put("exportSeconds", exportSeconds);
         timings.put("totalSeconds", (System.currentTimeMillis() - plan.submittedAtMillis()) / 1e3);
         LOG.infof("Job %s trained: %d epochs, best %d, test accuracy %s, ONNX check max diff %.1e", jobId,
                 head.epochs().size(), head.bestEpoch(), test == null ? "n/a" : String.format("%.4f", test.accuracy()),

@@ -30,4 +30,11 @@ class KafkaClientsTest {
         assertThat(slow).containsEntry("session.timeout.ms", "30000").containsEntry("max.poll.interval.ms", "900000")
                 .as("the delivery settings still win").containsEntry("enable.auto.commit", "false");
     }
+
+    @Test
+    void readersAskTheBrokerNotToHoldTheirFetchesLong() {
+        // a result written just after a status event otherwise reaches a waiting client half a second late
+        assertThat(clients.readerConfig("r")).containsEntry("fetch.max.wait.ms", "50")
+                .containsEntry("enable.auto.commit", "false").doesNotContainKey("group.id");
+    }
 }
