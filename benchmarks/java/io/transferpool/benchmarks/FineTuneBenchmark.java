@@ -4,6 +4,10 @@ import io.transferpool.job.JobParser;
 import io.transferpool.job.JobSpec;
 import io.transferpool.model.OnnxModel;
 import io.transferpool.train.FineTuner;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -21,12 +25,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
  * One fine-tuning epoch of the demo's fine-tune job (last conv block translated from the ONNX base, plus the seed's
  * head; batch 64) in DL4J, samples/s, next to benchmarks/finetune_torch.py (the same layers in PyTorch on the same
- * threads, Debian's python3-torch) run in the same session; prints both and the ratio. Run by hand:
+ * threads, Debian's python3-torch) run in the same session; prints both and the ratio, and the step's GEMM work
+ * against ND4J's in-place GEMM speed measured in the same run (the ratio to the ceiling). Run by hand:
  * {@code benchmarks/run.sh}. Asserts nothing about speed.
  */
 @Tag("benchmark")
@@ -75,6 +81,15 @@ class FineTuneBenchmark {
                 SAMPLES, BATCH);
         System.out.printf("  DL4J     %.0f samples/s (median of %d epochs; rounds %s)%n", dl4j, ROUNDS,
                 Arrays.toString(Arrays.stream(rates).map(Math::round).toArray()));
+        // The GEMM work of a training step (forward, input gradient, weight gradient: 3 x the forward's
+        // multiply-adds of each conv and dense layer) against ND4J's in-place GEMM speed measured now, on the shape
+        // of the largest of them (the conv's im2col product).
+        double flopsPerSample = 3 * forwardFlops(graph, features.get(NDArrayIndex.interval(0, 1)));
+        double ceiling = gemmGflops(BATCH * 7 * 7, 64 * 9, 128);
+        double achieved = dl4j * flopsPerSample / 1e9;
+        System.out.printf("  GEMM work %.1f MFLOP per sample -> %.1f GFLOP/s; in-place GEMM now %.0f GFLOP/s: ratio %.3f"
+                + " (%.0f samples/s if a step cost only its GEMMs)%n", flopsPerSample / 1e6, achieved, ceiling,
+                achieved / ceiling, ceiling * 1e9 / flopsPerSample);
         Double torch = torch(threads);
         if (torch == null) {
             System.out.println("  PyTorch  not run (needs Debian's python3-torch at /usr/bin/python3)");
@@ -82,6 +97,45 @@ class FineTuneBenchmark {
             System.out.printf("  PyTorch  %.0f samples/s (%d threads)%n  ratio DL4J / PyTorch %.2f%n", torch, threads,
                     dl4j / torch);
         }
+    }
+
+    /** Multiply-adds x 2 of one sample's forward pass through the graph's conv and dense layers. */
+    private static double forwardFlops(ComputationGraph graph, INDArray one) {
+        Map<String, INDArray> acts = graph.feedForward(one, false);
+        double flops = 0;
+        for (var v : graph.getVertices()) {
+            if (!v.hasLayer()) {
+                continue;
+            }
+            var conf = v.getLayer().conf().getLayer();
+            INDArray out = acts.get(v.getVertexName());
+            if (conf instanceof ConvolutionLayer c) {
+                int[] k = c.getKernelSize();
+                flops += 2.0 * k[0] * k[1] * c.getNIn() * out.length();
+            } else if (conf instanceof FeedForwardLayer f && (conf instanceof DenseLayer || conf instanceof OutputLayer)) {
+                flops += 2.0 * f.getNIn() * f.getNOut();
+            }
+        }
+        return flops;
+    }
+
+    /** GFLOP/s of ND4J's in-place GEMM ('f' order, preallocated) on an m x k by k x n product, median of 5. */
+    private static double gemmGflops(int m, int k, int n) {
+        INDArray a = Nd4j.rand(DataType.FLOAT, m, k).dup('f');
+        INDArray b = Nd4j.rand(DataType.FLOAT, k, n).dup('f');
+        INDArray c = Nd4j.create(DataType.FLOAT, new long[]{m, n}, 'f');
+        double[] rates = new double[5];
+        for (int r = -1; r < rates.length; r++) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 20; i++) {
+                Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+            }
+            if (r >= 0) {
+                rates[r] = 20 * 2.0 * m * k * n / (System.nanoTime() - t0);
+            }
+        }
+        Arrays.sort(rates);
+        return rates[rates.length / 2];
     }
 
     private static Double torch(int threads) throws Exception {
