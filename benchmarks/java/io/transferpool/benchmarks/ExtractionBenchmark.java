@@ -26,8 +26,9 @@ import java.util.stream.Stream;
 /**
  * Extraction throughput of the whole pipeline (job submitted on Kafka until the trainer holds every feature)
  * against bare ONNX Runtime running the same cut model with the same batch size and threads, in the same run;
- * plus DL4J head-training samples/s. Run by hand: {@code benchmarks/run.sh}. Prints figures, asserts nothing
- * about speed.
+ * plus DL4J head-training samples/s, and per round the pipeline's own timers per image (read and decode,
+ * preprocess, inference, feature encode, produce, trainer ingest). Run by hand: {@code benchmarks/run.sh}. Prints
+ * figures, asserts nothing about speed.
  */
 @Tag("benchmark")
 class ExtractionBenchmark {
@@ -130,6 +131,7 @@ class ExtractionBenchmark {
                                 + " summed over threads)%n", r + 1, bare[r], bareDecode[r], pipeline[r],
                         f.timings().get("validationSeconds"), f.timings().get("extractionSeconds"),
                         f.timings().get("decodeSeconds"), f.timings().get("inferenceSeconds"));
+                System.out.println("  " + breakdown(f.timings(), n, pipeline[r], bare[r]));
             }
         }
         double b = median(bare);
@@ -154,6 +156,22 @@ class ExtractionBenchmark {
                 median(ratiosDecode));
         System.out.printf("DL4J head training (%d -> 1024 relu -> 2, SGD Nesterov, batch 64) %.0f samples/s%n",
                 featureDimension, trainingRate);
+    }
+
+    /**
+     * The pipeline's own timers per image (us of thread time, summed over the threads that ran them; the machine
+     * has {@code cores} cores of wall time per wall us) next to the wall time per image of the pipeline and of bare
+     * ONNX Runtime.
+     */
+    private static String breakdown(java.util.Map<String, Double> t, int n, double pipelineRate, double bareRate) {
+        double per = 1e6 / n;
+        double decode = t.getOrDefault("decodeSeconds", 0.0);
+        double pre = t.getOrDefault("preprocessSeconds", 0.0);
+        return String.format("per image (thread us): read+decode %.1f, preprocess %.1f, inference %.1f, encode %.1f,"
+                        + " produce %.1f, trainer ingest %.1f | wall us per image: pipeline %.1f, bare ONNX Runtime %.1f",
+                (decode - pre) * per, pre * per, t.getOrDefault("inferenceSeconds", 0.0) * per,
+                t.getOrDefault("encodeSeconds", 0.0) * per, t.getOrDefault("publishSeconds", 0.0) * per,
+                t.getOrDefault("ingestSeconds", 0.0) * per, 1e6 / pipelineRate, 1e6 / bareRate);
     }
 
     private record RunFigures(double imagesPerSecond, double trainingSamplesPerSecond, int featureDimension,

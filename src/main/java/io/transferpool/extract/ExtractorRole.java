@@ -32,6 +32,9 @@ public final class ExtractorRole implements WorkerLoop.Role {
     private final Counter imagesExtracted;
     private final Counter featureBytes;
     private final MeterRegistry metrics;
+    // The current shard's encode and publish timers; the role runs on its worker loop's thread only.
+    private long encodeNanos;
+    private long publishNanos;
 
     public ExtractorRole(ShardExtractor extractor, Publisher out, FeatureType featureType, int maxRecordBytes,
                          MeterRegistry metrics) {
@@ -49,8 +52,10 @@ public final class ExtractorRole implements WorkerLoop.Role {
     public void handle(ConsumerRecord<String, byte[]> record) {
         ExtractTask task = Json.read(record.value(), ExtractTask.class);
         ShardDone done;
+        encodeNanos = 0;
+        publishNanos = 0;
         try {
-            done = extractor.extract(task, this::publish);
+            done = extractor.extract(task, this::publish).withPublishing(encodeNanos / 1e9, publishNanos / 1e9);
         } catch (Exception e) {
             LOG.errorf(e, "Shard %s/%s/%d of job %s failed", task.split(), task.shard(), task.shardCount(), task.jobId());
             done = new ShardDone(task.key(), task.split(), task.shard(), task.shardCount(), 0, List.of(), 0, 0, 0,
@@ -72,9 +77,13 @@ public final class ExtractorRole implements WorkerLoop.Role {
             FeatureBatch part = from == 0 && to == b.size() ? b : new FeatureBatch(b.jobId(), b.split(), b.shard(),
                     b.dimension(), Arrays.copyOfRange(b.sampleIds(), from, to), Arrays.copyOfRange(b.labels(), from, to),
                     Arrays.copyOfRange(b.features(), from * b.dimension(), to * b.dimension()));
+            long t0 = System.nanoTime();
             byte[] bytes = part.encode(featureType);
+            long t1 = System.nanoTime();
             featureBytes.increment(bytes.length);
             out.send(Topics.FEATURES, b.jobId(), bytes, Topics.FEATURE_BATCH);
+            encodeNanos += t1 - t0;
+            publishNanos += System.nanoTime() - t1;
         }
     }
 

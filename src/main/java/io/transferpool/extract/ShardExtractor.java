@@ -77,7 +77,7 @@ public final class ShardExtractor {
     }
 
     /** One decoded batch: the preprocessed inputs of the good samples and the bad ones with reasons. */
-    private record Decoded(float[] inputs, List<Sample> good, List<BadSample> bad, long nanos) {
+    private record Decoded(float[] inputs, List<Sample> good, List<BadSample> bad, long nanos, long preprocessNanos) {
     }
 
     public ShardDone extract(ExtractTask task, Sink sink) throws Exception {
@@ -91,6 +91,7 @@ public final class ShardExtractor {
         int next = 0;
         List<BadSample> bad = new ArrayList<>();
         long decodeNanos = 0;
+        long preprocessNanos = 0;
         long inferNanos = 0;
         int extracted = 0;
         long deadline = t0 + timeLimit.toNanos();
@@ -108,6 +109,7 @@ public final class ShardExtractor {
             }
             Decoded d = ahead.poll().join();
             decodeNanos += d.nanos();
+            preprocessNanos += d.preprocessNanos();
             bad.addAll(d.bad());
             if (d.good().isEmpty()) {
                 continue;
@@ -130,7 +132,8 @@ public final class ShardExtractor {
             extracted += n;
         }
         return new ShardDone(task.key(), task.split(), task.shard(), task.shardCount(), extracted, List.copyOf(bad),
-                decodeNanos / 1e9, inferNanos / 1e9, (System.nanoTime() - t0) / 1e9, session.provider().name(), null);
+                decodeNanos / 1e9, inferNanos / 1e9, (System.nanoTime() - t0) / 1e9, session.provider().name(), null,
+                preprocessNanos / 1e9, 0, 0);
     }
 
     private Decoded decode(List<Sample> part, Preprocessor pre) {
@@ -138,9 +141,13 @@ public final class ShardExtractor {
         float[] inputs = new float[part.size() * pre.inputSize()];
         List<Sample> good = new ArrayList<>(part.size());
         List<BadSample> bad = new ArrayList<>();
+        long preprocessNanos = 0;
         for (Sample s : part) {
             try {
-                pre.apply(decoder.decode(s.ref()), inputs, good.size() * pre.inputSize());
+                var image = decoder.decode(s.ref());
+                long tp = System.nanoTime();
+                pre.apply(image, inputs, good.size() * pre.inputSize());
+                preprocessNanos += System.nanoTime() - tp;
                 good.add(s);
             } catch (BadSampleException e) {
                 bad.add(new BadSample(s.ref(), e.getMessage()));
@@ -151,6 +158,6 @@ public final class ShardExtractor {
         }
         long took = System.nanoTime() - t0;
         observer.decoded(good.size(), took);
-        return new Decoded(inputs, good, bad, took);
+        return new Decoded(inputs, good, bad, took, preprocessNanos);
     }
 }

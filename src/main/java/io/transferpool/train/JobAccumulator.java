@@ -27,7 +27,11 @@ public final class JobAccumulator implements AutoCloseable {
     private long lastArrivalNanos = startedNanos;
     private long completedNanos;
     private double decodeSeconds;
+    private double preprocessSeconds;
     private double inferenceSeconds;
+    private double encodeSeconds;
+    private double publishSeconds;
+    private long ingestNanos;
 
     public JobAccumulator(JobPlan plan, long heapLimitBytes, Path spillDir) {
         this.plan = plan;
@@ -65,7 +69,10 @@ public final class JobAccumulator implements AutoCloseable {
         }
         badSamples.addAll(d.badSamples());
         decodeSeconds += d.decodeSeconds();
+        preprocessSeconds += d.preprocessSeconds();
         inferenceSeconds += d.inferenceSeconds();
+        encodeSeconds += d.encodeSeconds();
+        publishSeconds += d.publishSeconds();
         if (d.error() != null) {
             extractErrors.add(d.split().name().toLowerCase() + " shard " + d.shard() + ": " + d.error());
         }
@@ -138,6 +145,28 @@ public final class JobAccumulator implements AutoCloseable {
 
     public double inferenceSeconds() {
         return inferenceSeconds;
+    }
+
+    /** Extractors' seconds preprocessing decoded images (part of {@link #decodeSeconds}). */
+    public double preprocessSeconds() {
+        return preprocessSeconds;
+    }
+
+    public double encodeSeconds() {
+        return encodeSeconds;
+    }
+
+    public double publishSeconds() {
+        return publishSeconds;
+    }
+
+    /** Counts the trainer's time reading one of this job's feature records and storing its rows. */
+    public void ingested(long nanos) {
+        ingestNanos += nanos;
+    }
+
+    public double ingestSeconds() {
+        return ingestNanos / 1e9;
     }
 
     @Override

@@ -141,6 +141,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
         JobAccumulator acc = job.accumulator();
         FeatureBatch batch = null;
         ShardDone done = null;
+        long ingestStart = System.nanoTime();
         try {
             if (Topics.FEATURE_BATCH.equals(Publisher.type(record.headers()))) {
                 batch = FeatureBatch.decode(record.value());
@@ -158,6 +159,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
         try {
             if (batch != null) {
                 acc.accept(batch);
+                acc.ingested(System.nanoTime() - ingestStart);
                 return;
             }
             newShard = acc.accept(done);

@@ -159,7 +159,11 @@ public final class TrainingRun {
         timings.put("extractionSeconds", acc.extractionSeconds());
         timings.put("extractionImagesPerSecond", extracted / Math.max(1e-9, acc.extractionSeconds()));
         timings.put("decodeSeconds", acc.decodeSeconds());
+        timings.put("preprocessSeconds", acc.preprocessSeconds());
         timings.put("inferenceSeconds", acc.inferenceSeconds());
+        timings.put("encodeSeconds", acc.encodeSeconds());
+        timings.put("publishSeconds", acc.publishSeconds());
+        timings.put("ingestSeconds", acc.ingestSeconds());
         timings.put("trainingSeconds", head.seconds());
         timings.put("trainingSamplesPerSecond", head.samplesPerSecond());
         timings.put("evaluationSeconds", evalSeconds);

@@ -20,7 +20,7 @@ class JobAccumulatorTest {
     Path spill;
 
     private static ShardDone done(Split split, int shard, List<BadSample> bad) {
-        return new ShardDone("j", split, shard, 2, 2, bad, 0.1, 0.2, 0.3, "CPU", null);
+        return new ShardDone("j", split, shard, 2, 2, bad, 0.1, 0.2, 0.3, "CPU", null, 0.04, 0.01, 0.02);
     }
 
     /** Two classes; two training shards and one test shard. */
@@ -51,6 +51,11 @@ class JobAccumulatorTest {
             assertThat(acc.complete()).isTrue();
             assertThat(acc.store(Split.TRAIN).size()).isEqualTo(4);
             assertThat(acc.store(Split.TEST).size()).as("test ids are their own space").isEqualTo(2);
+            // each shard's timers once, the redelivered mark not again
+            assertThat(acc.decodeSeconds()).isCloseTo(0.3, org.assertj.core.api.Assertions.within(1e-9));
+            assertThat(acc.preprocessSeconds()).isCloseTo(0.12, org.assertj.core.api.Assertions.within(1e-9));
+            assertThat(acc.encodeSeconds()).isCloseTo(0.03, org.assertj.core.api.Assertions.within(1e-9));
+            assertThat(acc.publishSeconds()).isCloseTo(0.06, org.assertj.core.api.Assertions.within(1e-9));
         }
     }
 
