@@ -105,15 +105,27 @@ class ExtractionBenchmark {
         double[] pipeline = new double[ROUNDS];
         double trainingRate = 0;
         int featureDimension = 0;
-        try (CutSession session = CutSession.open(OnnxModel.load(root.resolve("models/base.onnx")), "input", cut,
-                settings.session());
+        int streams = settings.extractStreams();
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(streams);
+        OnnxModel model = OnnxModel.load(root.resolve("models/base.onnx"));
+        double[] bareOne = new double[ROUNDS];
+        double[] bareStreams = new double[ROUNDS];
+        try (CutSession session = CutSession.open(model, "input", cut, settings.session());
+             CutSession shared = CutSession.open(model, "input", cut, settings.session().sharedBy(streams));
              Pool pool = Pool.start(settings)) {
             bareRun(session, batches, n, spec); // warm-up
+            bareStreams(shared, batches, n, spec, streams, threads);
             runJob(pool, job, "bench-warmup", n);
             for (int r = 0; r < ROUNDS; r++) {
+                // The baseline is the faster way to run bare ONNX Runtime: one batch at a time on all its
+                // intra-op threads, or one batch per stream at once (what the pipeline does).
                 long t0 = System.nanoTime();
                 bareRun(session, batches, n, spec);
-                bare[r] = n / ((System.nanoTime() - t0) / 1e9);
+                bareOne[r] = n / ((System.nanoTime() - t0) / 1e9);
+                t0 = System.nanoTime();
+                bareStreams(shared, batches, n, spec, streams, threads);
+                bareStreams[r] = n / ((System.nanoTime() - t0) / 1e9);
+                bare[r] = Math.max(bareOne[r], bareStreams[r]);
 
                 t0 = System.nanoTime();
                 for (int from = 0; from < n; from += BATCH) {
@@ -126,19 +138,23 @@ class ExtractionBenchmark {
                 pipeline[r] = f.imagesPerSecond;
                 trainingRate = f.trainingSamplesPerSecond;
                 featureDimension = f.featureDimension;
-                System.out.printf("round %d: bare ORT %.0f img/s, decode+bare ORT %.0f img/s, pipeline %.0f img/s"
+                System.out.printf("round %d: bare ORT %.0f img/s (one batch at a time %.0f, %d streams %.0f),"
+                                + " decode+bare ORT %.0f img/s, pipeline %.0f img/s"
                                 + " (in the pipeline: validation %.2f s, extraction %.2f s, decode %.2f s, inference %.2f s"
-                                + " summed over threads)%n", r + 1, bare[r], bareDecode[r], pipeline[r],
+                                + " summed over threads)%n", r + 1, bare[r], bareOne[r], streams, bareStreams[r],
+                        bareDecode[r], pipeline[r],
                         f.timings().get("validationSeconds"), f.timings().get("extractionSeconds"),
                         f.timings().get("decodeSeconds"), f.timings().get("inferenceSeconds"));
                 System.out.println("  " + breakdown(f.timings(), n, pipeline[r], bare[r]));
             }
         }
+        threads.shutdownNow();
         double b = median(bare);
         double bd = median(bareDecode);
         double p = median(pipeline);
         System.out.println();
-        System.out.printf("bare ONNX Runtime (preprocessed tensors)      %8.0f images/s%n", b);
+        System.out.printf("bare ONNX Runtime (preprocessed tensors)      %8.0f images/s (the faster of one batch at a time"
+                + " %.0f and %d streams %.0f)%n", b, median(bareOne), streams, median(bareStreams));
         System.out.printf("decode + preprocess + bare ONNX Runtime       %8.0f images/s%n", bd);
         System.out.printf("pipeline (job on Kafka -> features in trainer) %7.0f images/s%n", p);
         // Rounds measure the baseline and the pipeline back to back, so the ratio per round is less exposed to
@@ -202,6 +218,24 @@ class ExtractionBenchmark {
         return new RunFigures(n / ((allShards[0] - t0) / 1e3),
                 result.metrics().timings().get("trainingSamplesPerSecond"), result.metrics().counts().featureDimension(),
                 result.metrics().timings());
+    }
+
+    /** The batches split among {@code streams} threads, each running its share one after the other. */
+    private static void bareStreams(CutSession session, List<float[]> batches, int n, JobSpec spec, int streams,
+                                    java.util.concurrent.ExecutorService threads) throws Exception {
+        List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        for (int s = 0; s < streams; s++) {
+            running.add(threads.submit(() -> {
+                for (int b; (b = next.getAndIncrement()) < batches.size(); ) {
+                    session.run(batches.get(b), Math.min(BATCH, n - b * BATCH), spec.preprocess());
+                }
+                return null;
+            }));
+        }
+        for (var f : running) {
+            f.get();
+        }
     }
 
     private static void bareRun(CutSession session, List<float[]> batches, int n, JobSpec spec) throws OrtException {

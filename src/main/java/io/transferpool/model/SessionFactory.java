@@ -28,6 +28,18 @@ public final class SessionFactory {
         public static Settings cpu(int threads) {
             return new Settings(ExecutionProvider.CPU, 0, threads);
         }
+
+        /**
+         * These settings for a session that {@code streams} threads run at once: on CPU, unless the intra-op threads
+         * are set, each run gets its share of the cores (at least one), so the runs do not fight over them.
+         */
+        public Settings sharedBy(int streams) {
+            if (intraOpThreads > 0 || provider != ExecutionProvider.CPU) {
+                return this;
+            }
+            return new Settings(provider, cudaDevice, Math.max(1, Runtime.getRuntime().availableProcessors()
+                    / Math.max(1, streams)));
+        }
     }
 
     private SessionFactory() {

@@ -102,17 +102,19 @@ public final class Pool implements AutoCloseable {
         }
         if (settings.roles().contains(Role.EXTRACTOR)) {
             AtomicInteger n = new AtomicInteger();
-            ExecutorService decode = Executors.newFixedThreadPool(settings.decodeThreads(), r -> {
-                Thread t = new Thread(r, "tp-decode-" + n.incrementAndGet());
+            int streams = settings.extractStreams();
+            ExecutorService streamPool = Executors.newFixedThreadPool(streams, r -> {
+                Thread t = new Thread(r, "tp-extract-" + n.incrementAndGet());
                 t.setDaemon(true);
                 return t;
             });
-            closeables.add(decode::shutdownNow);
+            closeables.add(streamPool::shutdownNow);
             ExtractionMetrics em = new ExtractionMetrics(metrics, settings.session().provider());
-            SessionCache sessions = new SessionCache(settings.sessionCacheSize(), settings.session(), em::sessionOpened);
+            SessionCache sessions = new SessionCache(settings.sessionCacheSize(), settings.session().sharedBy(streams),
+                    em::sessionOpened);
             closeables.add(sessions);
-            ShardExtractor extractor = new ShardExtractor(sessions, settings.dataRoot(), decode,
-                    settings.extractBatchSize(), 2 * settings.decodeThreads(), em, settings.limits().shardExtraction());
+            ShardExtractor extractor = new ShardExtractor(sessions, settings.dataRoot(), streamPool,
+                    settings.extractBatchSize(), streams, em, settings.limits().shardExtraction());
             var role = new ExtractorRole(extractor, out, settings.featureType(), settings.maxRecordBytes(), metrics);
             loop(Role.EXTRACTOR, "extractor", "tp-extractors", Topics.EXTRACT, 1, producer, role, metrics);
         }

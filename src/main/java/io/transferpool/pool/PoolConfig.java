@@ -155,7 +155,14 @@ public interface PoolConfig {
         @WithDefault("64")
         int batchSize();
 
-        /** Threads decoding and preprocessing images (0: one per core). */
+        /**
+         * Batches extracted at once, each by its own thread: read, decode, preprocess, then the model (0: one per
+         * core).
+         */
+        @WithDefault("0")
+        int streams();
+
+        /** Deprecated, read as {@code streams} when that is 0 (it counted the decode threads before streams). */
         @WithDefault("0")
         int decodeThreads();
 
@@ -167,7 +174,7 @@ public interface PoolConfig {
         @WithDefault("0")
         int cudaDevice();
 
-        /** ONNX Runtime intra-op threads (0: ONNX Runtime's default, one per core). */
+        /** ONNX Runtime intra-op threads per model run (0: the cores shared out among the streams, at least 1). */
         @WithDefault("0")
         int intraOpThreads();
 
@@ -234,7 +241,8 @@ public interface PoolConfig {
                 new TopicSetup.Layout(1, topics().extractPartitions(), topics().featuresPartitions(), 1, 1, 1,
                         topics().replication(), topics().create()),
                 dataRoot(), artifactsDir().orElse(work.resolve("artifacts")), shardSize(), extract().batchSize(),
-                extract().decodeThreads() > 0 ? extract().decodeThreads() : cores,
+                extract().streams() > 0 ? extract().streams() : extract().decodeThreads() > 0
+                        ? extract().decodeThreads() : cores,
                 new SessionFactory.Settings(provider, extract().cudaDevice(), extract().intraOpThreads()),
                 extract().sessionCacheSize(), featureType, extract().maxRecordBytes(),
                 kafkaCompression().filter(c -> !c.equals("auto")).orElse(null), kafkaClient(),

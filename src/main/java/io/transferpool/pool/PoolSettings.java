@@ -27,7 +27,7 @@ public record PoolSettings(
         Path artifactsDir,
         int shardSize,
         int extractBatchSize,
-        int decodeThreads,
+        int extractStreams,
         SessionFactory.Settings session,
         int sessionCacheSize,
         FeatureType featureType,
@@ -90,7 +90,7 @@ public record PoolSettings(
         private Path artifactsDir;
         private int shardSize;
         private int extractBatchSize;
-        private int decodeThreads;
+        private int extractStreams;
         private SessionFactory.Settings session;
         private int sessionCacheSize;
         private FeatureType featureType;
@@ -112,7 +112,7 @@ public record PoolSettings(
             artifactsDir = s.artifactsDir;
             shardSize = s.shardSize;
             extractBatchSize = s.extractBatchSize;
-            decodeThreads = s.decodeThreads;
+            extractStreams = s.extractStreams;
             session = s.session;
             sessionCacheSize = s.sessionCacheSize;
             featureType = s.featureType;
@@ -203,7 +203,7 @@ public record PoolSettings(
 
         public PoolSettings build() {
             return new PoolSettings(roles, bootstrapServers, brokerDataDir, topics, dataRoot, artifactsDir, shardSize,
-                    extractBatchSize, decodeThreads, session, sessionCacheSize, featureType, maxRecordBytes,
+                    extractBatchSize, extractStreams, session, sessionCacheSize, featureType, maxRecordBytes,
                     compression, kafkaClient, spillDir, spillThresholdBytes, checkpoints, consumerOverrides, limits);
         }
     }
