@@ -26,4 +26,15 @@ class SessionFactoryTest {
             assertThat(opened.fallbackReason()).isNull();
         }
     }
+
+    @Test
+    void streamsRunningOneSessionShareTheCoresUnlessThreadsAreSet() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertThat(SessionFactory.Settings.cpu(0).sharedBy(cores).intraOpThreads()).isEqualTo(1);
+        assertThat(SessionFactory.Settings.cpu(0).sharedBy(1).intraOpThreads()).isEqualTo(cores);
+        assertThat(SessionFactory.Settings.cpu(0).sharedBy(4 * cores).intraOpThreads()).isEqualTo(1);
+        assertThat(SessionFactory.Settings.cpu(3).sharedBy(cores).intraOpThreads()).as("set by the user").isEqualTo(3);
+        var cuda = new SessionFactory.Settings(ExecutionProvider.CUDA, 0, 0);
+        assertThat(cuda.sharedBy(cores)).isEqualTo(cuda);
+    }
 }

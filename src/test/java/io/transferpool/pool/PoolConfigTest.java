@@ -47,6 +47,18 @@ class PoolConfigTest {
     }
 
     @Test
+    void extractionStreamsDefaultToOnePerCoreAndTheOldKeyStillCounts() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertThat(config(Map.of()).toSettings(Optional.empty()).extractStreams()).isEqualTo(cores);
+        assertThat(config(Map.of("tp.extract.streams", "3")).toSettings(Optional.empty()).extractStreams())
+                .isEqualTo(3);
+        assertThat(config(Map.of("tp.extract.decode-threads", "5")).toSettings(Optional.empty()).extractStreams())
+                .isEqualTo(5);
+        assertThat(config(Map.of("tp.extract.decode-threads", "5", "tp.extract.streams", "2"))
+                .toSettings(Optional.empty()).extractStreams()).isEqualTo(2);
+    }
+
+    @Test
     void keysReachTheSettings() {
         PoolSettings s = config(Map.of("tp.roles", "extractor", "tp.extract.provider", "cuda",
                 "tp.extract.feature-type", "float16", "tp.kafka.compression", "zstd",
