@@ -44,6 +44,10 @@ public final class Preprocessor {
         int channels = spec.channels();
         boolean nchw = spec.layout() == JobSpec.Layout.NCHW;
         float scale = (float) spec.scale();
+        if (image.channels() == channels) {
+            same(image.pixels(), w * h, channels, nchw, scale, out, offset);
+            return;
+        }
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 for (int c = 0; c < channels; c++) {
@@ -51,6 +55,22 @@ public final class Preprocessor {
                     int i = nchw ? (c * h + y) * w + x : (y * w + x) * channels + c;
                     out[offset + i] = v;
                 }
+            }
+        }
+    }
+
+    /**
+     * The common case, the image already has the model's channels: one tight loop per channel over the pixels,
+     * the same arithmetic as the general path (so the same floats), several times faster on a 224x224 RGB image.
+     */
+    private void same(byte[] pixels, int n, int channels, boolean nchw, float scale, float[] out, int offset) {
+        for (int c = 0; c < channels; c++) {
+            float m = mean[c];
+            float sd = std[c];
+            int to = nchw ? offset + c * n : offset + c;
+            int step = nchw ? 1 : channels;
+            for (int i = 0, p = c; i < n; i++, p += channels, to += step) {
+                out[to] = ((pixels[p] & 0xff) * scale - m) / sd;
             }
         }
     }
