@@ -192,8 +192,11 @@ public interface PoolConfig {
     }
 
     interface Train {
-        /** Features of a job kept on the heap per split before spilling to disk. */
-        @WithDefault("536870912")
+        /**
+         * Heap that the feature rows of all jobs of this trainer may take together; a job's split that finds no
+         * room moves to disk (0: a quarter of the maximum heap, at most 512 MiB).
+         */
+        @WithDefault("0")
         long spillThresholdBytes();
 
         /** Where spilled features go (default: work-dir/spill). */
@@ -246,7 +249,7 @@ public interface PoolConfig {
                 new SessionFactory.Settings(provider, extract().cudaDevice(), extract().intraOpThreads()),
                 extract().sessionCacheSize(), featureType, extract().maxRecordBytes(),
                 kafkaCompression().filter(c -> !c.equals("auto")).orElse(null), kafkaClient(),
-                train().spillDir().orElse(work.resolve("spill")), train().spillThresholdBytes(),
+                train().spillDir().orElse(work.resolve("spill")), train().spillThresholdBytes() > 0 ? train().spillThresholdBytes() : io.transferpool.train.HeapBudget.defaultLimit(),
                 new CheckpointStore.Policy(train().checkpointEpochs(), train().checkpointSeconds()),
                 consumerOverrides(), new Limits(limits().maxEpochs(), limits().maxEpochSamples(),
                 limits().maxClasses(), limits().maxSamples(), limits().maxHeadLayers(), limits().maxHeadParameters(),

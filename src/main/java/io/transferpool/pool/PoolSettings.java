@@ -50,7 +50,8 @@ public record PoolSettings(
         return new PoolSettings(EnumSet.allOf(Role.class), Optional.empty(), workDir.resolve("kafka"),
                 TopicSetup.Layout.singleNode(), dataRoot, workDir.resolve("artifacts"), 2048, 64,
                 Math.max(1, Runtime.getRuntime().availableProcessors()), SessionFactory.Settings.cpu(0), 4,
-                FeatureType.FLOAT32, 1_000_000, null, Map.of(), workDir.resolve("spill"), 512L * 1024 * 1024,
+                FeatureType.FLOAT32, 1_000_000, null, Map.of(), workDir.resolve("spill"),
+                io.transferpool.train.HeapBudget.defaultLimit(),
                 new CheckpointStore.Policy(5, 60), Map.of(), Limits.DEFAULT);
     }
 

@@ -14,12 +14,14 @@ import java.util.List;
 
 /**
  * The feature rows of one split of one job, deduplicated by sample id (a redelivered batch adds nothing). Rows stay
- * on the heap up to {@code heapLimitBytes} shared across the store's life, then everything moves to a file in
- * {@code spillDir} and further rows are appended there, so a large job never needs unbounded heap. Not
- * thread-safe: one trainer thread fills a store, then one training reads it.
+ * on the heap while the {@link HeapBudget} (shared by every store of a trainer) has room for them; when it has
+ * none, everything this store holds moves to a file in {@code spillDir}, its share goes back to the budget, and
+ * further rows are appended there, so neither a large job nor many jobs need unbounded heap. Not thread-safe: one
+ * trainer thread fills a store, then one training reads it.
  */
 public final class FeatureStore implements AutoCloseable {
-    private final long heapLimitBytes;
+    private final HeapBudget budget;
+    private long heldBytes;
     private final Path spillDir;
     private final BitSet seen = new BitSet();
     private int dimension = -1;
@@ -30,8 +32,13 @@ public final class FeatureStore implements AutoCloseable {
     private FileChannel spill;
     private Path spillFile;
 
+    /** A store with a budget of its own. */
     public FeatureStore(long heapLimitBytes, Path spillDir) {
-        this.heapLimitBytes = heapLimitBytes;
+        this(new HeapBudget(heapLimitBytes), spillDir);
+    }
+
+    public FeatureStore(HeapBudget budget, Path spillDir) {
+        this.budget = budget;
         this.spillDir = spillDir;
     }
 
@@ -61,8 +68,13 @@ public final class FeatureStore implements AutoCloseable {
         }
         labels[size] = label;
         ids[size] = id;
-        if (spill == null && (long) (size + 1) * dimension * Float.BYTES > heapLimitBytes) {
-            spillAll();
+        long rowBytes = 16L + (long) dimension * Float.BYTES; // a float[] with its header
+        if (spill == null) {
+            if (budget.reserve(rowBytes)) {
+                heldBytes += rowBytes;
+            } else {
+                spillAll();
+            }
         }
         if (spill != null) {
             write(row);
@@ -82,6 +94,8 @@ public final class FeatureStore implements AutoCloseable {
                 write(r);
             }
             heapRows.clear();
+            budget.release(heldBytes);
+            heldBytes = 0;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot spill features to " + spillDir, e);
         }
@@ -151,5 +165,7 @@ public final class FeatureStore implements AutoCloseable {
             }
         }
         heapRows.clear();
+        budget.release(heldBytes);
+        heldBytes = 0;
     }
 }

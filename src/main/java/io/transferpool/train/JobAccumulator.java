@@ -33,10 +33,16 @@ public final class JobAccumulator implements AutoCloseable {
     private double publishSeconds;
     private long ingestNanos;
 
+    /** With a heap budget of its own for both splits. */
     public JobAccumulator(JobPlan plan, long heapLimitBytes, Path spillDir) {
+        this(plan, new HeapBudget(heapLimitBytes), spillDir);
+    }
+
+    /** @param budget the heap the rows of every job of this trainer may take together */
+    public JobAccumulator(JobPlan plan, HeapBudget budget, Path spillDir) {
         this.plan = plan;
-        this.train = new FeatureStore(heapLimitBytes, spillDir);
-        this.test = new FeatureStore(heapLimitBytes, spillDir);
+        this.train = new FeatureStore(budget, spillDir);
+        this.test = new FeatureStore(budget, spillDir);
     }
 
     public JobPlan plan() {

@@ -49,7 +49,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
     private static final long RESULT_RETRY_MILLIS = 5_000;
 
     private final Path spillDir;
-    private final long heapLimitBytes;
+    private final HeapBudget heap;
     private final TrainingRun training;
     private final Publisher out;
     private final TrainingMetrics metrics;
@@ -84,7 +84,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
                        Limits limits) {
         this.limits = limits;
         this.spillDir = spillDir;
-        this.heapLimitBytes = heapLimitBytes;
+        this.heap = new HeapBudget(heapLimitBytes);
         this.training = training;
         this.out = out;
         this.metrics = new TrainingMetrics(metrics, () -> tracker.count(JobTracker.State.GATHERING),
@@ -106,7 +106,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
                 // Records are routed by key: a plan under another key would never see its features.
                 throw new IllegalArgumentException("plan of job " + plan.key() + " arrived under key " + key);
             }
-            JobAccumulator acc = new JobAccumulator(plan, heapLimitBytes, spillDir);
+            JobAccumulator acc = new JobAccumulator(plan, heap, spillDir);
             if (tracker.gather(plan, acc, new TopicPartition(record.topic(), record.partition()), record.offset())
                     != null) {
                 tracker.takeOrphans(key).forEach(this::gathered);

@@ -52,4 +52,28 @@ class FeatureStoreTest {
             assertThat(files.count()).as("spill file removed on close").isZero();
         }
     }
+
+    @Test
+    void storesShareOneHeapBudgetAndGiveTheirShareBackWhenTheySpillOrClose() {
+        int d = 16;
+        long row = 16 + d * Float.BYTES;
+        HeapBudget budget = new HeapBudget(10 * row);
+        try (FeatureStore a = new FeatureStore(budget, spill); FeatureStore b = new FeatureStore(budget, spill)) {
+            a.add(new int[]{0, 1, 2, 3, 4, 5}, new int[6], rows(0, 6, d), d);
+            assertThat(budget.used()).isEqualTo(6 * row);
+            b.add(new int[]{0, 1, 2, 3}, new int[4], rows(0, 4, d), d);
+            assertThat(budget.used()).isEqualTo(10 * row);
+            assertThat(a.spilled() || b.spilled()).isFalse();
+            // No room for one more row: the store that needs it moves to disk and frees its share.
+            a.add(new int[]{6}, new int[1], rows(6, 1, d), d);
+            assertThat(a.spilled()).isTrue();
+            assertThat(budget.used()).isEqualTo(4 * row);
+            float[] r = new float[d];
+            a.read(6, r, 0);
+            assertThat(r).containsExactly(rows(6, 1, d));
+            b.close();
+            assertThat(budget.used()).isZero();
+        }
+        assertThat(budget.used()).isZero();
+    }
 }
