@@ -52,6 +52,19 @@ class PathResolverTest {
     }
 
     @Test
+    void aLinkToNothingIsRefusedAndTheRootsOwnLinksAreFollowedOnce() throws Exception {
+        // A dangling link could be pointed outside between the check and the read.
+        Files.createSymbolicLink(root.resolve("data/dangling.png"), outside.resolve("not-yet.txt"));
+        assertThatThrownBy(() -> paths.inside("data/dangling.png")).hasMessageContaining("cannot be read");
+        // A root reached through a link of its own: files inside it are inside.
+        Path linkedRoot = Files.createSymbolicLink(dir.resolve("root-link"), root);
+        PathResolver viaLink = new PathResolver(linkedRoot);
+        assertThat(viaLink.inside("data/a.png")).isEqualTo(linkedRoot.resolve("data/a.png"));
+        assertThat(viaLink.inside("inside-link.png")).isEqualTo(linkedRoot.resolve("inside-link.png"));
+        assertThatThrownBy(() -> viaLink.inside("data/out.png")).hasMessageContaining("symbolic link");
+    }
+
+    @Test
     void aJobFieldIsRejectedNamingTheField() {
         assertThatThrownBy(() -> paths.resolve("baseModel.uri", "linked-dir/key.txt"))
                 .isInstanceOf(JobRejectedException.class).hasMessageContaining("baseModel.uri")
