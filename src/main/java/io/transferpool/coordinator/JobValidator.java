@@ -253,6 +253,11 @@ public final class JobValidator {
         }
     }
 
+    /** Grey, RGB and RGBA images are converted to the model's channels by the preprocessing (see Preprocessor). */
+    private static boolean convertible(int channels) {
+        return channels == 1 || channels == 3 || channels == 4;
+    }
+
     /**
      * Decodes the first readable image of each class: a whole dataset of the wrong size or channel count rejects
      * the job here, while a few odd images later only count as bad samples.
@@ -277,9 +282,10 @@ public final class JobValidator {
                             + "; fix preprocess.width/height or set preprocess.resize to \"stretch\""));
                     return;
                 }
-                if (img.channels() != p.channels() && !(img.channels() == 4 && p.channels() == 3)) {
+                if (img.channels() != p.channels() && !(convertible(img.channels()) && convertible(p.channels()))) {
                     errors.add(new FieldError(field, "images have " + img.channels() + " channel(s) (" + s.ref()
-                            + ") but preprocess.channels is " + p.channels()));
+                            + ") but preprocess.channels is " + p.channels() + "; grey (1), RGB (3) and RGBA (4)"
+                            + " convert into each other, other counts must match"));
                     return;
                 }
                 break;

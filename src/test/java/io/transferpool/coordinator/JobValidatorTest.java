@@ -34,6 +34,19 @@ class JobValidatorTest {
             Path rgb = Files.createDirectories(root.resolve("rgb/" + cls));
             ImageIO.write(new BufferedImage(28, 28, BufferedImage.TYPE_INT_RGB), "png", rgb.resolve("x.png").toFile());
         }
+        // Two 28x28 images of two channels each (grey and alpha, as an IDX file can hold), labels 0 and 1.
+        try (var out = new java.io.DataOutputStream(Files.newOutputStream(root.resolve("two-channel.idx")))) {
+            out.writeInt(0x804);
+            for (int d : new int[]{2, 28, 28, 2}) {
+                out.writeInt(d);
+            }
+            out.write(new byte[2 * 28 * 28 * 2]);
+        }
+        try (var out = new java.io.DataOutputStream(Files.newOutputStream(root.resolve("two-channel-labels.idx")))) {
+            out.writeInt(0x801);
+            out.writeInt(2);
+            out.write(new byte[]{0, 1});
+        }
     }
 
     private static List<FieldError> errorsOf(String json) {
@@ -163,10 +176,19 @@ class JobValidatorTest {
             assertThat(e.field()).isEqualTo("data.train");
             assertThat(e.problem()).contains("32x32").contains("28x28");
         });
-        assertThat(errorsOf(TestFiles.job("j", "models/base.onnx", "rgb", null, 1))).anySatisfy(e -> {
+        String idx = TestFiles.job("j", "models/base.onnx", "train", null, 1).replace("\"uri\": \"train\", \"format\": \"image-folder\"",
+                "\"uri\": \"two-channel.idx\", \"format\": \"idx\", \"labels\": \"two-channel-labels.idx\"");
+        assertThat(errorsOf(idx)).anySatisfy(e -> {
             assertThat(e.field()).isEqualTo("data.train");
-            assertThat(e.problem()).contains("3 channel");
+            assertThat(e.problem()).contains("2 channel").contains("preprocess.channels is 1");
         });
+    }
+
+    @Test
+    void colourImagesForAGreyModelAreConvertedNotRejected() {
+        // The README's promise: grey, RGB and RGBA are converted to preprocess.channels (luma for grey).
+        assertThat(catchErrors(TestFiles.job("j", "models/base.onnx", "rgb", null, 1)))
+                .noneSatisfy(e -> assertThat(e.field()).isEqualTo("data.train"));
     }
 
     @Test
