@@ -26,7 +26,7 @@ import java.util.stream.Stream;
 /**
  * Extraction throughput of the whole pipeline (job submitted on Kafka until the trainer holds every feature)
  * against bare ONNX Runtime running the same cut model with the same batch size and threads, in the same run;
- * plus DL4J head-training samples/s, and per round the pipeline's own timers per image (read and decode,
+ * plus the trainer's head-training samples/s, and per round the pipeline's own timers per image (read and decode,
  * preprocess, inference, feature encode, produce, trainer ingest). Run by hand: {@code benchmarks/run.sh}. Prints
  * figures, asserts nothing about speed.
  */
@@ -170,7 +170,7 @@ class ExtractionBenchmark {
                         .map(x -> Math.round(x * 100) / 100.0).toArray()));
         System.out.printf("ratio pipeline / decode + bare ONNX Runtime   %8.2f   (median of rounds)%n",
                 median(ratiosDecode));
-        System.out.printf("DL4J head training (%d -> 1024 relu -> 2, SGD Nesterov, batch 64) %.0f samples/s%n",
+        System.out.printf("head training in the pipeline (%d -> 1024 relu -> 2, SGD Nesterov, batch 64) %.0f samples/s%n",
                 featureDimension, trainingRate);
     }
 

@@ -78,25 +78,21 @@ public final class PathResolver {
             throw new OutsideRootException("is outside the allowed root " + root);
         }
         Path real;
+        Path realRoot;
         try {
             real = p.toRealPath();
+            realRoot = realRoot();
         } catch (NoSuchFileException e) {
-            if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) { // a link to nothing (yet): refused, as before
+            if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) { // a link to nothing (yet): refused
                 throw new OutsideRootException("cannot be read: " + e.getMessage());
             }
             return p; // missing: whoever opens it finds nothing
         } catch (IOException e) {
             throw new OutsideRootException("cannot be read: " + e.getMessage());
         }
-        try {
-            if (!real.startsWith(realRoot())) {
-                throw new OutsideRootException("is outside the allowed root " + root
-                        + " (through a symbolic link to " + real + ")");
-            }
-        } catch (OutsideRootException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new OutsideRootException("cannot be read: " + e.getMessage());
+        if (!real.startsWith(realRoot)) {
+            throw new OutsideRootException("is outside the allowed root " + root + " (through a symbolic link to "
+                    + real + ")");
         }
         return p;
     }

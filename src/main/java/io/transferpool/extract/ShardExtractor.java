@@ -14,6 +14,7 @@ import io.transferpool.messaging.ShardDone;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -117,7 +118,7 @@ public final class ShardExtractor {
         for (int w = 0; w < workers; w++) {
             streamPool.execute(() -> stream(session, task, pre, samples, batches, next, stop, inFlight, handOver));
         }
-        List<List<BadSample>> badByBatch = new ArrayList<>(java.util.Collections.nCopies(batches, List.of()));
+        List<List<BadSample>> badByBatch = new ArrayList<>(Collections.nCopies(batches, List.of()));
         long decodeNanos = 0;
         long preprocessNanos = 0;
         long inferNanos = 0;

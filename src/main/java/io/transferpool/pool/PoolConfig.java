@@ -9,6 +9,7 @@ import io.transferpool.messaging.TopicSetup;
 import io.transferpool.model.ExecutionProvider;
 import io.transferpool.model.SessionFactory;
 import io.transferpool.train.CheckpointStore;
+import io.transferpool.train.HeapBudget;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -249,7 +250,8 @@ public interface PoolConfig {
                 new SessionFactory.Settings(provider, extract().cudaDevice(), extract().intraOpThreads()),
                 extract().sessionCacheSize(), featureType, extract().maxRecordBytes(),
                 kafkaCompression().filter(c -> !c.equals("auto")).orElse(null), kafkaClient(),
-                train().spillDir().orElse(work.resolve("spill")), train().spillThresholdBytes() > 0 ? train().spillThresholdBytes() : io.transferpool.train.HeapBudget.defaultLimit(),
+                train().spillDir().orElse(work.resolve("spill")),
+                train().spillThresholdBytes() > 0 ? train().spillThresholdBytes() : HeapBudget.defaultLimit(),
                 new CheckpointStore.Policy(train().checkpointEpochs(), train().checkpointSeconds()),
                 consumerOverrides(), new Limits(limits().maxEpochs(), limits().maxEpochSamples(),
                 limits().maxClasses(), limits().maxSamples(), limits().maxHeadLayers(), limits().maxHeadParameters(),

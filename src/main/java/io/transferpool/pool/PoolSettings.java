@@ -5,6 +5,7 @@ import io.transferpool.messaging.FeatureType;
 import io.transferpool.messaging.TopicSetup;
 import io.transferpool.model.SessionFactory;
 import io.transferpool.train.CheckpointStore;
+import io.transferpool.train.HeapBudget;
 
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -51,7 +52,7 @@ public record PoolSettings(
                 TopicSetup.Layout.singleNode(), dataRoot, workDir.resolve("artifacts"), 2048, 64,
                 Math.max(1, Runtime.getRuntime().availableProcessors()), SessionFactory.Settings.cpu(0), 4,
                 FeatureType.FLOAT32, 1_000_000, null, Map.of(), workDir.resolve("spill"),
-                io.transferpool.train.HeapBudget.defaultLimit(),
+                HeapBudget.defaultLimit(),
                 new CheckpointStore.Policy(5, 60), Map.of(), Limits.DEFAULT);
     }
 

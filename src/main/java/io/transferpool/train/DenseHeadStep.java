@@ -133,7 +133,7 @@ final class DenseHeadStep {
                     keep = ((Dropout) d).getP();
                 }
             } else if (conf.getClass() != DenseLayer.class || conf.getIDropout() != null || !hidden(act)
-                    || Boolean.TRUE.equals(((DenseLayer) conf).hasLayerNorm())) {
+                    || ((DenseLayer) conf).hasLayerNorm()) {
                 return Optional.empty();
             }
             var grads = DefaultParamInitializer.getInstance().getGradientsFromFlattened(layer.conf(),
@@ -263,8 +263,11 @@ final class DenseHeadStep {
     }
 
     private Buffers buffers(int n, int classes) {
-        if (full == null || full.n == n) {
-            return full == null ? full = new Buffers(n, classes) : full;
+        if (full == null) {
+            full = new Buffers(n, classes);
+        }
+        if (full.n == n) {
+            return full;
         }
         if (tail == null || tail.n != n) {
             tail = new Buffers(n, classes);

@@ -29,8 +29,11 @@ final class HostUpdate implements DenseHeadStep.BlockUpdate {
     private static final int CHUNK = 16_384;
     private static final int MIN_PER_THREAD = 1 << 17;
     private static final int THREADS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
-    /** Helper threads shared by all trainings in the process (stateless; daemon, so they never hold the JVM). */
-    private static final ExecutorService HELPERS = Executors.newFixedThreadPool(THREADS, r -> {
+    /**
+     * Threads for all parts of an update but the caller's, shared by all trainings in the process (stateless;
+     * daemon, so they never hold the JVM).
+     */
+    private static final ExecutorService HELPERS = Executors.newFixedThreadPool(Math.max(1, THREADS - 1), r -> {
         Thread t = new Thread(r, "head-update");
         t.setDaemon(true);
         return t;

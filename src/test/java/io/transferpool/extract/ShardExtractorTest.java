@@ -4,6 +4,7 @@ import io.transferpool.TestFiles;
 import io.transferpool.data.Sample;
 import io.transferpool.job.JobParser;
 import io.transferpool.job.JobResult.BadSample;
+import io.transferpool.job.JobSpec;
 import io.transferpool.messaging.ExtractTask;
 import io.transferpool.messaging.FeatureBatch;
 import io.transferpool.messaging.ShardDone;
@@ -25,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A shard extracted by several streams at once gives what one stream gives: every good sample's features exactly
@@ -82,6 +84,19 @@ class ShardExtractorTest {
             }
         });
         return new Run(done, features, batches[0]);
+    }
+
+    @Test
+    void aModelRunFailingOnAStreamFailsTheShard() {
+        // Images stretched to 27x28: ONNX Runtime refuses the input shape on whichever stream runs first.
+        var p = task.preprocess();
+        var wrong = new JobSpec.Preprocess(27, p.height(), p.channels(), p.scale(), p.mean(), p.std(), p.layout(),
+                JobSpec.Resize.STRETCH);
+        ExtractTask bad = new ExtractTask(task.jobId(), task.split(), task.shard(), task.shardCount(),
+                task.modelPath(), task.modelSha256(), task.input(), task.cut(), wrong, task.samples(), task.run(),
+                task.externalSha256());
+        assertThatThrownBy(() -> new ShardExtractor(sessions, root, threads, 4, 3).extract(bad, b -> { }))
+                .isInstanceOf(ai.onnxruntime.OrtException.class);
     }
 
     @Test

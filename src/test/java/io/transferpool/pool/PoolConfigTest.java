@@ -34,6 +34,10 @@ class PoolConfigTest {
         assertThat(s.brokerDataDir()).isEqualTo(Path.of(System.getProperty("java.io.tmpdir"), "transferpool", "kafka"));
         assertThat(s.withBootstrapServers("k:9092").effectiveCompression()).isEqualTo("lz4");
         assertThat(s.limits()).isEqualTo(io.transferpool.job.Limits.DEFAULT);
+        assertThat(s.spillThresholdBytes()).as("a quarter of the heap, at most 512 MiB")
+                .isEqualTo(Math.min(512L << 20, Runtime.getRuntime().maxMemory() / 4));
+        assertThat(config(Map.of("tp.train.spill-threshold-bytes", "1000")).toSettings(Optional.empty())
+                .spillThresholdBytes()).isEqualTo(1000);
     }
 
     @Test
