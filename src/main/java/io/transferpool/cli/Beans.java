@@ -1,6 +1,10 @@
 package io.transferpool.cli;
 
-import io.transferpool.coordinator.ResultBoard;
+import io.transferpool.coordinator.JobValidator;
+import io.transferpool.data.PathResolver;
+import io.transferpool.pool.PoolSettings;
+import io.transferpool.web.ApiConfig;
+import io.transferpool.web.JobBoard;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.config.MeterFilter;
@@ -13,9 +17,6 @@ import jakarta.inject.Singleton;
 
 /** CDI producers for the plain-Java parts the HTTP edge shares with the pool. */
 class Beans {
-    /** Results kept for the REST API and reports (older ones are still on tp.results). */
-    static final int RESULTS_KEPT = 1000;
-
     /**
      * Makes the exposition pass promtool's lint: every meter gets a help text (quotes in Micrometer's own CPU help
      * texts become apostrophes: escaped quotes are not allowed in HELP lines of the 0.0.4 text format), the
@@ -57,9 +58,18 @@ class Beans {
         NativeThreads.configure();
     }
 
+    /** The job service's board: filled by its channel (web.BoardFollower), read by the HTTP API. */
     @Produces
     @Singleton
-    ResultBoard resultBoard() {
-        return new ResultBoard(RESULTS_KEPT);
+    JobBoard jobBoard(ApiConfig api) {
+        return new JobBoard(api.jobsKept());
+    }
+
+    /** The checks the job service runs on POST /jobs: the coordinator's, against the pool's data root. */
+    @Produces
+    @Singleton
+    JobValidator jobValidator(PoolOptions options) {
+        PoolSettings s = options.settings();
+        return new JobValidator(new PathResolver(s.dataRoot()), s.limits(), s.extractBatchSize());
     }
 }

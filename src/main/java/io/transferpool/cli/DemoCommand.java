@@ -33,6 +33,6 @@ public class DemoCommand implements Callable<Integer> {
         }
         Path folder = out.toAbsolutePath().getParent();
         return LocalRun.run(job, out, folder.resolve("report.html"), folder.resolve("artifacts"), options.settings(),
-                options.registry(), options.board(), Duration.ofMinutes(60), System.out);
+                options.registry(), Duration.ofMinutes(60), System.out);
     }
 }

@@ -26,7 +26,7 @@ final class LocalRun {
     }
 
     static int run(Path jobFile, Path outFile, Path reportFile, Path artifactsDir, PoolSettings base,
-                   MeterRegistry metrics, io.transferpool.coordinator.ResultBoard board, Duration timeout,
+                   MeterRegistry metrics, Duration timeout,
                    PrintStream out)
             throws Exception {
         if (!Files.isReadable(jobFile)) {
@@ -41,7 +41,7 @@ final class LocalRun {
                 .dataRoot(root).artifactsDir(artifactsDir).spillDir(work.resolve("spill")).build();
         out.println("TransferPool: running job " + jobId + " from " + jobFile + " (data root " + root + ")");
         JobResult result;
-        try (Pool pool = Pool.start(settings, metrics, board); JobClient client = new JobClient(pool.clients())) {
+        try (Pool pool = Pool.start(settings, metrics); JobClient client = new JobClient(pool.clients())) {
             client.submit(jobId, json);
             ProgressPrinter progress = new ProgressPrinter(out);
             result = client.await(jobId, timeout, progress::print);

@@ -27,13 +27,6 @@ class PoolOptions {
         return registry;
     }
 
-    @Inject
-    io.transferpool.coordinator.ResultBoard board;
-
-    io.transferpool.coordinator.ResultBoard board() {
-        return board;
-    }
-
     PoolSettings settings() {
         return config.toSettings(bootstrapServers.filter(s -> !s.isBlank()));
     }

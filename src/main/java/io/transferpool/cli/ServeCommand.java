@@ -16,9 +16,12 @@ public class ServeCommand implements Callable<Integer> {
     @Inject
     ServingPool serving;
 
+    @Inject
+    KafkaCluster cluster;
+
     @Override
     public Integer call() throws Exception {
-        try (Pool pool = Pool.start(options.settings(), options.registry(), options.board())) {
+        try (Pool pool = Pool.start(cluster.settings(), options.registry())) {
             System.out.println("TransferPool serving roles " + pool.settings().roles() + " on "
                     + pool.clients().bootstrapServers());
             serving.serve(pool);

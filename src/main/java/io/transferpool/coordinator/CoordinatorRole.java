@@ -5,7 +5,6 @@ import io.transferpool.job.FieldError;
 import io.transferpool.job.JobParser;
 import io.transferpool.job.JobRejectedException;
 import io.transferpool.job.JobResult;
-import io.transferpool.job.JobSpec;
 import io.transferpool.messaging.JobPlan;
 import io.transferpool.messaging.Json;
 import io.transferpool.messaging.Publisher;
@@ -18,13 +17,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Reads jobs from {@code tp.jobs}: rejects bad ones with a result that lists every error (also a job id already
@@ -86,7 +80,7 @@ public final class CoordinatorRole implements WorkerLoop.Role {
                 idsStale = false;
             }
             run = ids.next(jobId, parsed.rerun());
-            job = validateWithinLimit(parsed.spec());
+            job = validator.validateWithinLimit(parsed.spec());
         } catch (JobRejectedException e) {
             reject(jobId, e.errors(), submission);
             return;
@@ -127,35 +121,6 @@ public final class CoordinatorRole implements WorkerLoop.Role {
         out.flush();
         metrics.counter("tp.jobs.accepted").increment();
         LOG.infof("Job %s accepted%s: %d shards", jobId, run > 1 ? " as run " + run : "", shards);
-    }
-
-    /**
-     * Validates on a thread of its own, so a job that takes too long to check (a huge folder on a slow volume, a
-     * file that blocks) is rejected instead of stalling every job behind it. The thread is interrupted and, being a
-     * daemon, left to end on its own if it does not notice.
-     */
-    private ValidatedJob validateWithinLimit(JobSpec spec) throws InterruptedException {
-        Duration limit = validator.limits().validation();
-        FutureTask<ValidatedJob> task = new FutureTask<>(() -> validator.validate(spec));
-        Thread t = new Thread(task, "tp-validate-" + spec.jobId());
-        t.setDaemon(true);
-        t.start();
-        try {
-            return task.get(limit.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            task.cancel(true);
-            throw new JobRejectedException("$", "checking the job took longer than this pool's limit of "
-                    + limit.toSeconds() + " s (tp.limits.validation-timeout): are its files on a slow or blocking "
-                    + "volume, or is a folder very large?");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException(e.getCause());
-        }
     }
 
     /** The job was fine but its work could not be published: tell the user (if tp.results takes it). */

@@ -23,6 +23,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Checks what a parsed job refers to before any work is planned: the model (readable, digest, input, cut tensor,
@@ -47,6 +52,35 @@ public final class JobValidator {
         this.paths = paths;
         this.limits = limits;
         this.extractBatch = extractBatch;
+    }
+
+    /**
+     * Validates on a thread of its own, so a job that takes too long to check (a huge folder on a slow volume, a
+     * file that blocks) is rejected instead of stalling every job behind it. The thread is interrupted and, being a
+     * daemon, left to end on its own if it does not notice.
+     */
+    public ValidatedJob validateWithinLimit(JobSpec spec) throws InterruptedException {
+        Duration limit = limits.validation();
+        FutureTask<ValidatedJob> task = new FutureTask<>(() -> validate(spec));
+        Thread t = new Thread(task, "tp-validate-" + spec.jobId());
+        t.setDaemon(true);
+        t.start();
+        try {
+            return task.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            task.cancel(true);
+            throw new JobRejectedException("$", "checking the job took longer than this pool's limit of "
+                    + limit.toSeconds() + " s (tp.limits.validation-timeout): are its files on a slow or blocking "
+                    + "volume, or is a folder very large?");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     public ValidatedJob validate(JobSpec spec) {

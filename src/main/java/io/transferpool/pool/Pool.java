@@ -7,8 +7,6 @@ import io.transferpool.coordinator.CoordinatorRole;
 import io.transferpool.coordinator.JobIdsTopic;
 import io.transferpool.coordinator.JobPlanner;
 import io.transferpool.coordinator.JobValidator;
-import io.transferpool.coordinator.ResultBoard;
-import io.transferpool.coordinator.ResultsRole;
 import io.transferpool.data.PathResolver;
 import io.transferpool.extract.ExtractorRole;
 import io.transferpool.extract.SessionCache;
@@ -59,11 +57,6 @@ public final class Pool implements AutoCloseable {
     }
 
     public static Pool start(PoolSettings settings, MeterRegistry metrics) throws Exception {
-        return start(settings, metrics, new ResultBoard(1000));
-    }
-
-    /** @param board filled from tp.results by the coordinator role, for the REST API and reports */
-    public static Pool start(PoolSettings settings, MeterRegistry metrics, ResultBoard board) throws Exception {
         NativeThreads.configure(); // before any role touches ND4J
         EmbeddedKafka broker = null;
         String servers;
@@ -76,7 +69,7 @@ public final class Pool implements AutoCloseable {
         Pool pool = new Pool(settings, broker, settings.clients(servers));
         try {
             TopicSetup.ensure(pool.clients, settings.topics(), Role.needs(settings.roles()));
-            pool.startRoles(metrics, board);
+            pool.startRoles(metrics);
         } catch (Exception e) {
             pool.close();
             throw e;
@@ -84,7 +77,7 @@ public final class Pool implements AutoCloseable {
         return pool;
     }
 
-    private void startRoles(MeterRegistry metrics, ResultBoard board) {
+    private void startRoles(MeterRegistry metrics) {
         var producer = clients.producer("tp-" + ProcessHandle.current().pid());
         closeables.add(producer);
         // Kafka's own client metrics (incl. consumer lag per partition) as kafka_* meters; closed before the client.
@@ -95,10 +88,8 @@ public final class Pool implements AutoCloseable {
                     settings.extractBatchSize()),
                     new JobPlanner(settings.shardSize()), out, metrics,
                     new JobIdsTopic(() -> clients.reader("tp-coordinator-jobids"), java.time.Duration.ofSeconds(60)));
+            // The job service (io.transferpool.web) follows status and results on its own channel.
             loop(Role.COORDINATOR, "coordinator", "tp-coordinators", Topics.JOBS, 1, producer, role, metrics);
-            // Every coordinator follows every result (its own group), so any replica can serve any report.
-            loop(Role.COORDINATOR, "results", "tp-coordinator-results-" + ProcessHandle.current().pid() + "-"
-                    + System.nanoTime(), Topics.RESULTS, 100, producer, new ResultsRole(board), metrics);
         }
         if (settings.roles().contains(Role.EXTRACTOR)) {
             AtomicInteger n = new AtomicInteger();

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Locale;
 
 /** Small inline-SVG charts for the job report: no scripts, no external assets. */
-final class Svg {
+public final class Svg {
     private Svg() {
     }
 
@@ -79,7 +79,7 @@ final class Svg {
         return b.append("</svg>").toString();
     }
 
-    static String esc(String s) {
+    public static String esc(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.transferpool.TestFiles;
-import io.transferpool.coordinator.ResultBoard;
 import io.transferpool.job.JobResult;
 import io.transferpool.messaging.JobClient;
 import io.transferpool.pool.Pool;
@@ -70,8 +69,7 @@ class PrometheusScrapeIT {
         Process prometheus = new ProcessBuilder(PROMETHEUS.toString(), "--config.file=" + dir.resolve("prometheus.yml"),
                 "--storage.tsdb.path=" + dir.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + promPort)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
-        try (Pool pool = Pool.start(PoolSettings.defaults(root, dir.resolve("work")).withShardSize(64), registry,
-                new ResultBoard(10));
+        try (Pool pool = Pool.start(PoolSettings.defaults(root, dir.resolve("work")).withShardSize(64), registry);
              JobClient client = new JobClient(pool.clients())) {
             String job = TestFiles.job("prom-job", "models/base.onnx", "train", "test", 25)
                     .replace("\"hidden\": [64]", "\"hidden\": [1024]")

@@ -1,0 +1,31 @@
+package io.transferpool.web;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.util.Optional;
+
+/** The job service's keys (README "Job service"). */
+@ConfigMapping(prefix = "tp.api")
+public interface ApiConfig {
+    /**
+     * Serve the job service (POST/DELETE /jobs, the jobs page, live events) and open its Kafka channels. Set by the
+     * launcher: on for {@code serve} with the coordinator role, off for the other verbs, which need no channels.
+     */
+    @WithDefault("false")
+    boolean enabled();
+
+    /**
+     * Bearer token that POST and DELETE requests must carry ({@code Authorization: Bearer TOKEN}); unset, anyone
+     * who reaches the port may submit and cancel (a laptop). Reading stays open either way.
+     */
+    Optional<String> token();
+
+    /** Jobs the board keeps in memory (the oldest submitted are forgotten first; they stay on the topics). */
+    @WithDefault("1000")
+    int jobsKept();
+
+    /** Jobs per page of GET /jobs and of the jobs page, unless the request asks for another size. */
+    @WithDefault("50")
+    int pageSize();
+}

@@ -1,0 +1,66 @@
+package io.transferpool.web;
+
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import io.transferpool.coordinator.JobValidator;
+import io.transferpool.job.FieldError;
+import io.transferpool.job.JobParser;
+import io.transferpool.job.JobRejectedException;
+import io.transferpool.job.JobResult;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+
+import java.util.List;
+
+/**
+ * POST /jobs behind the HTTP layer: the job is checked at once, as the coordinator will check it (parse, id in use,
+ * files against the pool's data root), and published to tp.jobs through the channel {@code jobs-out}. The
+ * coordinator stays the judge: it checks again and answers on tp.results (two submissions of one new id racing
+ * through two coordinators: one of them is rejected there).
+ */
+@ApplicationScoped
+public class JobSubmissions {
+    /** What became of a submission: accepted and published, or rejected with the result a coordinator would send. */
+    public record Outcome(String jobId, JobResult rejection, boolean inUse) {
+        public boolean accepted() {
+            return rejection == null;
+        }
+    }
+
+    @Inject
+    JobBoard board;
+
+    @Inject
+    JobValidator validator;
+
+    @Inject
+    @Channel("jobs-out")
+    MutinyEmitter<String> jobs;
+
+    public Outcome submit(String json) throws InterruptedException {
+        JobParser.Parsed parsed = JobParser.parse(json == null ? "" : json);
+        String jobId = parsed.jobId();
+        if (!parsed.ok()) {
+            return rejected(jobId, parsed.errors(), false);
+        }
+        try {
+            board.checkFree(jobId, parsed.rerun());
+        } catch (JobRejectedException e) {
+            return rejected(jobId, e.errors(), true);
+        }
+        try {
+            validator.validateWithinLimit(parsed.spec());
+        } catch (JobRejectedException e) {
+            return rejected(jobId, e.errors(), false);
+        }
+        // Waits for the broker's acknowledgement: 202 means the job is on tp.jobs.
+        jobs.sendMessageAndAwait(KafkaRecord.of(jobId, json));
+        board.submitted(jobId, System.currentTimeMillis());
+        return new Outcome(jobId, null, false);
+    }
+
+    private static Outcome rejected(String jobId, List<FieldError> errors, boolean inUse) {
+        return new Outcome(jobId, JobResult.rejected(jobId, errors), inUse);
+    }
+}

@@ -1,0 +1,173 @@
+package io.transferpool.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.transferpool.TestFiles;
+import io.transferpool.messaging.Json;
+import io.transferpool.pool.Pool;
+import io.transferpool.pool.PoolSettings;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The job service over HTTP against the real embedded broker, with a pool of every role on it: submit, list, show,
+ * watch live to the result, the errors of a bad job, an id in use, the board rebuilt from the topics, the token.
+ */
+@QuarkusTest
+@QuarkusTestResource(JobServiceBroker.class)
+class JobServiceTest {
+    static final String TOKEN = "test-token"; // %test.tp.api.token
+    static Pool pool;
+
+    @TestHTTPResource("/")
+    URL base;
+
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    @BeforeAll
+    static void startPool() throws Exception {
+        Path work = Files.createTempDirectory("tp-job-service-pool");
+        pool = Pool.start(PoolSettings.defaults(JobServiceBroker.root, work).withBootstrapServers(
+                JobServiceBroker.servers).withShardSize(16));
+    }
+
+    @AfterAll
+    static void stopPool() throws Exception {
+        pool.close();
+    }
+
+    HttpResponse<String> send(String method, String path, String body, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path.substring(1)))
+                .timeout(Duration.ofSeconds(60)).method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json");
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    JsonNode json(HttpResponse<String> r) throws Exception {
+        return Json.MAPPER.readTree(r.body());
+    }
+
+    @Test
+    void aJobSubmittedOverHttpIsListedWatchedLiveAndAnswered() throws Exception {
+        String job = TestFiles.job("http-job", "models/base.onnx", "train", "test", 4);
+        HttpResponse<String> posted = send("POST", "/jobs", job, TOKEN);
+        assertThat(posted.statusCode()).as(posted.body()).isEqualTo(202);
+        assertThat(posted.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/jobs/http-job"));
+
+        // The live stream: status events as they happen, ending with the result.
+        List<String[]> events = new ArrayList<>();
+        HttpResponse<InputStream> stream = http.send(HttpRequest.newBuilder(URI.create(base + "jobs/http-job/events"))
+                .timeout(Duration.ofSeconds(120)).build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(stream.statusCode()).isEqualTo(200);
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
+            String name = null;
+            for (String line; (line = in.readLine()) != null; ) {
+                if (line.startsWith("event:")) {
+                    name = line.substring(6).trim();
+                } else if (line.startsWith("data:")) {
+                    events.add(new String[]{name, line.substring(5)});
+                }
+            }
+        }
+        assertThat(events).as("the stream ended after the result").isNotEmpty();
+        assertThat(events.get(events.size() - 1)[0]).isEqualTo("result");
+        JsonNode result = Json.MAPPER.readTree(events.get(events.size() - 1)[1]);
+        assertThat(result.get("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(events.stream().filter(e -> e[0].equals("status")).map(e -> e[1]))
+                .anySatisfy(s -> assertThat(s).contains("\"stage\":\"training\""));
+
+        JsonNode shown = json(send("GET", "/jobs/http-job", null, null));
+        assertThat(shown.get("state").asText()).isEqualTo("SUCCEEDED");
+        assertThat(shown.get("testAccuracy").asDouble())
+                .isEqualTo(result.get("metrics").get("test").get("accuracy").asDouble());
+        assertThat(shown.get("links").get("report").asText()).isEqualTo("/jobs/http-job/report");
+        assertThat(send("GET", "/jobs/http-job/report", null, null).body()).contains("Job http-job", "SUCCEEDED");
+
+        JsonNode list = json(send("GET", "/jobs?limit=1", null, null));
+        assertThat(list.get("jobs")).hasSize(1);
+        assertThat(list.get("jobs").get(0).get("jobId").asText()).as("newest first").isEqualTo("http-job");
+        assertThat(list.get("total").asInt()).isGreaterThanOrEqualTo(2);
+        JsonNode next = json(send("GET", "/jobs?offset=1&limit=50", null, null));
+        assertThat(next.get("jobs").findValuesAsText("jobId")).doesNotContain("http-job")
+                .contains(JobServiceBroker.EARLIER_JOB);
+
+        // The id is in use now; a rerun is accepted.
+        HttpResponse<String> again = send("POST", "/jobs", job, TOKEN);
+        assertThat(again.statusCode()).isEqualTo(409);
+        assertThat(json(again).get("errors").get(0).get("field").asText()).isEqualTo("jobId");
+        assertThat(json(again).get("errors").get(0).get("problem").asText()).contains("in use");
+    }
+
+    @Test
+    void aBadJobGets400WithTheFieldErrorsOfARejectedResult() throws Exception {
+        String job = TestFiles.job("bad-http-job", "models/missing.onnx", "train", "nowhere", 3);
+        HttpResponse<String> r = send("POST", "/jobs", job, TOKEN);
+        assertThat(r.statusCode()).isEqualTo(400);
+        JsonNode body = json(r);
+        assertThat(body.get("status").asText()).isEqualTo("REJECTED");
+        assertThat(body.get("errors").findValuesAsText("field")).contains("baseModel.uri", "data.test.uri");
+        assertThat(send("GET", "/jobs/bad-http-job", null, null).statusCode()).as("nothing was published")
+                .isEqualTo(404);
+
+        HttpResponse<String> garbage = send("POST", "/jobs", "{not json", TOKEN);
+        assertThat(garbage.statusCode()).isEqualTo(400);
+        assertThat(garbage.body()).contains("\"field\":\"$\"");
+    }
+
+    @Test
+    void jobsOnTheTopicsBeforeThisCoordinatorStartedAreShown() throws Exception {
+        HttpResponse<String> r = send("GET", "/jobs/" + JobServiceBroker.EARLIER_JOB, null, null);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(json(r).get("state").asText()).isEqualTo("SUCCEEDED");
+        assertThat(json(r).get("testAccuracy").asDouble()).isEqualTo(JobServiceBroker.EARLIER_ACCURACY);
+        // Its id is in use here too, as on the coordinator that accepted it.
+        HttpResponse<String> reuse = send("POST", "/jobs", TestFiles.job(JobServiceBroker.EARLIER_JOB,
+                "models/base.onnx", "train", "test", 2), TOKEN);
+        assertThat(reuse.statusCode()).isEqualTo(409);
+    }
+
+    @Test
+    void submittingNeedsTheTokenWhenOneIsSetAndReadingDoesNot() throws Exception {
+        String job = TestFiles.job("no-token-job", "models/base.onnx", "train", "test", 2);
+        HttpResponse<String> none = send("POST", "/jobs", job, null);
+        assertThat(none.statusCode()).isEqualTo(401);
+        assertThat(none.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+        assertThat(send("POST", "/jobs", job, "wrong").statusCode()).isEqualTo(401);
+        assertThat(send("GET", "/jobs/no-token-job", null, null).statusCode()).as("not published").isEqualTo(404);
+        assertThat(send("GET", "/jobs", null, null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void theOpenApiDocumentDescribesTheApi() throws Exception {
+        HttpResponse<String> r = send("GET", "/q/openapi?format=json", null, null);
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode paths = json(r).get("paths");
+        assertThat(paths.get("/jobs").has("post")).isTrue();
+        assertThat(paths.get("/jobs").has("get")).isTrue();
+        assertThat(paths.has("/jobs/{jobId}/events")).isTrue();
+        assertThat(paths.get("/jobs").get("post").get("responses").has("409")).isTrue();
+    }
+}
