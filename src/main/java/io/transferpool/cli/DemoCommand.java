@@ -23,6 +23,9 @@ public class DemoCommand implements Callable<Integer> {
     @Inject
     PoolOptions options;
 
+    @Inject
+    RunningJob running;
+
     @Override
     public Integer call() throws Exception {
         Path job = dir.resolve("job.json");
@@ -33,6 +36,6 @@ public class DemoCommand implements Callable<Integer> {
         }
         Path folder = out.toAbsolutePath().getParent();
         return LocalRun.run(job, out, folder.resolve("report.html"), folder.resolve("artifacts"), options.settings(),
-                options.registry(), Duration.ofMinutes(60), System.out);
+                options.registry(), Duration.ofMinutes(60), System.out, running);
     }
 }

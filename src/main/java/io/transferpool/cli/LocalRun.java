@@ -27,7 +27,17 @@ final class LocalRun {
 
     static int run(Path jobFile, Path outFile, Path reportFile, Path artifactsDir, PoolSettings base,
                    MeterRegistry metrics, Duration timeout,
-                   PrintStream out)
+                   PrintStream out, RunningJob running)
+            throws Exception {
+        try {
+            return runJob(jobFile, outFile, reportFile, artifactsDir, base, metrics, timeout, out, running);
+        } finally {
+            running.finished();
+        }
+    }
+
+    private static int runJob(Path jobFile, Path outFile, Path reportFile, Path artifactsDir, PoolSettings base,
+                              MeterRegistry metrics, Duration timeout, PrintStream out, RunningJob running)
             throws Exception {
         if (!Files.isReadable(jobFile)) {
             out.println("error: job file " + jobFile + " does not exist or is not readable");
@@ -43,6 +53,7 @@ final class LocalRun {
         JobResult result;
         try (Pool pool = Pool.start(settings, metrics); JobClient client = new JobClient(pool.clients())) {
             client.submit(jobId, json);
+            running.started(client, jobId);
             ProgressPrinter progress = new ProgressPrinter(out);
             result = client.await(jobId, timeout, progress::print);
         }

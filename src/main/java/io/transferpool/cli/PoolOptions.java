@@ -27,6 +27,20 @@ class PoolOptions {
         return registry;
     }
 
+    /**
+     * The clients of the running pool a client verb talks to; empty, after saying so on stdout, when
+     * kafka.bootstrap.servers is not set (the verb then exits with the usage code).
+     */
+    Optional<io.transferpool.messaging.KafkaClients> runningPool(String verb) {
+        PoolSettings s = settings();
+        if (s.bootstrapServers().isEmpty()) {
+            System.out.println("error: " + verb + " needs a running pool: set kafka.bootstrap.servers"
+                    + " (e.g. -Dkafka.bootstrap.servers=host:9092 or KAFKA_BOOTSTRAP_SERVERS)");
+            return Optional.empty();
+        }
+        return Optional.of(s.clients(s.bootstrapServers().get()));
+    }
+
     PoolSettings settings() {
         return config.toSettings(bootstrapServers.filter(s -> !s.isBlank()));
     }

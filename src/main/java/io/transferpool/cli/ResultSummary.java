@@ -21,7 +21,12 @@ final class ResultSummary {
         if (m == null) {
             return;
         }
-        if (m.epochs() != null && !m.epochs().isEmpty()) {
+        if (m.epochs() != null && !m.epochs().isEmpty() && m.bestEpoch() == null) {
+            // A cancelled job: the epochs it trained, no checkpoint chosen.
+            var last = m.epochs().get(m.epochs().size() - 1);
+            out.printf("  training   %d epochs (%s); last: val loss %.4f, val accuracy %.4f%n", m.epochs().size(),
+                    m.stopReason(), last.valLoss(), last.valAccuracy());
+        } else if (m.epochs() != null && !m.epochs().isEmpty()) {
             var best = m.epochs().get(m.bestEpoch() - 1);
             out.printf("  training   %d epochs (%s); best epoch %d: val loss %.4f, val accuracy %.4f%n",
                     m.epochs().size(), m.stopReason(), m.bestEpoch(), best.valLoss(), best.valAccuracy());

@@ -33,11 +33,14 @@ public class RunCommand implements Callable<Integer> {
     @Inject
     PoolOptions options;
 
+    @Inject
+    RunningJob running;
+
     @Override
     public Integer call() throws Exception {
         Path dir = artifacts != null ? artifacts
                 : out != null ? out.toAbsolutePath().getParent().resolve("artifacts") : Path.of("artifacts");
         return LocalRun.run(job, out, report, dir, options.settings(), options.registry(), Duration.ofMinutes(timeoutMinutes),
-                System.out);
+                System.out, running);
     }
 }

@@ -34,18 +34,15 @@ public class SubmitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        var settings = options.settings();
-        var servers = settings.bootstrapServers();
-        if (servers.isEmpty()) {
-            System.out.println("error: submit needs a running pool: set kafka.bootstrap.servers"
-                    + " (e.g. -Dkafka.bootstrap.servers=host:9092 or KAFKA_BOOTSTRAP_SERVERS)");
+        var pool = options.runningPool("submit");
+        if (pool.isEmpty()) {
             return ExitCodes.USAGE;
         }
         String json = Files.readString(job);
         String jobId = LocalRun.jobIdOf(json);
-        try (JobClient client = new JobClient(settings.clients(servers.get()))) {
+        try (JobClient client = new JobClient(pool.get())) {
             client.submit(jobId, json);
-            System.out.println("submitted job " + jobId + " to " + servers.get());
+            System.out.println("submitted job " + jobId + " to " + pool.get().bootstrapServers());
             if (!await) {
                 return 0;
             }

@@ -5,6 +5,8 @@ import io.transferpool.job.FieldError;
 import io.transferpool.job.JobParser;
 import io.transferpool.job.JobRejectedException;
 import io.transferpool.job.JobResult;
+import io.transferpool.messaging.CancelRequest;
+import io.transferpool.messaging.Cancellation;
 import io.transferpool.messaging.JobPlan;
 import io.transferpool.messaging.Json;
 import io.transferpool.messaging.Publisher;
@@ -54,6 +56,10 @@ public final class CoordinatorRole implements WorkerLoop.Role {
 
     @Override
     public void handle(ConsumerRecord<String, byte[]> record) throws InterruptedException {
+        if (Topics.CANCEL.equals(Publisher.type(record.headers()))) {
+            cancel(record);
+            return;
+        }
         long t0 = System.nanoTime();
         String json = record.value() == null ? "" : new String(record.value(), StandardCharsets.UTF_8);
         String jobId = record.key();
@@ -121,6 +127,45 @@ public final class CoordinatorRole implements WorkerLoop.Role {
         out.flush();
         metrics.counter("tp.jobs.accepted").increment();
         LOG.infof("Job %s accepted%s: %d shards", jobId, run > 1 ? " as run " + run : "", shards);
+    }
+
+    /**
+     * A user's cancel request: the job's latest accepted run goes to tp.cancels, where its extractors and trainer
+     * see it (they skip its shards, stop its training and answer CANCELLED). An id never accepted has nothing to
+     * stop: its submission was rejected, and the request is only logged.
+     */
+    private void cancel(ConsumerRecord<String, byte[]> record) throws InterruptedException {
+        String jobId = record.key();
+        CancelRequest request;
+        try {
+            request = Json.read(record.value(), CancelRequest.class);
+        } catch (RuntimeException e) {
+            request = new CancelRequest(null, record.timestamp());
+        }
+        String reason = request.reason() == null || request.reason().isBlank() ? "cancelled by its user"
+                : request.reason();
+        if (idsStale) {
+            idsTopic.load(ids);
+            idsStale = false;
+        }
+        var run = jobId == null ? java.util.Optional.<JobIds.Run>empty() : ids.last(jobId);
+        if (run.isEmpty()) {
+            LOG.infof("Cancel of job %s ignored: no run of it was accepted", jobId);
+            return;
+        }
+        String key = Topics.runKey(jobId, run.get().run());
+        try {
+            out.sendAndWait(Topics.CANCELS, key, Json.bytes(new Cancellation(jobId, run.get().run(), key, reason,
+                    request.requestedAtMillis())), null);
+        } catch (SendScope.SendFailedException e) {
+            // Not acknowledged: the record goes to tp.dlq and the user may ask again.
+            throw new IllegalStateException("the cancellation of job " + jobId + " could not be published: "
+                    + e.getMessage(), e);
+        }
+        out.status(StatusEvent.of(jobId, "cancelling", reason));
+        out.flush();
+        metrics.counter("tp.jobs.cancelled").increment();
+        LOG.infof("Job %s (run %d) cancelled: %s", jobId, run.get().run(), reason);
     }
 
     /** The job was fine but its work could not be published: tell the user (if tp.results takes it). */

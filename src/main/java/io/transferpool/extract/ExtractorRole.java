@@ -2,6 +2,7 @@ package io.transferpool.extract;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.transferpool.messaging.Cancellations;
 import io.transferpool.messaging.ExtractTask;
 import io.transferpool.messaging.FeatureBatch;
 import io.transferpool.messaging.FeatureType;
@@ -32,12 +33,23 @@ public final class ExtractorRole implements WorkerLoop.Role {
     private final Counter imagesExtracted;
     private final Counter featureBytes;
     private final MeterRegistry metrics;
+    private final Cancellations cancellations;
+    private final Counter skipped;
     // The current shard's encode and publish timers; the role runs on its worker loop's thread only.
     private long encodeNanos;
     private long publishNanos;
 
     public ExtractorRole(ShardExtractor extractor, Publisher out, FeatureType featureType, int maxRecordBytes,
                          MeterRegistry metrics) {
+        this(extractor, out, featureType, maxRecordBytes, metrics, new Cancellations());
+    }
+
+    /** @param cancellations the cancelled runs, whose shards are skipped */
+    public ExtractorRole(ShardExtractor extractor, Publisher out, FeatureType featureType, int maxRecordBytes,
+                         MeterRegistry metrics, Cancellations cancellations) {
+        this.cancellations = cancellations;
+        this.skipped = Counter.builder("tp.extract.shards.skipped")
+                .description("Shards of cancelled jobs that were not extracted").register(metrics);
         this.extractor = extractor;
         this.out = out;
         this.featureType = featureType;
@@ -51,6 +63,12 @@ public final class ExtractorRole implements WorkerLoop.Role {
     @Override
     public void handle(ConsumerRecord<String, byte[]> record) {
         ExtractTask task = Json.read(record.value(), ExtractTask.class);
+        if (cancellations.of(task.key()).isPresent()) {
+            // Its trainer answers CANCELLED without waiting for the shard, so nothing is sent for it.
+            LOG.debugf("Shard %s/%d of cancelled job %s skipped", task.split(), task.shard(), task.key());
+            skipped.increment();
+            return;
+        }
         ShardDone done;
         encodeNanos = 0;
         publishNanos = 0;

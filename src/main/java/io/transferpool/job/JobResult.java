@@ -17,7 +17,7 @@ import java.util.Map;
 public record JobResult(String jobId, Status status, List<FieldError> errors, Metrics metrics, Artifacts artifacts,
                         String submission, Integer run) {
 
-    public enum Status { SUCCEEDED, FAILED, REJECTED }
+    public enum Status { SUCCEEDED, FAILED, REJECTED, CANCELLED }
 
     public JobResult(String jobId, Status status, List<FieldError> errors, Metrics metrics, Artifacts artifacts) {
         this(jobId, status, errors, metrics, artifacts, null, null);
@@ -47,6 +47,12 @@ public record JobResult(String jobId, Status status, List<FieldError> errors, Me
 
     public static JobResult failed(String jobId, List<FieldError> errors, Metrics partial) {
         return new JobResult(jobId, Status.FAILED, capped(errors), partial, null);
+    }
+
+    /** A job stopped at its user's request; {@code partial} holds what was done (epochs trained so far). */
+    public static JobResult cancelled(String jobId, String reason, Metrics partial) {
+        return new JobResult(jobId, Status.CANCELLED, List.of(new FieldError("$", "cancelled: " + reason)), partial,
+                null);
     }
 
     private static List<FieldError> capped(List<FieldError> errors) {

@@ -56,6 +56,17 @@ public final class JobClient implements AutoCloseable {
         submissions.put(jobId, Topics.submission(m.topic(), m.partition(), m.offset(), m.timestamp()));
     }
 
+    /**
+     * Asks the pool to cancel the job (its latest accepted run): a {@link CancelRequest} on tp.jobs behind the
+     * job's submission. Its result, CANCELLED, comes as any result does.
+     */
+    public void cancel(String jobId, String reason) throws Exception {
+        ProducerRecord<String, byte[]> r = new ProducerRecord<>(Topics.JOBS, jobId,
+                Json.bytes(new CancelRequest(reason, System.currentTimeMillis())));
+        r.headers().add(Topics.TYPE_HEADER, Topics.CANCEL.getBytes(StandardCharsets.UTF_8));
+        producer.send(r).get();
+    }
+
     /** True when {@code r} answers this client's latest submission of its job (or carries no submission). */
     private boolean answers(JobResult r) {
         String mine = submissions.get(r.jobId());

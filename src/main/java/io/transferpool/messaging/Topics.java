@@ -20,7 +20,13 @@ public final class Topics {
      */
     public static final String JOB_IDS = "tp.jobids";
 
-    /** Header that says what a record on {@link #FEATURES} is. */
+    /**
+     * Cancellations of job runs, JSON {@link Cancellation}, keyed by run key (compacted): written by coordinators,
+     * followed by every extractor and trainer, which stop the run's work.
+     */
+    public static final String CANCELS = "tp.cancels";
+
+    /** Header that says what a record on {@link #FEATURES} (or a cancel request on {@link #JOBS}) is. */
     public static final String TYPE_HEADER = "tp-type";
     /** {@link #TYPE_HEADER} values on {@link #FEATURES}: a job's plan, comes first. */
     public static final String PLAN = "plan";
@@ -28,7 +34,10 @@ public final class Topics {
     public static final String FEATURE_BATCH = "features";
     /** One shard extracted (JSON: counts, bad samples, timings). */
     public static final String SHARD_DONE = "shard-done";
-    /** The job is dropped (value: the reason): its work could not be published, or it was cancelled. */
+    /**
+     * On {@link #FEATURES}: the job is dropped (value: the reason), its work could not be published. On
+     * {@link #JOBS}: a user asks to cancel the job of the record's key (value: {@link CancelRequest}).
+     */
     public static final String CANCEL = "cancel";
     public static final String ERROR_HEADER = "tp-error";
     public static final String SOURCE_TOPIC_HEADER = "tp-source-topic";

@@ -11,6 +11,7 @@ import io.transferpool.data.PathResolver;
 import io.transferpool.extract.ExtractorRole;
 import io.transferpool.extract.SessionCache;
 import io.transferpool.extract.ShardExtractor;
+import io.transferpool.messaging.Cancellations;
 import io.transferpool.messaging.KafkaClients;
 import io.transferpool.messaging.Publisher;
 import io.transferpool.messaging.TopicSetup;
@@ -83,6 +84,11 @@ public final class Pool implements AutoCloseable {
         // Kafka's own client metrics (incl. consumer lag per partition) as kafka_* meters; closed before the client.
         closeables.add(KafkaMeters.bind(producer, metrics));
         Publisher out = new Publisher(producer);
+        Cancellations cancellations = new Cancellations();
+        if (settings.roles().contains(Role.EXTRACTOR) || settings.roles().contains(Role.TRAINER)) {
+            cancellations = Cancellations.follow(clients);
+            closeables.add(cancellations);
+        }
         if (settings.roles().contains(Role.COORDINATOR)) {
             var role = new CoordinatorRole(new JobValidator(new PathResolver(settings.dataRoot()), settings.limits(),
                     settings.extractBatchSize()),
@@ -106,13 +112,14 @@ public final class Pool implements AutoCloseable {
             closeables.add(sessions);
             ShardExtractor extractor = new ShardExtractor(sessions, settings.dataRoot(), streamPool,
                     settings.extractBatchSize(), streams, em, settings.limits().shardExtraction());
-            var role = new ExtractorRole(extractor, out, settings.featureType(), settings.maxRecordBytes(), metrics);
+            var role = new ExtractorRole(extractor, out, settings.featureType(), settings.maxRecordBytes(), metrics,
+                    cancellations);
             loop(Role.EXTRACTOR, "extractor", "tp-extractors", Topics.EXTRACT, 1, producer, role, metrics);
         }
         if (settings.roles().contains(Role.TRAINER)) {
             var role = new TrainerRole(settings.spillDir(), settings.spillThresholdBytes(),
                     new TrainingRun(settings.dataRoot(), new ArtifactStore(settings.artifactsDir()),
-                            settings.checkpoints()), out, metrics, settings.limits());
+                            settings.checkpoints()), out, metrics, settings.limits(), cancellations);
             closeables.add(role);
             loop(Role.TRAINER, "trainer", "tp-trainers", Topics.FEATURES, 500, producer, role, metrics);
         }

@@ -19,11 +19,12 @@ import static org.apache.kafka.common.acl.AclOperation.WRITE;
  */
 public enum Role {
     COORDINATOR(Map.of(Topics.JOBS, Set.of(READ), Topics.EXTRACT, Set.of(WRITE), Topics.FEATURES, Set.of(WRITE),
-            Topics.STATUS, Set.of(WRITE), Topics.RESULTS, Set.of(READ, WRITE), Topics.DLQ, Set.of(WRITE),
-            Topics.JOB_IDS, Set.of(READ, WRITE))),
-    EXTRACTOR(Map.of(Topics.EXTRACT, Set.of(READ), Topics.FEATURES, Set.of(WRITE), Topics.DLQ, Set.of(WRITE))),
+            Topics.STATUS, Set.of(WRITE), Topics.RESULTS, Set.of(WRITE), Topics.DLQ, Set.of(WRITE),
+            Topics.JOB_IDS, Set.of(READ, WRITE), Topics.CANCELS, Set.of(WRITE))),
+    EXTRACTOR(Map.of(Topics.EXTRACT, Set.of(READ), Topics.FEATURES, Set.of(WRITE), Topics.DLQ, Set.of(WRITE),
+            Topics.CANCELS, Set.of(READ))),
     TRAINER(Map.of(Topics.FEATURES, Set.of(READ), Topics.STATUS, Set.of(WRITE), Topics.RESULTS, Set.of(WRITE),
-            Topics.DLQ, Set.of(WRITE)));
+            Topics.DLQ, Set.of(WRITE), Topics.CANCELS, Set.of(READ)));
 
     private final Map<String, Set<AclOperation>> topics;
 

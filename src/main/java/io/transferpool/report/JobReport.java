@@ -20,7 +20,7 @@ public final class JobReport {
             body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#1d2330;background:#fff}
             h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:24px 0 8px}
             .status{display:inline-block;padding:2px 10px;border-radius:10px;color:#fff;font-weight:600}
-            .SUCCEEDED{background:#1a7f37}.FAILED{background:#cf222e}.REJECTED{background:#9a6700}
+            .SUCCEEDED{background:#1a7f37}.FAILED{background:#cf222e}.REJECTED{background:#9a6700}.CANCELLED{background:#6e7781}
             table{border-collapse:collapse}td,th{border:1px solid #d0d7de;padding:4px 10px;text-align:right}
             th{background:#f6f8fa}td.l,th.l{text-align:left}.charts{display:flex;flex-wrap:wrap;gap:16px}
             .plot{fill:#fbfcfd;stroke:#d0d7de}.grid{stroke:#eaeef2}.tick,.legend{font-size:11px;fill:#57606a}

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.transferpool.job.FieldError;
 import io.transferpool.job.JobResult;
 import io.transferpool.job.Limits;
+import io.transferpool.messaging.Cancellations;
 import io.transferpool.messaging.FeatureBatch;
 import io.transferpool.messaging.JobPlan;
 import io.transferpool.messaging.Json;
@@ -61,6 +62,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
     private final Map<JobTracker.Job, Training> running = new HashMap<>();
     private final ExecutorService trainer = Executors.newSingleThreadExecutor(r -> new Thread(r, "tp-training"));
     private final Limits limits;
+    private final Cancellations cancellations;
 
     /** A training under way (or done, its result not yet published), when its job was submitted, when to retry. */
     private static final class Training {
@@ -82,7 +84,14 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
     /** @param limits the time limits of gathering a job's shards and of training it */
     public TrainerRole(Path spillDir, long heapLimitBytes, TrainingRun training, Publisher out, MeterRegistry metrics,
                        Limits limits) {
+        this(spillDir, heapLimitBytes, training, out, metrics, limits, new Cancellations());
+    }
+
+    /** @param cancellations the cancelled runs: stopped at their next batch, answered CANCELLED */
+    public TrainerRole(Path spillDir, long heapLimitBytes, TrainingRun training, Publisher out, MeterRegistry metrics,
+                       Limits limits, Cancellations cancellations) {
         this.limits = limits;
+        this.cancellations = cancellations;
         this.spillDir = spillDir;
         this.heap = new HeapBudget(heapLimitBytes);
         this.training = training;
@@ -208,9 +217,11 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
         // Samples trained per epoch: the training split less the validation hold-out.
         int trainSamples = (int) Math.round(acc.store(FeatureBatch.Split.TRAIN).size()
                 * (1 - acc.plan().spec().data().validationSplit()));
+        List<JobResult.EpochMetrics> done = new java.util.ArrayList<>();
         EpochListener listener = new EpochListener() {
             @Override
             public void epochDone(JobResult.EpochMetrics m, int max) {
+                done.add(m);
                 long now = System.nanoTime();
                 metrics.epochDone(job.id(), m, trainSamples, Duration.ofNanos(now - epochStart[0]));
                 epochStart[0] = now;
@@ -221,7 +232,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
 
             @Override
             public boolean cancelled() {
-                return job.dropped() || job.timedOut();
+                return job.dropped() || job.timedOut() || cancellations.of(job.id()).isPresent();
             }
         };
         try {
@@ -231,6 +242,11 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
                 return JobResult.failed(jobId, List.of(new FieldError("training", "stopped after this pool's limit "
                         + "of " + limits.training().toSeconds() + " s of training (tp.limits.training-timeout)")),
                         null);
+            }
+            var cancel = cancellations.of(job.id());
+            if (cancel.isPresent() && !job.dropped()) {
+                return JobResult.cancelled(jobId, cancel.get().reason(), new JobResult.Metrics(List.copyOf(done),
+                        null, "cancelled after " + done.size() + " epoch(s)", null, null, Map.of()));
             }
             throw e;
         } catch (Exception | LinkageError e) {
@@ -246,6 +262,21 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
     public void afterPoll() {
         long now = System.currentTimeMillis();
         for (JobTracker.Job job : tracker.gatheringJobs()) {
+            var cancel = cancellations.of(job.id());
+            if (cancel.isPresent()) {
+                // Skipped shards never come: the job is answered now with what was extracted so far.
+                JobAccumulator acc = job.accumulator();
+                JobPlan plan = acc.plan();
+                JobResult cancelled = JobResult.cancelled(job.jobId(), cancel.get().reason(), new JobResult.Metrics(
+                        List.of(), null, "cancelled while extracting: " + acc.shardsDone() + " of "
+                        + acc.shardsTotal() + " shards in", null, null, Map.of()))
+                        .withSubmission(plan.submission(), plan.run());
+                if (publish(cancelled)) {
+                    tracker.cancel(job.id());
+                    metrics.jobDropped(job.id());
+                }
+                continue;
+            }
             if (job.accumulator().idleNanos() > limits.shardArrival().toNanos()) {
                 // Waiting longer would hold the partition's offsets for ever: the job fails and lets them go, once
                 // its result is acknowledged (else it is tried again after the next poll).
@@ -306,12 +337,13 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
     /** The final status, then the result, acknowledged; false (the job stays held) if it could not be written. */
     private boolean publish(JobResult result) {
         boolean ok = result.status() == JobResult.Status.SUCCEEDED;
+        String stage = ok ? "done" : result.status() == JobResult.Status.CANCELLED ? "cancelled" : "failed";
         String summary = ok && result.metrics().test() != null
                 ? String.format("test accuracy %.4f", result.metrics().test().accuracy())
                 : result.errors().isEmpty() ? "" : result.errors().get(0).toString();
         try {
             // The final status goes out before the result, so a client that stops at the result has seen it.
-            out.status(StatusEvent.of(result.jobId(), ok ? "done" : "failed", summary)).get();
+            out.status(StatusEvent.of(result.jobId(), stage, summary)).get();
             out.result(result).get();
             LOG.infof("Job %s: result %s published", result.jobId(), result.status());
             return true;

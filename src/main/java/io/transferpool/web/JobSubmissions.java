@@ -7,10 +7,14 @@ import io.transferpool.job.FieldError;
 import io.transferpool.job.JobParser;
 import io.transferpool.job.JobRejectedException;
 import io.transferpool.job.JobResult;
+import io.transferpool.messaging.CancelRequest;
+import io.transferpool.messaging.Json;
+import io.transferpool.messaging.Topics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -58,6 +62,15 @@ public class JobSubmissions {
         jobs.sendMessageAndAwait(KafkaRecord.of(jobId, json));
         board.submitted(jobId, System.currentTimeMillis());
         return new Outcome(jobId, null, false);
+    }
+
+    /**
+     * Publishes a cancel request for the job (see CancelRequest) and waits for the broker's acknowledgement. The
+     * coordinator turns it into a cancellation of the job's latest run.
+     */
+    public void cancel(String jobId, String reason) {
+        jobs.sendMessageAndAwait(KafkaRecord.of(jobId, new String(Json.bytes(new CancelRequest(reason,
+                System.currentTimeMillis())), StandardCharsets.UTF_8)).withHeader(Topics.TYPE_HEADER, Topics.CANCEL));
     }
 
     private static Outcome rejected(String jobId, List<FieldError> errors, boolean inUse) {

@@ -6,6 +6,7 @@ import io.transferpool.messaging.Json;
 import io.transferpool.report.JobReport;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -78,6 +79,25 @@ public class JobsResource {
     @APIResponse(responseCode = "404", description = "No such job on this coordinator")
     public JobView job(@PathParam("jobId") String jobId) {
         return JobView.of(entry(jobId));
+    }
+
+    @DELETE
+    @Path("{jobId}")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Cancel a job", description = "Its extractors skip its remaining shards, its trainer stops "
+            + "at the next batch; its result is CANCELLED with what was done so far.")
+    @APIResponse(responseCode = "202", description = "The cancel request is on tp.jobs")
+    @APIResponse(responseCode = "401", description = "tp.api.token is set and the request does not carry it")
+    @APIResponse(responseCode = "404", description = "No such job on this coordinator")
+    @APIResponse(responseCode = "409", description = "The job has its result already")
+    public Response cancel(@PathParam("jobId") String jobId, @QueryParam("reason") String reason) {
+        JobEntry e = entry(jobId);
+        if (e.result() != null) {
+            return Response.status(Response.Status.CONFLICT).type(MediaType.TEXT_PLAIN)
+                    .entity("job " + jobId + " has its result already: " + e.state() + "\n").build();
+        }
+        submissions.cancel(jobId, reason == null || reason.isBlank() ? "cancelled over HTTP" : reason);
+        return Response.accepted(JobView.of(e)).build();
     }
 
     @GET

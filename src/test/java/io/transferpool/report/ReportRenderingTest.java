@@ -23,10 +23,7 @@ class ReportRenderingTest {
 
     @Test
     void chromiumDrawsTheLearningCurves() throws Exception {
-        Path chromium = List.of(Path.of("/usr/bin/chromium"), Path.of("/usr/bin/chromium-browser")).stream()
-                .filter(Files::isExecutable).findFirst().orElse(null);
-        assertThat(chromium).as("Chromium; install Debian's chromium (scripts/install-test-packages.sh does)")
-                .isNotNull();
+        Path chromium = io.transferpool.Chromium.path();
         Path page = dir.resolve("report.html");
         Files.writeString(page, JobReport.html(ReportFixtures.succeeded(18)));
         Path shot = dir.resolve("shot.png");

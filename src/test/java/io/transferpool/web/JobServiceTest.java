@@ -122,6 +122,35 @@ class JobServiceTest {
     }
 
     @Test
+    void deleteCancelsARunningJobWhoseResultSaysCancelledWithItsEpochs() throws Exception {
+        assertThat(send("DELETE", "/jobs/nobody", null, TOKEN).statusCode()).isEqualTo(404);
+        String job = TestFiles.job("http-long", "models/base.onnx", "train", "test", 5000)
+                .replace("\"patience\": 5", "\"patience\": 10000");
+        assertThat(send("POST", "/jobs", job, TOKEN).statusCode()).isEqualTo(202);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        JsonNode shown = json(send("GET", "/jobs/http-long", null, null));
+        while (!(shown.has("progress") && shown.get("progress").path("epoch").asInt() >= 2)
+                && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            shown = json(send("GET", "/jobs/http-long", null, null));
+        }
+        assertThat(shown.get("state").asText()).isEqualTo("TRAINING");
+        assertThat(send("DELETE", "/jobs/http-long", null, null).statusCode()).as("token needed").isEqualTo(401);
+        HttpResponse<String> deleted = send("DELETE", "/jobs/http-long?reason=enough", null, TOKEN);
+        assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(202);
+        while (!shown.get("state").asText().equals("CANCELLED") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            shown = json(send("GET", "/jobs/http-long", null, null));
+        }
+        assertThat(shown.get("state").asText()).isEqualTo("CANCELLED");
+        JsonNode result = json(send("GET", "/jobs/http-long/result", null, null));
+        assertThat(result.get("errors").get(0).get("problem").asText()).isEqualTo("cancelled: enough");
+        assertThat(result.get("metrics").get("epochs").size()).isBetween(2, 4999);
+        assertThat(send("DELETE", "/jobs/http-long", null, TOKEN).statusCode()).as("finished").isEqualTo(409);
+        assertThat(send("GET", "/jobs/http-long/report", null, null).body()).contains("CANCELLED", "cancelled: enough");
+    }
+
+    @Test
     void aBadJobGets400WithTheFieldErrorsOfARejectedResult() throws Exception {
         String job = TestFiles.job("bad-http-job", "models/missing.onnx", "train", "nowhere", 3);
         HttpResponse<String> r = send("POST", "/jobs", job, TOKEN);
