@@ -1,6 +1,7 @@
 package io.transferpool.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.transferpool.job.JobResult;
@@ -41,6 +42,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * result. The page is read through Chromium's DevTools protocol while its event stream stays open.
  */
 @QuarkusTest
+@QuarkusTestResource(value = JobServiceBroker.class, restrictToAnnotatedClass = true)
 class JobsPageTest {
     @TestHTTPResource("/")
     URL page;
@@ -51,6 +53,14 @@ class JobsPageTest {
     @Test
     void theJobsPageShowsJobsAndFollowsThemLive() throws Exception {
         Path chromium = io.transferpool.Chromium.path();
+        // The board reads the topics as the application starts: wait until it shows the job from before.
+        HttpClient http = HttpClient.newHttpClient();
+        URI earlier = URI.create(page + "jobs/" + JobServiceBroker.EARLIER_JOB);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (http.send(HttpRequest.newBuilder(earlier).build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode() != 200 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
         Process browser = new ProcessBuilder(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",
                 "--no-first-run", "--user-data-dir=" + dir.resolve("profile"), "--remote-debugging-port=0",
                 "--remote-allow-origins=*", page.toString()).redirectErrorStream(true).start();
