@@ -22,10 +22,17 @@ public class Main implements QuarkusApplication {
     CommandLine commandLine;
 
     public static void main(String... args) {
-        if (System.getProperty(API_ENABLED) == null && System.getenv("TP_API_ENABLED") == null) {
+        boolean set = System.getProperty(API_ENABLED) == null && System.getenv("TP_API_ENABLED") == null;
+        if (set) {
             System.setProperty(API_ENABLED, String.valueOf(servesTheApi(args, configuredRoles())));
         }
-        Quarkus.run(Main.class, args);
+        try {
+            Quarkus.run(Main.class, args);
+        } finally {
+            if (set) {
+                System.clearProperty(API_ENABLED); // a launcher in the same JVM (tests) starts from a clean slate
+            }
+        }
     }
 
     @Override

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
@@ -79,7 +80,10 @@ public final class JobBoard {
         if (known == null) {
             put(new JobEntry(e.jobId(), state(e), null, e.timestampMillis(), e.timestampMillis(), e, null));
         } else {
-            put(new JobEntry(known.jobId(), known.result() != null ? known.state() : state(e), known.run(),
+            // A final stage's event comes just before the result: the state changes with the result itself, so
+            // a job shown as finished always has one.
+            boolean keep = known.result() != null || FINAL_STAGES.contains(e.stage());
+            put(new JobEntry(known.jobId(), keep ? known.state() : state(e), known.run(),
                     known.submittedAtMillis(), Math.max(known.updatedAtMillis(), e.timestampMillis()), e,
                     known.result()));
         }
@@ -170,6 +174,8 @@ public final class JobBoard {
             jobs.values().stream().min(NEWEST_FIRST.reversed()).ifPresent(old -> jobs.remove(old.jobId()));
         }
     }
+
+    private static final Set<String> FINAL_STAGES = Set.of("done", "failed", "cancelled", "rejected");
 
     private static String state(StatusEvent e) {
         return e.stage() == null ? "UNKNOWN" : e.stage().toUpperCase(Locale.ROOT);

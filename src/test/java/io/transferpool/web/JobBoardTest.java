@@ -32,11 +32,13 @@ class JobBoardTest {
         assertThat(board.get("j").orElseThrow().state()).isEqualTo("TRAINING");
         board.status(status("j", "extracting", 150));
         assertThat(board.get("j").orElseThrow().state()).as("an older event read late").isEqualTo("TRAINING");
+        board.status(status("j", "failed", 210));
+        assertThat(board.get("j").orElseThrow().state()).as("finished only with its result").isEqualTo("TRAINING");
         board.result(result("j", "boom", "s1", 1));
         JobEntry e = board.get("j").orElseThrow();
         assertThat(e.state()).isEqualTo("FAILED");
         assertThat(e.active()).isFalse();
-        board.status(status("j", "failed", 300));
+        board.status(status("j", "done", 300));
         assertThat(board.get("j").orElseThrow().state()).as("the result decides").isEqualTo("FAILED");
     }
 
