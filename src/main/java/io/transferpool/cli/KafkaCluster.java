@@ -58,7 +58,7 @@ public class KafkaCluster {
         var clients = s.clients(s.bootstrapServers().orElseThrow());
         TopicSetup.ensure(clients, s.topics(), Map.of(Topics.JOBS, Set.of(AclOperation.WRITE),
                 Topics.STATUS, Set.of(AclOperation.READ), Topics.RESULTS, Set.of(AclOperation.READ),
-                Topics.JOB_IDS, Set.of(AclOperation.READ)));
+                Topics.JOB_IDS, Set.of(AclOperation.READ), Topics.DLQ, Set.of(AclOperation.WRITE)));
         Map<String, Object> config = new HashMap<>(clients.extra());
         config.put("bootstrap.servers", clients.bootstrapServers());
         return config;

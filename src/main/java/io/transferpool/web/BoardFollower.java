@@ -5,9 +5,12 @@ import io.transferpool.job.JobResult;
 import io.transferpool.messaging.Json;
 import io.transferpool.messaging.StatusEvent;
 import io.transferpool.messaging.Topics;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -24,6 +27,10 @@ public class BoardFollower {
     @Inject
     JobBoard board;
 
+    @Inject
+    @Channel("dlq-out")
+    MutinyEmitter<byte[]> deadLetters;
+
     @Incoming("job-board")
     public void follow(ConsumerRecord<String, byte[]> record) {
         if (record.value() == null) {
@@ -37,9 +44,13 @@ public class BoardFollower {
                 default -> LOG.debugf("Record of topic %s ignored", record.topic());
             }
         } catch (RuntimeException e) {
-            // One unreadable record (written there by something else) must not stop the board.
-            LOG.warnf("Record %d@%d of %s skipped: %s", record.partition(), record.offset(), record.topic(),
+            // One unreadable record (written there by something else) must not stop the board: it goes to
+            // tp.dlq with the reason, as the workers' records do (again by every coordinator that reads it).
+            LOG.warnf("Record %d@%d of %s dead-lettered: %s", record.partition(), record.offset(), record.topic(),
                     e.getMessage());
+            deadLetters.sendMessageAndForget(KafkaRecord.of(record.key(), record.value())
+                    .withHeader(Topics.ERROR_HEADER, String.valueOf(e.getMessage()))
+                    .withHeader(Topics.SOURCE_TOPIC_HEADER, record.topic()));
         }
     }
 }

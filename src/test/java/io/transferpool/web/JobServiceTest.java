@@ -6,8 +6,14 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.transferpool.TestFiles;
 import io.transferpool.messaging.Json;
+import io.transferpool.messaging.KafkaClients;
+import io.transferpool.messaging.StatusEvent;
+import io.transferpool.messaging.Topics;
 import io.transferpool.pool.Pool;
 import io.transferpool.pool.PoolSettings;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,6 +32,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -182,6 +189,36 @@ class JobServiceTest {
         HttpResponse<String> reuse = send("POST", "/jobs", TestFiles.job(JobServiceBroker.EARLIER_JOB,
                 "models/base.onnx", "train", "test", 2), TOKEN);
         assertThat(reuse.statusCode()).isEqualTo(409);
+    }
+
+    @Test
+    void anUnreadableRecordIsDeadLetteredAndTheBoardCarriesOn() throws Exception {
+        var clients = new KafkaClients(JobServiceBroker.servers, "none", Map.of());
+        try (var producer = clients.producer("poisoner");
+             var reader = clients.reader("dlq-reader")) {
+            producer.send(new ProducerRecord<>(Topics.RESULTS,
+                    "poison-result", "not a result".getBytes(StandardCharsets.UTF_8))).get();
+            producer.send(new ProducerRecord<>(Topics.STATUS,
+                    "after-poison", Json.bytes(StatusEvent.of("after-poison", "queued", "")))).get();
+            var dlq = new TopicPartition(Topics.DLQ, 0);
+            reader.assign(List.of(dlq));
+            reader.seekToBeginning(List.of(dlq));
+            List<ConsumerRecord<String, byte[]>> dead = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (dead.stream().noneMatch(r -> "poison-result".equals(r.key())) && System.nanoTime() < deadline) {
+                reader.poll(Duration.ofMillis(200)).forEach(dead::add);
+            }
+            var letter = dead.stream().filter(r -> "poison-result".equals(r.key())).findFirst().orElseThrow();
+            assertThat(new String(letter.headers().lastHeader(Topics.SOURCE_TOPIC_HEADER)
+                    .value(), StandardCharsets.UTF_8)).isEqualTo(Topics.RESULTS);
+            assertThat(letter.headers().lastHeader(Topics.ERROR_HEADER)).isNotNull();
+            HttpResponse<String> after = send("GET", "/jobs/after-poison", null, null);
+            while (after.statusCode() == 404 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+                after = send("GET", "/jobs/after-poison", null, null);
+            }
+            assertThat(json(after).get("state").asText()).isEqualTo("QUEUED");
+        }
     }
 
     @Test
