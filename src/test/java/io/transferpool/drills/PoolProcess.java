@@ -44,7 +44,9 @@ final class PoolProcess implements AutoCloseable {
         props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.addAll(List.of("-jar", APP.toString(), "serve"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().remove("OMP_WAIT_POLICY"); // the application must set it itself (NativeThreads)
+        // The application must set these itself (NativeThreads).
+        pb.environment().remove("OMP_WAIT_POLICY");
+        pb.environment().remove("OPENBLAS_THREAD_TIMEOUT");
         Process p = pb.start();
         PoolProcess pp = new PoolProcess(name, p, log);
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
@@ -53,7 +55,8 @@ final class PoolProcess implements AutoCloseable {
             assertThat(System.nanoTime()).as(name + " did not start:\n" + pp.log()).isLessThan(deadline);
             Thread.sleep(100);
         }
-        assertThat(pp.log()).as("ND4J's threads set not to spin").contains("Native threads: OMP_WAIT_POLICY=PASSIVE");
+        assertThat(pp.log()).as("ND4J's and OpenBLAS's threads set not to spin")
+                .contains("Native threads: OMP_WAIT_POLICY=PASSIVE, OPENBLAS_THREAD_TIMEOUT=4");
         return pp;
     }
 
