@@ -4,6 +4,7 @@ import io.transferpool.coordinator.JobValidator;
 import io.transferpool.data.PathResolver;
 import io.transferpool.pool.PoolSettings;
 import io.transferpool.web.ApiConfig;
+import io.transferpool.web.BoardProgress;
 import io.transferpool.web.JobBoard;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
@@ -63,6 +64,12 @@ class Beans {
     @Singleton
     JobBoard jobBoard(ApiConfig api) {
         return new JobBoard(api.jobsKept());
+    }
+
+    @Produces
+    @Singleton
+    BoardProgress boardProgress() {
+        return new BoardProgress();
     }
 
     /** The checks the job service runs on POST /jobs: the coordinator's, against the pool's data root. */

@@ -10,6 +10,7 @@ import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
@@ -28,11 +29,22 @@ public class BoardFollower {
     JobBoard board;
 
     @Inject
+    BoardProgress progress;
+
+    @Inject
     @Channel("dlq-out")
     MutinyEmitter<byte[]> deadLetters;
 
     @Incoming("job-board")
     public void follow(ConsumerRecord<String, byte[]> record) {
+        try {
+            take(record);
+        } finally {
+            progress.took(new TopicPartition(record.topic(), record.partition()), record.offset());
+        }
+    }
+
+    private void take(ConsumerRecord<String, byte[]> record) {
         if (record.value() == null) {
             return; // a tombstone
         }
