@@ -25,6 +25,10 @@ public interface ApiConfig {
     @WithDefault("1000")
     int jobsKept();
 
+    /** Time between comment lines on a quiet event stream (GET /jobs/{id}/events, /events). */
+    @WithDefault("PT20S")
+    java.time.Duration keepAlive();
+
     /** Jobs per page of GET /jobs and of the jobs page, unless the request asks for another size. */
     @WithDefault("50")
     int pageSize();

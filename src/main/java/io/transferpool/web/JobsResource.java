@@ -25,6 +25,10 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import java.net.URI;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -126,18 +130,30 @@ public class JobsResource {
     @APIResponse(responseCode = "404", description = "No such job on this coordinator")
     public Multi<OutboundSseEvent> events(@PathParam("jobId") String jobId, @Context Sse sse) {
         entry(jobId);
-        return updates(board, jobId, sse);
+        return updates(board, jobId, sse, api.keepAlive());
     }
 
+    private static final ScheduledExecutorService KEEP_ALIVE = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "tp-sse-keep-alive");
+        t.setDaemon(true);
+        return t;
+    });
+
     /**
-     * The board's updates of {@code jobId} (every job when null) as SSE events; a job's stream ends after its
+     * The board's updates of {@code jobId} (every job when null) as SSE events, with a comment line every
+     * {@code keepAlive} so proxies with idle timeouts keep a quiet stream open; a job's stream ends after its
      * result. The watch is closed when the client goes away.
      */
-    static Multi<OutboundSseEvent> updates(JobBoard board, String jobId, Sse sse) {
+    static Multi<OutboundSseEvent> updates(JobBoard board, String jobId, Sse sse, java.time.Duration keepAlive) {
         return Multi.createFrom().emitter(em -> {
             AtomicReference<AutoCloseable> watch = new AtomicReference<>();
             AtomicBoolean ended = new AtomicBoolean();
-            em.onTermination(() -> close(watch.get()));
+            ScheduledFuture<?> ping = KEEP_ALIVE.scheduleAtFixedRate(() -> em.emit(sse.newEventBuilder()
+                    .comment("keep-alive").build()), keepAlive.toMillis(), keepAlive.toMillis(), TimeUnit.MILLISECONDS);
+            em.onTermination(() -> {
+                ping.cancel(false);
+                close(watch.get());
+            });
             watch.set(board.watch(jobId, u -> {
                 if (ended.get()) {
                     return;

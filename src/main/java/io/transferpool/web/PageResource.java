@@ -35,6 +35,6 @@ public class PageResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Operation(summary = "Every job's status events and results as Server-Sent Events, as they happen")
     public Multi<OutboundSseEvent> events(@Context Sse sse) {
-        return JobsResource.updates(board, null, sse);
+        return JobsResource.updates(board, null, sse, api.keepAlive());
     }
 }

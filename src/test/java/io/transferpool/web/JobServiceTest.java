@@ -19,8 +19,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
@@ -33,6 +35,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -165,6 +171,42 @@ class JobServiceTest {
         assertThat(result.get("metrics").get("epochs").size()).isBetween(2, 4999);
         assertThat(send("DELETE", "/jobs/http-long", null, TOKEN).statusCode()).as("finished").isEqualTo(409);
         assertThat(send("GET", "/jobs/http-long/report", null, null).body()).contains("CANCELLED", "cancelled: enough");
+    }
+
+    @Test
+    void aQuietEventStreamGetsKeepAliveComments() throws Exception {
+        try (var producer = new KafkaClients(JobServiceBroker.servers, "none", Map.of()).producer("quiet")) {
+            producer.send(new ProducerRecord<>(Topics.STATUS, "quiet-job", Json.bytes(StatusEvent.of("quiet-job",
+                    "queued", "waiting")))).get();
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (send("GET", "/jobs/quiet-job", null, null).statusCode() == 404 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        HttpResponse<InputStream> stream = http.send(HttpRequest.newBuilder(URI.create(base + "jobs/quiet-job/events"))
+                .build(), HttpResponse.BodyHandlers.ofInputStream());
+        List<String> lines = new CopyOnWriteArrayList<>();
+        BufferedReader in = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8));
+        // Read on another thread: without keep-alive comments the stream stays silent and readLine would block.
+        var reading = CompletableFuture.runAsync(() -> {
+            try {
+                for (String line; lines.stream().noneMatch(l -> l.startsWith(":")) && (line = in.readLine()) != null; ) {
+                    lines.add(line);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        try {
+            reading.get(10, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            // asserted below
+        } finally {
+            stream.body().close();
+        }
+        assertThat(lines).as("the current status first").anySatisfy(l -> assertThat(l).contains("\"waiting\""));
+        assertThat(lines).as("then a comment (tp.api.keep-alive is 0.5 s in tests)")
+                .anySatisfy(l -> assertThat(l).startsWith(":"));
     }
 
     @Test
