@@ -70,6 +70,7 @@ public final class EpochLoop {
             seen = s.seen();
             priorSeconds = s.seconds();
             first = s.epoch() + 1;
+            listener.resumed(List.copyOf(s.epochs()));
         }
         String stopReason = "reached the maximum of " + t.epochs() + " epochs";
         long t0 = System.nanoTime();

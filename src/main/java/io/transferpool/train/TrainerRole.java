@@ -231,6 +231,11 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
             }
 
             @Override
+            public void resumed(List<JobResult.EpochMetrics> earlier) {
+                done.addAll(earlier); // a cancelled result lists these too
+            }
+
+            @Override
             public boolean cancelled() {
                 return job.dropped() || job.timedOut() || cancellations.of(job.id()).isPresent();
             }

@@ -71,8 +71,19 @@ class CheckpointResumeTest {
         assertThatThrownBy(() -> EpochLoop.train(fresh.get(), train, val, t, dieAfter(dieAfter), store))
                 .isInstanceOf(Died.class);
         assertThat(store.nextAttempt()).as("the second trainer's attempt").isEqualTo(2);
-        Trained resumed = EpochLoop.train(fresh.get(), train, val, t, (m, max) -> { },
-                new CheckpointStore(dir.resolve("resumed"), policy));
+        List<EpochMetrics> told = new java.util.ArrayList<>();
+        Trained resumed = EpochLoop.train(fresh.get(), train, val, t, new EpochListener() {
+            @Override
+            public void epochDone(EpochMetrics m, int max) {
+                told.add(m);
+            }
+
+            @Override
+            public void resumed(List<EpochMetrics> earlier) {
+                told.addAll(0, earlier);
+            }
+        }, new CheckpointStore(dir.resolve("resumed"), policy));
+        assertThat(told).as("earlier epochs handed over on resuming, then the new ones").isEqualTo(whole.epochs());
         assertThat(resumed.params()).isEqualTo(whole.network().params());
         assertThat(resumed.epochs()).isEqualTo(whole.epochs());
         assertThat(resumed.bestEpoch()).isEqualTo(whole.bestEpoch());
