@@ -44,6 +44,8 @@ public final class JobsPage {
               let r = document.getElementById('job-' + id);
               if (!r && first) {
                 r = table.insertRow(1);
+                // The first page keeps its size: the oldest row goes (it is on the next page now).
+                if (table.rows.length - 1 > Number(table.dataset.limit)) table.deleteRow(table.rows.length - 1);
                 r.id = 'job-' + id;
                 r.innerHTML = '<td><a></a></td><td class="state"><span class="status"></span></td>'
                   + '<td class="progress"></td><td class="n acc"></td><td>just now</td>';
@@ -87,7 +89,8 @@ public final class JobsPage {
         StringBuilder b = new StringBuilder("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">")
                 .append("<title>TransferPool jobs</title><style>").append(CSS).append("</style></head><body>")
                 .append("<h1>TransferPool jobs<span id=\"live\"></span></h1>")
-                .append("<table id=\"jobs\" data-offset=\"").append(offset).append("\"><tr><th>job</th><th>state</th>")
+                .append("<table id=\"jobs\" data-offset=\"").append(offset).append("\" data-limit=\"").append(limit)
+                .append("\"><tr><th>job</th><th>state</th>")
                 .append("<th>progress</th><th>test accuracy</th><th>submitted</th></tr>");
         for (JobEntry e : jobs) {
             String id = esc(e.jobId());

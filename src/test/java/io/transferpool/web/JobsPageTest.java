@@ -103,6 +103,16 @@ class JobsPageTest {
                             .isEqualTo("0.7500");
                     assertThat(tab.eval("document.querySelector('#job-page-live a').getAttribute('href')"))
                             .isEqualTo("/jobs/page-live/report");
+
+                    // The first page keeps its size (tp.api.page-size is 3 in tests): new jobs push the oldest out.
+                    for (String id : List.of("page-a", "page-b")) {
+                        producer.send(new ProducerRecord<>(Topics.STATUS, id, Json.bytes(StatusEvent.of(id,
+                                "queued", "")))).get();
+                    }
+                    tab.await("String(!!document.getElementById('job-page-b'))", "true");
+                    assertThat(tab.eval("document.querySelectorAll('#jobs tr[id]').length")).isEqualTo("3");
+                    assertThat(tab.eval("String(!!document.getElementById('job-" + JobServiceBroker.EARLIER_JOB
+                            + "'))")).as("the oldest row left the first page").isEqualTo("false");
                 }
             }
         } finally {
