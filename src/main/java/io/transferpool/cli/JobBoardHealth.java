@@ -1,5 +1,6 @@
 package io.transferpool.cli;
 
+import io.transferpool.messaging.TopicHistory;
 import io.transferpool.messaging.Topics;
 import io.transferpool.web.ApiConfig;
 import io.transferpool.web.BoardProgress;
@@ -64,8 +65,7 @@ public class JobBoardHealth {
         try (var reader = settings.clients(settings.bootstrapServers().orElseThrow()).reader("tp-job-board-health")) {
             List<TopicPartition> partitions = new ArrayList<>();
             for (String topic : List.of(Topics.JOB_IDS, Topics.STATUS, Topics.RESULTS)) {
-                reader.partitionsFor(topic, Duration.ofSeconds(10))
-                        .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+                partitions.addAll(TopicHistory.partitions(reader, topic, Duration.ofSeconds(10)));
             }
             return Map.copyOf(reader.endOffsets(partitions, Duration.ofSeconds(10)));
         }

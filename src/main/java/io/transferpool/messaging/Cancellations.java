@@ -2,12 +2,10 @@ package io.transferpool.messaging;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,6 +23,8 @@ public final class Cancellations implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> reader;
     private final Thread thread;
     private volatile boolean running = true;
+    // Set once the history is read: cancellations from then on are news worth a log line.
+    private volatile boolean live;
 
     /** No follower: only what {@link #add} is given (tests, and processes without extractor or trainer). */
     public Cancellations() {
@@ -38,43 +38,33 @@ public final class Cancellations implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
+    /**
+     * Reads what is on tp.cancels now before any role starts (so no task of a run cancelled earlier slips
+     * through), then follows it.
+     */
     public static Cancellations follow(KafkaClients clients) {
         KafkaConsumer<String, byte[]> reader = clients.reader("tp-cancellations-" + ProcessHandle.current().pid());
-        var partitions = reader.partitionsFor(Topics.CANCELS, Duration.ofSeconds(30)).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-        reader.assign(partitions);
-        reader.seekToBeginning(partitions);
         Cancellations c = new Cancellations(reader);
-        c.catchUp(partitions, Duration.ofSeconds(30));
+        try {
+            TopicHistory.replay(reader, Topics.CANCELS, Duration.ofSeconds(30), c::take);
+        } catch (RuntimeException e) {
+            reader.close();
+            throw e;
+        }
+        c.live = true;
         c.thread.start();
         return c;
     }
 
-    /** Reads what is on the topic now before any role starts, so no task of a run cancelled earlier slips through. */
-    private void catchUp(List<TopicPartition> partitions, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Map<TopicPartition, Long> end = reader.endOffsets(partitions, timeout);
-        while (end.entrySet().stream().anyMatch(e -> reader.position(e.getKey(), timeout) < e.getValue())) {
-            if (System.nanoTime() > deadline) {
-                reader.close();
-                throw new IllegalStateException("could not read " + Topics.CANCELS + " to its end within "
-                        + timeout.toSeconds() + " s");
-            }
-            take(reader.poll(Duration.ofMillis(200)));
+    private void take(ConsumerRecord<String, byte[]> r) {
+        if (r.value() == null) {
+            return;
         }
-    }
-
-    private void take(Iterable<ConsumerRecord<String, byte[]>> records) {
-        for (ConsumerRecord<String, byte[]> r : records) {
-            if (r.value() == null) {
-                continue;
-            }
-            try {
-                add(Json.read(r.value(), Cancellation.class));
-            } catch (RuntimeException e) {
-                LOG.warnf("Record %d@%d of %s is not a cancellation, skipped: %s", r.partition(), r.offset(),
-                        Topics.CANCELS, e.getMessage());
-            }
+        try {
+            add(Json.read(r.value(), Cancellation.class));
+        } catch (RuntimeException e) {
+            LOG.warnf("Record %d@%d of %s is not a cancellation, skipped: %s", r.partition(), r.offset(),
+                    Topics.CANCELS, e.getMessage());
         }
     }
 
@@ -84,7 +74,7 @@ public final class Cancellations implements AutoCloseable {
     }
 
     public void add(Cancellation c) {
-        if (byKey.putIfAbsent(c.key(), c) == null) {
+        if (byKey.putIfAbsent(c.key(), c) == null && live) {
             LOG.infof("Run %s of job %s is cancelled: %s", c.key(), c.jobId(), c.reason());
         }
     }
@@ -92,7 +82,7 @@ public final class Cancellations implements AutoCloseable {
     private void follow() {
         try {
             while (running) {
-                take(reader.poll(Duration.ofMillis(500)));
+                reader.poll(Duration.ofMillis(500)).forEach(this::take);
             }
         } catch (WakeupException e) {
             // closing
