@@ -47,7 +47,7 @@ class FineTuneBenchmark {
         JobSpec parsed = JobParser.parse(Files.readString(DEMO.resolve("finetune-job.json"))).orThrow();
         JobSpec spec = new JobSpec(parsed.schemaVersion(), parsed.jobId(), parsed.strategy(), parsed.baseModel(),
                 parsed.data(), parsed.preprocess(), parsed.head(), parsed.training(),
-                new JobSpec.FineTune(parsed.fineTune().baseLearningRate(), parsed.fineTune().batchNorm(), false));
+                parsed.fineTune().withKeepBaseClassifier(false));
         ComputationGraph graph = new FineTuner().build(OnnxModel.load(DEMO.resolve("models/base.onnx")), spec, 2)
                 .graph();
         // Boundary activations of the demo's last block are post-ReLU max-pools: non-negative, like these.

@@ -31,6 +31,14 @@ final class ResultSummary {
             out.printf("  training   %d epochs (%s); best epoch %d: val loss %.4f, val accuracy %.4f%n",
                     m.epochs().size(), m.stopReason(), m.bestEpoch(), best.valLoss(), best.valAccuracy());
         }
+        if (m.stages() != null) {
+            for (JobResult.Stage st : m.stages()) {
+                out.printf("  stage      %-9s epochs %d-%d, head rate %.0e, base %s, best epoch %d, %.1f s%s%n",
+                        st.name(), st.firstEpoch(), st.lastEpoch(), st.learningRate(),
+                        st.baseLearningRate() == 0 ? "frozen" : String.format("rate %.0e", st.baseLearningRate()),
+                        st.bestEpoch(), st.seconds(), st.chosen() ? " (kept)" : "");
+            }
+        }
         if (m.counts() != null) {
             var c = m.counts();
             out.printf("  samples    train %d, validation %d, test %d, features %d-d, bad %d%n", c.train(),

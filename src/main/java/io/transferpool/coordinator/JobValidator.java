@@ -107,8 +107,7 @@ public final class JobValidator {
                     errors);
             if (s != null) {
                 cut = s.cut();
-                fineTune = new JobSpec.FineTune(fineTune.baseLearningRate(), fineTune.batchNorm(),
-                        s.keepBaseClassifier());
+                fineTune = fineTune.withKeepBaseClassifier(s.keepBaseClassifier());
             }
         }
         JobSpec settled = new JobSpec(spec.schemaVersion(), spec.jobId(), spec.strategy(),

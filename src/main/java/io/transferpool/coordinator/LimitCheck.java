@@ -24,6 +24,10 @@ final class LimitCheck {
             errors.add(new FieldError("training.epochs", t.epochs() + " epochs, more than this pool's limit of "
                     + limits.maxEpochs() + " (tp.limits.max-epochs)"));
         }
+        if (spec.fineTune() != null && spec.fineTune().warmupEpochs() > limits.maxEpochs()) {
+            errors.add(new FieldError("fineTune.warmupEpochs", spec.fineTune().warmupEpochs() + " epochs, more than "
+                    + "this pool's limit of " + limits.maxEpochs() + " (tp.limits.max-epochs)"));
+        }
         JobSpec.Preprocess p = spec.preprocess();
         long inputValues = (long) p.width() * p.height() * p.channels();
         if (inputValues > limits.maxInputValues()) {

@@ -94,7 +94,8 @@ public final class JobParser {
         FineTune ft = null;
         FieldReader f = r.object("fineTune", false);
         if (fineTune) {
-            ft = fineTune(f, training == null ? 1e-4 : training.optimizer().learningRate());
+            ft = fineTune(f, training == null ? 1e-4 : training.optimizer().learningRate(),
+                    training == null ? 0 : training.epochs());
         } else if (f != null) {
             r.error("fineTune", "only a job with strategy \"fine-tune\" takes fine-tuning settings");
         }
@@ -119,14 +120,24 @@ public final class JobParser {
         }
     }
 
-    private static FineTune fineTune(FieldReader r, double learningRate) {
+    /**
+     * The warm-up's default rate: what a feature-extraction job trains its head at (the seed fine-tunes from the
+     * head its method 1 trained), not the small rate meant for pretrained layers.
+     */
+    static final double WARMUP_LEARNING_RATE = 1e-3;
+
+    /** @param epochs the default of warmupEpochs: the job's own epoch budget (early stopping ends it sooner) */
+    private static FineTune fineTune(FieldReader r, double learningRate, int epochs) {
         if (r == null) {
-            return new FineTune(learningRate, JobSpec.BatchNorm.FROZEN, null);
+            return new FineTune(learningRate, JobSpec.BatchNorm.FROZEN, null, epochs, WARMUP_LEARNING_RATE);
         }
-        r.rejectUnknown(Set.of("baseLearningRate", "batchNorm", "keepBaseClassifier"));
+        r.rejectUnknown(Set.of("baseLearningRate", "batchNorm", "keepBaseClassifier", "warmupEpochs",
+                "warmupLearningRate"));
         Boolean keep = r.has("keepBaseClassifier") ? r.bool("keepBaseClassifier", false) : null;
         return new FineTune(r.number("baseLearningRate", learningRate, 0.0, 10.0, true),
-                r.choice("batchNorm", JobSpec.BatchNorm.class, JobSpec.BatchNorm.FROZEN), keep);
+                r.choice("batchNorm", JobSpec.BatchNorm.class, JobSpec.BatchNorm.FROZEN), keep,
+                r.integer("warmupEpochs", epochs, 0, 1_000_000),
+                r.number("warmupLearningRate", WARMUP_LEARNING_RATE, 0.0, 10.0, true));
     }
 
     private static BaseModel baseModel(FieldReader r, boolean fineTune) {

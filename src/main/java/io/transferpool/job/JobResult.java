@@ -69,14 +69,36 @@ public record JobResult(String jobId, Status status, List<FieldError> errors, Me
         return List.copyOf(badSamples.subList(0, Math.min(MAX_BAD_SAMPLES, badSamples.size())));
     }
 
+    /**
+     * @param recovery how often training was started and where it resumed; null when it ran once
+     * @param stages   the stages of a fine-tune that first trained its new head alone (warm-up, then fine-tune);
+     *                 null when training was one stage
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    /** @param recovery how often training was started and where it resumed; null when it ran once */
     public record Metrics(List<EpochMetrics> epochs, Integer bestEpoch, String stopReason, TestMetrics test,
-                          Counts counts, Map<String, Double> timings, Recovery recovery) {
+                          Counts counts, Map<String, Double> timings, Recovery recovery, List<Stage> stages) {
+        public Metrics(List<EpochMetrics> epochs, Integer bestEpoch, String stopReason, TestMetrics test,
+                       Counts counts, Map<String, Double> timings, Recovery recovery) {
+            this(epochs, bestEpoch, stopReason, test, counts, timings, recovery, null);
+        }
+
         public Metrics(List<EpochMetrics> epochs, Integer bestEpoch, String stopReason, TestMetrics test,
                        Counts counts, Map<String, Double> timings) {
-            this(epochs, bestEpoch, stopReason, test, counts, timings, null);
+            this(epochs, bestEpoch, stopReason, test, counts, timings, null, null);
         }
+    }
+
+    /**
+     * One stage of training, its epochs numbered as in {@code metrics.epochs}.
+     *
+     * @param name              {@code warmup} (the new head alone, the base frozen) or {@code fine-tune}
+     * @param learningRate      the head's rate in this stage
+     * @param baseLearningRate  the pretrained layers' rate (0: frozen)
+     * @param bestEpoch         this stage's best epoch by the checkpoint monitor
+     * @param chosen            whether the job's weights are this stage's best
+     */
+    public record Stage(String name, int firstEpoch, int lastEpoch, int bestEpoch, double learningRate,
+                        double baseLearningRate, String stopReason, double seconds, boolean chosen) {
     }
 
     /**

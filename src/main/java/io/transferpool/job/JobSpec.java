@@ -21,6 +21,11 @@ public record JobSpec(
 
     public static final int SCHEMA_VERSION = 1;
 
+    /** The same job with other training settings. */
+    public JobSpec withTraining(Training t) {
+        return new JobSpec(schemaVersion, jobId, strategy, baseModel, data, preprocess, head, t, fineTune);
+    }
+
     public enum Strategy {
         FEATURE_EXTRACTION("feature-extraction"), FINE_TUNE("fine-tune");
 
@@ -68,8 +73,21 @@ public record JobSpec(
      * Fine-tuning settings. {@code baseLearningRate}: learning rate of the pretrained layers (the optimizer's rate
      * trains the new head); {@code keepBaseClassifier}: train the base's own classifier instead of a new head, null
      * until the coordinator decides (true when the base's output has as many classes as the task).
+     * {@code warmupEpochs}: at most this many epochs of training the new head alone, everything before it frozen,
+     * at {@code warmupLearningRate}, with early stopping, before anything is unfrozen (0: no warm-up).
      */
-    public record FineTune(double baseLearningRate, BatchNorm batchNorm, Boolean keepBaseClassifier) {
+    public record FineTune(double baseLearningRate, BatchNorm batchNorm, Boolean keepBaseClassifier,
+                           int warmupEpochs, double warmupLearningRate) {
+
+        /** The same settings with the coordinator's decision about the base's classifier. */
+        public FineTune withKeepBaseClassifier(Boolean keep) {
+            return new FineTune(baseLearningRate, batchNorm, keep, warmupEpochs, warmupLearningRate);
+        }
+
+        /** Whether a new head is first trained alone: asked for, and there is a new head to train. */
+        public boolean warmsUp() {
+            return warmupEpochs > 0 && !Boolean.TRUE.equals(keepBaseClassifier);
+        }
     }
 
     public record Data(Source train, Source test, double validationSplit, double maxBadSampleFraction,
@@ -121,6 +139,9 @@ public record JobSpec(
 
     public record Optimizer(String type, double learningRate, double decay, double momentum, boolean nesterov,
                             double beta1, double beta2, double epsilon) {
+        public Optimizer withLearningRate(double rate) {
+            return new Optimizer(type, rate, decay, momentum, nesterov, beta1, beta2, epsilon);
+        }
     }
 
     public record EarlyStopping(boolean enabled, Monitor monitor, int patience, Mode mode) {

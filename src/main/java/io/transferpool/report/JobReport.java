@@ -85,6 +85,24 @@ public final class JobReport {
                 new Svg.Series("validation accuracy", "#cf222e", x,
                         epochs.stream().mapToDouble(EpochMetrics::valAccuracy).toArray())), 460, 260));
         b.append("</div>");
+        stages(b, m.stages());
+    }
+
+    private static void stages(StringBuilder b, List<JobResult.Stage> stages) {
+        if (stages == null) {
+            return;
+        }
+        b.append("<table id=\"stages\"><tr><th class=\"l\">stage</th><th>epochs</th><th>head rate</th>"
+                + "<th>base rate</th><th>best epoch</th><th>seconds</th><th class=\"l\">stopped</th>"
+                + "<th class=\"l\">kept</th></tr>");
+        for (JobResult.Stage st : stages) {
+            b.append(String.format(Locale.ROOT, "<tr><td class=\"l\">%s</td><td>%d-%d</td><td>%.0e</td><td>%s</td>"
+                            + "<td>%d</td><td>%.1f</td><td class=\"l\">%s</td><td class=\"l\">%s</td></tr>",
+                    esc(st.name()), st.firstEpoch(), st.lastEpoch(), st.learningRate(),
+                    st.baseLearningRate() == 0 ? "frozen" : String.format(Locale.ROOT, "%.0e", st.baseLearningRate()),
+                    st.bestEpoch(), st.seconds(), esc(st.stopReason()), st.chosen() ? "yes" : ""));
+        }
+        b.append("</table>");
     }
 
     private static void test(StringBuilder b, JobResult.Metrics m) {

@@ -67,6 +67,11 @@ public final class CheckpointStore implements Checkpoints {
     }
 
     @Override
+    public boolean hasSaved() {
+        return !policy.off() && Files.exists(dir.resolve("latest"));
+    }
+
+    @Override
     public Optional<Saved> restore(Network net) throws IOException {
         Path pointer = dir.resolve("latest");
         if (policy.off() || !Files.exists(pointer)) {

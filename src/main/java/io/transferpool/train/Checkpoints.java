@@ -31,6 +31,11 @@ public interface Checkpoints {
     /** Restores the network's weights and optimizer state, and returns the loop's state; empty to start afresh. */
     Optional<Saved> restore(Network net) throws IOException;
 
+    /** Whether {@link #restore} would go on from a saved state. */
+    default boolean hasSaved() {
+        return false;
+    }
+
     /** Whether to save after this epoch. */
     boolean due(int epoch);
 

@@ -22,4 +22,47 @@ public interface EpochListener {
     default boolean cancelled() {
         return false;
     }
+
+    /**
+     * This listener told of a later stage of the same training: epochs (and the maximum) shifted by {@code epochs},
+     * so they go on from the earlier stage's numbering.
+     */
+    default EpochListener offsetBy(int epochs) {
+        EpochListener self = this;
+        return new EpochListener() {
+            @Override
+            public void epochDone(EpochMetrics m, int maxEpochs) {
+                self.epochDone(shifted(m, epochs), maxEpochs + epochs);
+            }
+
+            @Override
+            public void resumed(java.util.List<EpochMetrics> earlier) {
+                self.resumed(earlier.stream().map(m -> shifted(m, epochs)).toList());
+            }
+
+            @Override
+            public boolean cancelled() {
+                return self.cancelled();
+            }
+        };
+    }
+
+    /** Asks this listener whether to go on, and tells it nothing (a stage trained again on resuming). */
+    default EpochListener quiet() {
+        EpochListener self = this;
+        return new EpochListener() {
+            @Override
+            public void epochDone(EpochMetrics m, int maxEpochs) {
+            }
+
+            @Override
+            public boolean cancelled() {
+                return self.cancelled();
+            }
+        };
+    }
+
+    static EpochMetrics shifted(EpochMetrics m, int epochs) {
+        return new EpochMetrics(m.epoch() + epochs, m.loss(), m.accuracy(), m.valLoss(), m.valAccuracy());
+    }
 }

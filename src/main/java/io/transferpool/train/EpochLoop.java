@@ -156,7 +156,14 @@ public final class EpochLoop {
         }
     }
 
-    private static boolean improved(double value, double best, Mode mode) {
+    /** What {@code monitor} saw at an epoch (training figures stand in for validation when there was none). */
+    static double value(Monitor monitor, EpochMetrics m) {
+        boolean hasVal = !Double.isNaN(m.valLoss());
+        Evaluation.LossAccuracy tr = new Evaluation.LossAccuracy(m.loss(), m.accuracy());
+        return value(monitor, tr, hasVal ? new Evaluation.LossAccuracy(m.valLoss(), m.valAccuracy()) : tr);
+    }
+
+    static boolean improved(double value, double best, Mode mode) {
         return mode == Mode.MAX ? value > best : value < best;
     }
 

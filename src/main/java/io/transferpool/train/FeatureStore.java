@@ -42,6 +42,11 @@ public final class FeatureStore implements AutoCloseable {
         this.spillDir = spillDir;
     }
 
+    /** A new, empty store drawing on the same heap budget and spilling to the same folder. */
+    public FeatureStore sibling() {
+        return new FeatureStore(budget, spillDir);
+    }
+
     /** Adds the rows of a batch not seen before; returns how many were new. */
     public int add(int[] sampleIds, int[] batchLabels, float[] features, int dim) {
         if (dimension < 0) {

@@ -1,5 +1,6 @@
 package io.transferpool.train;
 
+import io.transferpool.job.JobResult;
 import io.transferpool.job.JobSpec;
 import io.transferpool.model.OnnxModel;
 import io.transferpool.translate.OnnxTranslator;
@@ -14,8 +15,10 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -35,8 +38,12 @@ public final class FineTuner {
         }
     }
 
-    /** A fine-tuned network, the translation it came from, and how training went. */
-    public record Result(Trained trained, Translation translation, ComputationGraph graph) {
+    /**
+     * A fine-tuned network, the translation it came from, and how training went; {@code stages} lists the warm-up
+     * and the fine-tune when the head was first trained alone (else null).
+     */
+    public record Result(Trained trained, Translation translation, ComputationGraph graph,
+                         List<JobResult.Stage> stages) {
     }
 
     public Result train(OnnxModel model, JobSpec spec, int classes, Rows train, Rows validation,
@@ -44,13 +51,53 @@ public final class FineTuner {
         return train(model, spec, classes, train, validation, listener, Checkpoints.NONE);
     }
 
+    /**
+     * Trains the network, first the new head alone when the job warms up (see {@link HeadWarmup}), then
+     * everything after the boundary; the job keeps the best epoch of either stage by the checkpoint monitor. Only
+     * the second stage saves checkpoints: a trainer resuming it trains the (seeded, quick) warm-up again, quietly.
+     */
     public Result train(OnnxModel model, JobSpec spec, int classes, Rows train, Rows validation,
                         EpochListener listener, Checkpoints checkpoints) throws Exception {
         Result built = build(model, spec, classes);
-        Network net = new Network.Graph(built.graph(), built.translation().inputShapes().get(0));
-        return new Result(EpochLoop.train(net, train, validation, spec.training(), listener, checkpoints),
-                built.translation(),
-                built.graph());
+        Network.Graph net = new Network.Graph(built.graph(), built.translation().inputShapes().get(0));
+        if (!spec.fineTune().warmsUp()) {
+            return new Result(EpochLoop.train(net, train, validation, spec.training(), listener, checkpoints),
+                    built.translation(), built.graph(), null);
+        }
+        boolean resuming = checkpoints.hasSaved();
+        Trained warm = HeadWarmup.train(net, built.translation().outputVertex(), train, validation, spec,
+                resuming ? listener.quiet() : listener);
+        if (resuming) {
+            listener.resumed(warm.epochs());
+        }
+        INDArray warmParams = net.params().dup();
+        int offset = warm.epochs().size();
+        Trained fine = EpochLoop.train(net, train, validation, spec.training(), listener.offsetBy(offset),
+                checkpoints);
+        JobSpec.Checkpoint cp = spec.training().checkpoint();
+        boolean warmBest = !EpochLoop.improved(EpochLoop.value(cp.monitor(), best(fine)),
+                EpochLoop.value(cp.monitor(), best(warm)), cp.mode());
+        if (warmBest) {
+            net.setParams(warmParams);
+        }
+        List<JobResult.EpochMetrics> epochs = new ArrayList<>(warm.epochs());
+        fine.epochs().forEach(m -> epochs.add(EpochListener.shifted(m, offset)));
+        double seconds = warm.seconds() + fine.seconds();
+        double samples = warm.samplesPerSecond() * warm.seconds() + fine.samplesPerSecond() * fine.seconds();
+        Trained both = new Trained(net, List.copyOf(epochs), warmBest ? warm.bestEpoch() : fine.bestEpoch() + offset,
+                fine.stopReason(), seconds, samples / seconds,
+                fine.resumedFromEpoch() > 0 ? fine.resumedFromEpoch() + offset : 0);
+        List<JobResult.Stage> stages = List.of(
+                new JobResult.Stage("warmup", 1, offset, warm.bestEpoch(), spec.fineTune().warmupLearningRate(), 0,
+                        warm.stopReason(), warm.seconds(), warmBest),
+                new JobResult.Stage("fine-tune", offset + 1, epochs.size(), fine.bestEpoch() + offset,
+                        spec.training().optimizer().learningRate(), spec.fineTune().baseLearningRate(),
+                        fine.stopReason(), fine.seconds(), !warmBest));
+        return new Result(both, built.translation(), built.graph(), stages);
+    }
+
+    private static JobResult.EpochMetrics best(Trained t) {
+        return t.epochs().stream().filter(m -> m.epoch() == t.bestEpoch()).findFirst().orElseThrow();
     }
 
     /**
@@ -75,7 +122,7 @@ public final class FineTuner {
         boolean keep = Boolean.TRUE.equals(ft.keepBaseClassifier());
         ComputationGraph graph = t.build(conf, HeadTrainer.updater(tr.optimizer(), ft.baseLearningRate()),
                 (b, from, shape) -> keep ? keepClassifier(b, from) : newHead(b, from, shape, classes, spec.head()));
-        return new Result(null, t, graph);
+        return new Result(null, t, graph, null);
     }
 
     private static String keepClassifier(

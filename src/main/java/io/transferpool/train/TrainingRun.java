@@ -174,12 +174,13 @@ public final class TrainingRun {
                 diff);
         JobResult.Recovery recovery = attempt > 1 ? new JobResult.Recovery(attempt, head.resumedFromEpoch()) : null;
         return new JobResult(jobId, JobResult.Status.SUCCEEDED, List.of(), new JobResult.Metrics(head.epochs(),
-                head.bestEpoch(), head.stopReason(), test, counts, timings, recovery),
+                head.bestEpoch(), head.stopReason(), test, counts, timings, recovery, produced.stages()),
                 new JobResult.Artifacts(headArtifact, onnxArtifacts.model(), onnxArtifacts.data()));
     }
 
     /** What a strategy trained, its combined ONNX model, and the shape of the tensor the trainer was fed. */
-    private record Produced(Trained trained, OnnxMl.ModelProto combined, long[] fromShape) {
+    private record Produced(Trained trained, OnnxMl.ModelProto combined, long[] fromShape,
+                            List<JobResult.Stage> stages) {
     }
 
     private Produced newHead(OnnxModel base, JobSpec spec, Rows train, Rows val, EpochListener listener,
@@ -190,7 +191,8 @@ public final class TrainingRun {
                 "transferpool job " + spec.jobId() + " base " + base.sha256());
         long[] shape = ModelInspector.shapes(base).getOrDefault(spec.baseModel().cut(), List.of()).stream()
                 .mapToLong(Long::longValue).toArray();
-        return new Produced(head, combined, shape.length > 0 ? shape : new long[]{1, train.store().dimension()});
+        return new Produced(head, combined, shape.length > 0 ? shape : new long[]{1, train.store().dimension()},
+                null);
     }
 
     private Produced fineTune(OnnxModel base, JobSpec spec, int classes, Rows train, Rows val,
@@ -202,7 +204,7 @@ public final class TrainingRun {
                 ? CombinedModelWriter.withSoftmax(updated, spec.baseModel().cut(), classes, producer)
                 : CombinedModelWriter.combine(updated, spec.baseModel().cut(),
                 HeadExport.layers(r.graph(), spec.head()), producer);
-        return new Produced(r.trained(), combined, r.translation().inputShapes().get(0));
+        return new Produced(r.trained(), combined, r.translation().inputShapes().get(0), r.stages());
     }
 
     private static JobResult.Metrics metrics(Trained head, JobResult.TestMetrics test, Counts counts,

@@ -128,6 +128,9 @@ class JobParserTest {
         assertThat(spec.fineTune().baseLearningRate()).isEqualTo(1e-4);
         assertThat(spec.fineTune().batchNorm()).isEqualTo(JobSpec.BatchNorm.FROZEN);
         assertThat(spec.fineTune().keepBaseClassifier()).isNull();
+        assertThat(spec.fineTune().warmupEpochs()).as("the job's epoch budget").isEqualTo(200);
+        assertThat(spec.fineTune().warmupLearningRate()).as("a feature-extraction job's rate").isEqualTo(1e-3);
+        assertThat(spec.fineTune().warmsUp()).isTrue();
 
         var custom = JobParser.parse("""
                 {"jobId": "f", "strategy": "fine-tune", "baseModel": {"uri": "m.onnx", "freezeAt": "t"},
@@ -136,6 +139,26 @@ class JobParserTest {
         assertThat(custom.training().optimizer().learningRate()).isEqualTo(0.01);
         assertThat(custom.fineTune().baseLearningRate()).as("defaults to the head's rate").isEqualTo(0.01);
         assertThat(custom.fineTune().batchNorm()).isEqualTo(JobSpec.BatchNorm.UPDATE);
+    }
+
+    @Test
+    void theWarmUpIsSetOrTurnedOffAndBadValuesAreNamed() {
+        String job = """
+                {"jobId": "f", "strategy": "fine-tune", "baseModel": {"uri": "m.onnx", "freezeAt": "t"},
+                 "data": {"train": {"uri": "d"}}, "preprocess": {"width": 8, "height": 8, "channels": 1},
+                 "training": {"epochs": 30}, "fineTune": %s}""";
+        JobSpec.FineTune byEpochs = JobParser.parse(job.formatted("{}")).spec().fineTune();
+        assertThat(byEpochs.warmupEpochs()).isEqualTo(30);
+        JobSpec.FineTune set = JobParser.parse(job.formatted("{\"warmupEpochs\": 5, \"warmupLearningRate\": 0.01}"))
+                .spec().fineTune();
+        assertThat(set.warmupEpochs()).isEqualTo(5);
+        assertThat(set.warmupLearningRate()).isEqualTo(0.01);
+        JobSpec.FineTune off = JobParser.parse(job.formatted("{\"warmupEpochs\": 0}")).spec().fineTune();
+        assertThat(off.warmsUp()).isFalse();
+        assertThat(set.withKeepBaseClassifier(true).warmsUp()).as("no new head to warm up").isFalse();
+        var bad = JobParser.parse(job.formatted("{\"warmupEpochs\": -1, \"warmupLearningRate\": \"fast\"}"));
+        assertThat(bad.errors()).extracting(FieldError::field)
+                .containsExactlyInAnyOrder("fineTune.warmupEpochs", "fineTune.warmupLearningRate");
     }
 
     @Test

@@ -31,6 +31,8 @@ import static org.assertj.core.api.Assertions.within;
  * Every model of the conformance matrix (one per torchvision family, at two opsets and both export styles) fine-tuned
  * for an epoch through the whole pipeline on the embedded broker: the last stage and a new head at the flatten are
  * trained on colour images, and the combined ONNX model gives class probabilities that score what the result says.
+ * No warm-up (warmupEpochs 0): the epoch's fine-tuned weights, not a warm head, must be what is written back
+ * (FineTuneIT and DemoIT run the warm-up through the pool).
  */
 class FamiliesFineTuneIT {
     @TempDir
@@ -81,7 +83,7 @@ class FamiliesFineTuneIT {
                  "head": {"hidden": [16]},
                  "training": {"optimizer": {"type": "adam", "learningRate": 0.001}, "epochs": 1, "batchSize": 8,
                               "seed": 3},
-                 "fineTune": {"baseLearningRate": 0.0001}}
+                 "fineTune": {"baseLearningRate": 0.0001, "warmupEpochs": 0}}
                 """.formatted(jobId, uri, f.freezeAt(), f.cut(), f.size(), f.size());
     }
 

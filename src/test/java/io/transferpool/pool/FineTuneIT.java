@@ -26,6 +26,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.within;
 
 /** Fine-tuning jobs (the seed's method 2) through the whole pipeline on the embedded broker, one pool. */
@@ -78,7 +79,12 @@ class FineTuneIT {
 
         assertThat(r.status()).as("errors %s", r.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
         assertThat(r.metrics().counts().featureDimension()).as("64x7x7 activations").isEqualTo(3136);
-        assertThat(r.metrics().epochs()).hasSize(3);
+        // 3 epochs of the new head alone (the warm-up), then 3 of the conv block and the head; the fine-tuning's
+        // best epoch beat the warm-up's, so its weights are the job's
+        assertThat(r.metrics().epochs()).hasSize(6);
+        assertThat(r.metrics().stages()).extracting(JobResult.Stage::name, JobResult.Stage::firstEpoch,
+                JobResult.Stage::lastEpoch, JobResult.Stage::chosen).containsExactly(
+                tuple("warmup", 1, 3, false), tuple("fine-tune", 4, 6, true));
         // The base has 8 classes, the task 2: a new head attaches at the base classifier's input.
         DemoTestImages test = DemoTestImages.load(root);
         int n = test.count();

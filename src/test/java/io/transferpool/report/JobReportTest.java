@@ -31,6 +31,23 @@ class JobReportTest {
     }
 
     @Test
+    void aWarmedUpFineTuneShowsBothStagesAndWhichWasKept() {
+        JobResult r = ReportFixtures.succeeded(18);
+        JobResult.Metrics m = r.metrics();
+        List<JobResult.Stage> stages = List.of(
+                new JobResult.Stage("warmup", 1, 14, 7, 1e-3, 0, "early stopping <warm>", 3.6, true),
+                new JobResult.Stage("fine-tune", 15, 18, 15, 1e-4, 1e-4, "early stopping", 28.6, false));
+        String html = JobReport.html(new JobResult(r.jobId(), r.status(), r.errors(), new JobResult.Metrics(
+                m.epochs(), 7, m.stopReason(), m.test(), m.counts(), m.timings(), null, stages), r.artifacts()));
+
+        assertThat(html).contains("id=\"stages\"",
+                "<td class=\"l\">warmup</td><td>1-14</td><td>1e-03</td><td>frozen</td><td>7</td><td>3.6</td>"
+                        + "<td class=\"l\">early stopping &lt;warm&gt;</td><td class=\"l\">yes</td>",
+                "<td class=\"l\">fine-tune</td><td>15-18</td><td>1e-04</td><td>1e-04</td><td>15</td>");
+        assertThat(JobReport.html(r)).as("one stage: no table").doesNotContain("id=\"stages\"");
+    }
+
+    @Test
     void aRejectedJobShowsItsErrors() {
         String html = JobReport.html(JobResult.rejected("bad", List.of(new FieldError("baseModel.cut", "no <tensor>"))));
         assertThat(html).contains("REJECTED", "baseModel.cut", "no &lt;tensor&gt;").doesNotContain("<svg");

@@ -142,4 +142,57 @@ class CheckpointResumeTest {
             assertThat(o.resumedFrom()).isEqualTo(2);
         }
     }
+
+    @Test
+    void aFineTuneKilledAfterItsWarmUpResumesAsIfNeverStopped() throws Exception {
+        Path root = Files.createDirectories(dir.resolve("root-warm"));
+        TestFiles.demoRoot(root, "train", 1, "test", 1);
+        JobSpec spec = DemoFineTune.settled(JobParser.parse("""
+                {"jobId": "ck-warm", "strategy": "fine-tune",
+                 "baseModel": {"uri": "models/base.onnx", "input": "input",
+                               "freezeAt": "/features/features.9/MaxPool_output_0"},
+                 "data": {"train": {"uri": "train"}},
+                 "preprocess": {"width": 28, "height": 28, "channels": 1},
+                 "head": {"hidden": [16]},
+                 "training": {"optimizer": {"type": "sgd", "learningRate": 0.001, "momentum": 0.9, "nesterov": true},
+                              "epochs": 4, "batchSize": 8, "seed": 5, "earlyStopping": {"patience": 50}},
+                 "fineTune": {"warmupEpochs": 3, "warmupLearningRate": 0.01}}
+                """).orThrow());
+        OnnxModel base = OnnxModel.load(root.resolve("models/base.onnx"));
+        CheckpointStore.Policy policy = new CheckpointStore.Policy(1, 0);
+        try (FeatureStore store = new FeatureStore(1 << 24, dir)) {
+            Rows all = rows(store, 40, 64 * 7 * 7, 2, 2);
+            Rows train = new Rows(store, java.util.Arrays.copyOfRange(all.indices(), 0, 32), 2);
+            Rows val = new Rows(store, java.util.Arrays.copyOfRange(all.indices(), 32, 40), 2);
+            FineTuner tuner = new FineTuner();
+            FineTuner.Result whole = tuner.train(base, spec, 2, train, val, (m, max) -> { },
+                    new CheckpointStore(dir.resolve("warm-whole"), policy));
+            assertThat(whole.trained().epochs()).hasSize(7);
+
+            CheckpointStore died = new CheckpointStore(dir.resolve("warm-resumed"), policy);
+            died.nextAttempt();
+            assertThatThrownBy(() -> tuner.train(base, spec, 2, train, val, dieAfter(5), died))
+                    .as("died after the second fine-tuning epoch").isInstanceOf(Died.class);
+            List<EpochMetrics> told = new java.util.ArrayList<>();
+            FineTuner.Result resumed = tuner.train(base, spec, 2, train, val, new EpochListener() {
+                @Override
+                public void epochDone(EpochMetrics m, int max) {
+                    told.add(m);
+                }
+
+                @Override
+                public void resumed(List<EpochMetrics> earlier) {
+                    told.addAll(earlier);
+                }
+            }, new CheckpointStore(dir.resolve("warm-resumed"), policy));
+            assertThat(told).as("warm-up and earlier epochs handed over once, then the new ones")
+                    .isEqualTo(whole.trained().epochs());
+            assertThat(resumed.trained().resumedFromEpoch()).as("the checkpoint after epoch 1 of fine-tuning")
+                    .isEqualTo(4);
+            assertThat(resumed.trained().params()).isEqualTo(whole.trained().params());
+            assertThat(resumed.trained().epochs()).isEqualTo(whole.trained().epochs());
+            assertThat(resumed.stages()).usingRecursiveFieldByFieldElementComparatorIgnoringFields("seconds")
+                    .containsExactlyElementsOf(whole.stages());
+        }
+    }
 }

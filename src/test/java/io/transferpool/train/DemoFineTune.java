@@ -12,7 +12,6 @@ final class DemoFineTune {
         return new JobSpec(parsed.schemaVersion(), parsed.jobId(), parsed.strategy(),
                 new JobSpec.BaseModel(parsed.baseModel().uri(), "input", "/flatten/Flatten_output_0", null,
                         parsed.baseModel().freezeAt()), parsed.data(), parsed.preprocess(), parsed.head(),
-                parsed.training(), new JobSpec.FineTune(parsed.fineTune().baseLearningRate(),
-                parsed.fineTune().batchNorm(), false));
+                parsed.training(), parsed.fineTune().withKeepBaseClassifier(false));
     }
 }
