@@ -66,8 +66,8 @@ final class ProgressPrinter {
         return switch (e.stage()) {
             case "extracting" -> String.format(Locale.ROOT, "extracting  shard %d/%d  %.0f images/s", e.shardsDone(),
                     e.shardsTotal(), e.imagesPerSecond());
-            case "training" -> String.format(Locale.ROOT, "training    epoch %d/%d  %s", e.epoch(), e.epochs(),
-                    e.message());
+            case "training" -> e.epoch() == null ? String.format(Locale.ROOT, "training    %s", e.message())
+                    : String.format(Locale.ROOT, "training    epoch %d/%d  %s", e.epoch(), e.epochs(), e.message());
             default -> String.format(Locale.ROOT, "%-11s %s", e.stage(), e.message() == null ? "" : e.message());
         };
     }

@@ -31,6 +31,15 @@ final class ResultSummary {
             out.printf("  training   %d epochs (%s); best epoch %d: val loss %.4f, val accuracy %.4f%n",
                     m.epochs().size(), m.stopReason(), m.bestEpoch(), best.valLoss(), best.valAccuracy());
         }
+        if (m.sweep() != null) {
+            for (JobResult.SweepCandidate c : m.sweep()) {
+                out.printf("  candidate  %s: %s%s%n", c.values(), c.failed() != null ? "failed: " + c.failed()
+                                : String.format("best epoch %d of %d, monitored %.4f%s", c.bestEpoch(), c.epochs(),
+                                c.monitored(), c.testAccuracy() == null ? ""
+                                        : String.format(", test accuracy %.4f", c.testAccuracy())),
+                        c.chosen() ? " (chosen)" : "");
+            }
+        }
         if (m.stages() != null) {
             for (JobResult.Stage st : m.stages()) {
                 out.printf("  stage      %-9s epochs %d-%d, head rate %.0e, base %s, best epoch %d, %.1f s%s%n",
@@ -65,8 +74,12 @@ final class ResultSummary {
         }
         if (m.timings() != null && !m.timings().isEmpty()) {
             var tm = m.timings();
-            out.printf("  timings    extraction %.1f s (%.0f images/s), training %.1f s (%.0f samples/s), total %.1f s%n",
-                    tm.getOrDefault("extractionSeconds", 0.0), tm.getOrDefault("extractionImagesPerSecond", 0.0),
+            String extraction = m.counts() != null && m.counts().featuresReused() > 0
+                    ? String.format("none (%d feature rows kept from an earlier job, read in %.1f s)",
+                    m.counts().featuresReused(), tm.getOrDefault("featuresLoadSeconds", 0.0))
+                    : String.format("%.1f s (%.0f images/s)", tm.getOrDefault("extractionSeconds", 0.0),
+                    tm.getOrDefault("extractionImagesPerSecond", 0.0));
+            out.printf("  timings    extraction %s, training %.1f s (%.0f samples/s), total %.1f s%n", extraction,
                     tm.getOrDefault("trainingSeconds", 0.0), tm.getOrDefault("trainingSamplesPerSecond", 0.0),
                     tm.getOrDefault("totalSeconds", 0.0));
         }

@@ -39,14 +39,23 @@ public final class CoordinatorRole implements WorkerLoop.Role {
     // Loop-thread state: set when tp.jobs is (re)assigned, so the ids are read again before the next decision.
     private boolean idsStale = true;
 
+    private final FeatureReuse reuse;
+
     /** @param idsTopic where the ids accepted so far are read from when this coordinator is given tp.jobs */
     public CoordinatorRole(JobValidator validator, JobPlanner planner, Publisher out, MeterRegistry metrics,
                            JobIdsTopic idsTopic) {
+        this(validator, planner, out, metrics, idsTopic, FeatureReuse.OFF);
+    }
+
+    /** @param reuse which jobs train on features kept from an earlier job instead of extracting them */
+    public CoordinatorRole(JobValidator validator, JobPlanner planner, Publisher out, MeterRegistry metrics,
+                           JobIdsTopic idsTopic, FeatureReuse reuse) {
         this.validator = validator;
         this.planner = planner;
         this.out = out;
         this.metrics = metrics;
         this.idsTopic = idsTopic;
+        this.reuse = reuse;
     }
 
     @Override
@@ -97,7 +106,9 @@ public final class CoordinatorRole implements WorkerLoop.Role {
                     + e.getClass().getSimpleName() + ": " + e.getMessage())), submission);
             return;
         }
-        var planned = planner.plan(job, submittedAt, (System.nanoTime() - t0) / 1e9, submission, run);
+        FeatureReuse.Decision features = reuse.decide(job);
+        var planned = planner.plan(job, submittedAt, (System.nanoTime() - t0) / 1e9, submission, run, features.key(),
+                features.reuse());
         String key = planned.plan().key();
         boolean planSent = false;
         try (SendScope work = SendScope.open()) {
@@ -121,9 +132,11 @@ public final class CoordinatorRole implements WorkerLoop.Role {
             return;
         }
         int shards = planned.tasks().size();
-        out.status(new StatusEvent(jobId, "queued", shards + " shards, " + job.train().samples().size()
-                + " training and " + (job.test() == null ? 0 : job.test().samples().size()) + " test samples",
-                0, shards, null, null, null, null, System.currentTimeMillis()));
+        String samples = job.train().samples().size() + " training and "
+                + (job.test() == null ? 0 : job.test().samples().size()) + " test samples";
+        out.status(new StatusEvent(jobId, "queued", features.reuse()
+                ? "no extraction: the features of " + samples + " are kept from job " + features.madeBy()
+                : shards + " shards, " + samples, 0, shards, null, null, null, null, System.currentTimeMillis()));
         out.flush();
         metrics.counter("tp.jobs.accepted").increment();
         LOG.infof("Job %s accepted%s: %d shards", jobId, run > 1 ? " as run " + run : "", shards);

@@ -31,21 +31,32 @@ public final class JobPlanner {
         return plan(job, submittedAtMillis, validationSeconds, submission, 1);
     }
 
-    /**
-     * @param submission the job record's place on tp.jobs (see {@link JobPlan#submission})
-     * @param run        which run of the job id this is (see {@link JobPlan#run})
-     */
     public Planned plan(ValidatedJob job, long submittedAtMillis, double validationSeconds, String submission,
                         int run) {
-        List<ExtractTask> tasks = new ArrayList<>(tasks(job, Split.TRAIN, job.train(), run));
-        int trainShards = tasks.size();
-        if (job.test() != null) {
-            tasks.addAll(tasks(job, Split.TEST, job.test(), run));
+        return plan(job, submittedAtMillis, validationSeconds, submission, run, null, false);
+    }
+
+    /**
+     * @param submission  the job record's place on tp.jobs (see {@link JobPlan#submission})
+     * @param run         which run of the job id this is (see {@link JobPlan#run})
+     * @param featureKey  what the job's features depend on, or null when features are not kept
+     * @param reuse       features kept under {@code featureKey} serve this job: no extract tasks
+     */
+    public Planned plan(ValidatedJob job, long submittedAtMillis, double validationSeconds, String submission,
+                        int run, String featureKey, boolean reuse) {
+        List<ExtractTask> tasks = new ArrayList<>();
+        int trainShards = 0;
+        if (!reuse) {
+            tasks.addAll(tasks(job, Split.TRAIN, job.train(), run));
+            trainShards = tasks.size();
+            if (job.test() != null) {
+                tasks.addAll(tasks(job, Split.TEST, job.test(), run));
+            }
         }
         JobPlan plan = new JobPlan(job.spec(), job.modelPath(), job.modelSha256(), job.train().classes(), trainShards,
                 tasks.size() - trainShards, job.train().samples().size(),
                 job.test() == null ? 0 : job.test().samples().size(), submittedAtMillis, validationSeconds, submission,
-                run);
+                run, featureKey, reuse);
         return new Planned(plan, List.copyOf(tasks));
     }
 

@@ -110,10 +110,13 @@ public final class JobValidator {
                 fineTune = fineTune.withKeepBaseClassifier(s.keepBaseClassifier());
             }
         }
+        Boolean keep = fineTune == null ? null : fineTune.keepBaseClassifier();
+        List<JobSpec.Candidate> sweep = spec.sweep().stream().map(c -> new JobSpec.Candidate(c.values(), c.head(),
+                c.training(), c.fineTune() == null ? null : c.fineTune().withKeepBaseClassifier(keep))).toList();
         JobSpec settled = new JobSpec(spec.schemaVersion(), spec.jobId(), spec.strategy(),
                 new JobSpec.BaseModel(spec.baseModel().uri(), model.input, cut, model.sha256,
                         spec.baseModel().freezeAt(), model.externalSha256),
-                spec.data(), spec.preprocess(), spec.head(), spec.training(), fineTune);
+                spec.data(), spec.preprocess(), spec.head(), spec.training(), fineTune, sweep);
         LimitCheck.check(settled, train, test, model.shapes, limits, extractBatch, errors);
         if (!errors.isEmpty()) {
             throw new JobRejectedException(errors);

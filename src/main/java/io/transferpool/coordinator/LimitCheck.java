@@ -5,6 +5,7 @@ import io.transferpool.job.FieldError;
 import io.transferpool.job.JobSpec;
 import io.transferpool.job.Limits;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -19,6 +20,28 @@ final class LimitCheck {
      */
     static void check(JobSpec spec, Dataset train, Dataset test, Map<String, List<Long>> shapes, Limits limits,
                       int extractBatch, List<FieldError> errors) {
+        List<FieldError> own = new ArrayList<>();
+        checkOne(spec, train, test, shapes, limits, extractBatch, own);
+        errors.addAll(own);
+        // Each candidate of a sweep is a job of its own within the limits; together they may not do more
+        // sample passes than one job may.
+        long work = 0;
+        for (JobSpec.Candidate c : spec.sweep()) {
+            List<FieldError> theirs = new ArrayList<>();
+            checkOne(spec.candidate(c), train, test, shapes, limits, extractBatch, theirs);
+            theirs.stream().filter(e -> !own.contains(e)).forEach(e -> errors.add(new FieldError("sweep",
+                    "the candidate " + c.values() + ": " + e.field() + ": " + e.problem())));
+            work += (long) c.training().epochs() * (train == null ? 0 : train.samples().size());
+        }
+        if (work > limits.maxEpochSamples()) {
+            errors.add(new FieldError("sweep", spec.sweep().size() + " candidates, each up to its epochs over "
+                    + train.samples().size() + " samples: " + work + " sample passes in all, more than this pool's "
+                    + "limit of " + limits.maxEpochSamples() + " (tp.limits.max-epoch-samples)"));
+        }
+    }
+
+    private static void checkOne(JobSpec spec, Dataset train, Dataset test, Map<String, List<Long>> shapes,
+                                 Limits limits, int extractBatch, List<FieldError> errors) {
         JobSpec.Training t = spec.training();
         if (t.epochs() > limits.maxEpochs()) {
             errors.add(new FieldError("training.epochs", t.epochs() + " epochs, more than this pool's limit of "

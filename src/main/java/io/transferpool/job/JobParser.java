@@ -65,6 +65,19 @@ public final class JobParser {
         if (root == null || !root.isObject()) {
             return new Parsed(null, null, List.of(new FieldError("$", "a job must be a JSON object")));
         }
+        Parsed parsed = parse(root);
+        if (parsed.ok() && root.has("sweep")) {
+            List<FieldError> errors = new ArrayList<>();
+            List<JobSpec.Candidate> candidates = SweepReader.read(root, errors, JobParser::parse);
+            return errors.isEmpty()
+                    ? new Parsed(parsed.spec().withSweep(candidates), parsed.jobId(), List.of(), parsed.rerun())
+                    : new Parsed(null, parsed.jobId(), List.copyOf(errors), parsed.rerun());
+        }
+        return parsed;
+    }
+
+    /** The job without its sweep (a sweep's candidates are parsed as jobs of their own). */
+    private static Parsed parse(JsonNode root) {
         List<FieldError> errors = new ArrayList<>();
         FieldReader r = new FieldReader(root, "", errors);
         JobSpec spec = read(r);
@@ -79,7 +92,7 @@ public final class JobParser {
 
     private static JobSpec read(FieldReader r) {
         r.rejectUnknown(Set.of("schemaVersion", "jobId", "rerun", "strategy", "baseModel", "data", "preprocess",
-                "head", "training", "fineTune"));
+                "head", "training", "fineTune", "sweep"));
         int schemaVersion = r.integer("schemaVersion", JobSpec.SCHEMA_VERSION, 1, Integer.MAX_VALUE);
         if (schemaVersion != JobSpec.SCHEMA_VERSION) {
             r.error("schemaVersion", "this pool reads schemaVersion " + JobSpec.SCHEMA_VERSION + ", got " + schemaVersion);

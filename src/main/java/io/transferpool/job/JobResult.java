@@ -73,19 +73,39 @@ public record JobResult(String jobId, Status status, List<FieldError> errors, Me
      * @param recovery how often training was started and where it resumed; null when it ran once
      * @param stages   the stages of a fine-tune that first trained its new head alone (warm-up, then fine-tune);
      *                 null when training was one stage
+     * @param sweep    every candidate of a job's sweep, in the order trained; the job's epochs, test metrics and
+     *                 artifacts are the chosen one's. Null without a sweep
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Metrics(List<EpochMetrics> epochs, Integer bestEpoch, String stopReason, TestMetrics test,
-                          Counts counts, Map<String, Double> timings, Recovery recovery, List<Stage> stages) {
+                          Counts counts, Map<String, Double> timings, Recovery recovery, List<Stage> stages,
+                          List<SweepCandidate> sweep) {
+        public Metrics(List<EpochMetrics> epochs, Integer bestEpoch, String stopReason, TestMetrics test,
+                       Counts counts, Map<String, Double> timings, Recovery recovery, List<Stage> stages) {
+            this(epochs, bestEpoch, stopReason, test, counts, timings, recovery, stages, null);
+        }
+
         public Metrics(List<EpochMetrics> epochs, Integer bestEpoch, String stopReason, TestMetrics test,
                        Counts counts, Map<String, Double> timings, Recovery recovery) {
-            this(epochs, bestEpoch, stopReason, test, counts, timings, recovery, null);
+            this(epochs, bestEpoch, stopReason, test, counts, timings, recovery, null, null);
         }
 
         public Metrics(List<EpochMetrics> epochs, Integer bestEpoch, String stopReason, TestMetrics test,
                        Counts counts, Map<String, Double> timings) {
-            this(epochs, bestEpoch, stopReason, test, counts, timings, null, null);
+            this(epochs, bestEpoch, stopReason, test, counts, timings, null, null, null);
         }
+    }
+
+    /**
+     * One candidate of a sweep: the swept fields' values, its training (epochs trained, best epoch and the
+     * validation figures there, the checkpoint monitor's value that ranked it) and its test figures.
+     *
+     * @param failed why it could not be trained (it diverged), else null; a failed candidate is never chosen
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record SweepCandidate(Map<String, String> values, int epochs, Integer bestEpoch, Double valLoss,
+                                 Double valAccuracy, Double monitored, Double testLoss, Double testAccuracy,
+                                 double seconds, boolean chosen, String failed) {
     }
 
     /**
@@ -119,9 +139,16 @@ public record JobResult(String jobId, Status status, List<FieldError> errors, Me
     public record ClassMetrics(double precision, double recall, double f1, int support) {
     }
 
-    /** Sample counts; {@code badSamples} lists each sample that could not be used and why. */
+    /**
+     * Sample counts; {@code badSamples} lists each sample that could not be used and why; {@code featuresReused}
+     * counts the feature rows taken from an earlier job's extraction instead of extracted (0: none).
+     */
     public record Counts(int train, int validation, int test, int featureDimension, int badSampleCount,
-                         List<BadSample> badSamples, Map<String, Integer> perClassTrain) {
+                         List<BadSample> badSamples, Map<String, Integer> perClassTrain, int featuresReused) {
+        public Counts(int train, int validation, int test, int featureDimension, int badSampleCount,
+                      List<BadSample> badSamples, Map<String, Integer> perClassTrain) {
+            this(train, validation, test, featureDimension, badSampleCount, badSamples, perClassTrain, 0);
+        }
     }
 
     public record BadSample(String sample, String reason) {

@@ -17,13 +17,52 @@ public record JobSpec(
         Preprocess preprocess,
         Head head,
         Training training,
-        FineTune fineTune) {
+        FineTune fineTune,
+        List<Candidate> sweep) {
 
     public static final int SCHEMA_VERSION = 1;
 
+    public JobSpec {
+        sweep = sweep == null ? List.of() : List.copyOf(sweep);
+    }
+
+    /** A job without a sweep. */
+    public JobSpec(int schemaVersion, String jobId, Strategy strategy, BaseModel baseModel, Data data,
+                   Preprocess preprocess, Head head, Training training, FineTune fineTune) {
+        this(schemaVersion, jobId, strategy, baseModel, data, preprocess, head, training, fineTune, List.of());
+    }
+
     /** The same job with other training settings. */
     public JobSpec withTraining(Training t) {
-        return new JobSpec(schemaVersion, jobId, strategy, baseModel, data, preprocess, head, t, fineTune);
+        return new JobSpec(schemaVersion, jobId, strategy, baseModel, data, preprocess, head, t, fineTune, sweep);
+    }
+
+    /** The same job with other settings of its model and data (a settled base model). */
+    public JobSpec withBaseModel(BaseModel b, FineTune ft) {
+        return new JobSpec(schemaVersion, jobId, strategy, b, data, preprocess, head, training, ft, sweep);
+    }
+
+    /** The same job with these sweep candidates. */
+    public JobSpec withSweep(List<Candidate> candidates) {
+        return new JobSpec(schemaVersion, jobId, strategy, baseModel, data, preprocess, head, training, fineTune,
+                candidates);
+    }
+
+    /** One candidate of the sweep as a job of its own (no sweep): its head, training and fine-tuning settings. */
+    public JobSpec candidate(Candidate c) {
+        return new JobSpec(schemaVersion, jobId, strategy, baseModel, data, preprocess, c.head(), c.training(),
+                c.fineTune(), List.of());
+    }
+
+    /**
+     * One combination of a job's {@code sweep}: the swept fields' values as written (JSON text, by field path)
+     * and the settings they make. Only head, training and fine-tuning settings are swept: they leave the
+     * features alone, so every candidate trains on the same ones.
+     */
+    public record Candidate(Map<String, String> values, Head head, Training training, FineTune fineTune) {
+        public Candidate {
+            values = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(values));
+        }
     }
 
     public enum Strategy {

@@ -13,13 +13,25 @@ import java.util.List;
  *                   and result
  * @param run        which run of the job id this is (1 unless resubmitted with {@code "rerun": true}); the plan's
  *                   records are keyed by {@link Topics#runKey}
+ * @param featureKey what the job's features depend on ({@link io.transferpool.features.FeatureKey}); null when
+ *                   features are not kept
+ * @param featuresReused the features kept under {@code featureKey} are this job's: no shards, the trainer loads
+ *                   them
  */
 public record JobPlan(JobSpec spec, String modelPath, String modelSha256, List<String> classes, int trainShards,
                       int testShards, int trainSamples, int testSamples, long submittedAtMillis,
-                      double validationSeconds, String submission, int run) {
+                      double validationSeconds, String submission, int run, String featureKey,
+                      boolean featuresReused) {
 
     public JobPlan {
         run = Math.max(1, run);
+    }
+
+    public JobPlan(JobSpec spec, String modelPath, String modelSha256, List<String> classes, int trainShards,
+                   int testShards, int trainSamples, int testSamples, long submittedAtMillis,
+                   double validationSeconds, String submission, int run) {
+        this(spec, modelPath, modelSha256, classes, trainShards, testShards, trainSamples, testSamples,
+                submittedAtMillis, validationSeconds, submission, run, null, false);
     }
 
     public JobPlan(JobSpec spec, String modelPath, String modelSha256, List<String> classes, int trainShards,

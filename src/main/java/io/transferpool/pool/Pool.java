@@ -4,10 +4,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import io.transferpool.broker.EmbeddedKafka;
 import io.transferpool.coordinator.CoordinatorRole;
+import io.transferpool.coordinator.FeatureReuse;
 import io.transferpool.coordinator.JobIdsTopic;
 import io.transferpool.coordinator.JobPlanner;
 import io.transferpool.coordinator.JobValidator;
 import io.transferpool.data.PathResolver;
+import io.transferpool.features.FeatureCache;
 import io.transferpool.extract.ExtractorRole;
 import io.transferpool.extract.SessionCache;
 import io.transferpool.extract.ShardExtractor;
@@ -93,7 +95,8 @@ public final class Pool implements AutoCloseable {
             var role = new CoordinatorRole(new JobValidator(new PathResolver(settings.dataRoot()), settings.limits(),
                     settings.extractBatchSize()),
                     new JobPlanner(settings.shardSize()), out, metrics,
-                    new JobIdsTopic(() -> clients.reader("tp-coordinator-jobids"), java.time.Duration.ofSeconds(60)));
+                    new JobIdsTopic(() -> clients.reader("tp-coordinator-jobids"), java.time.Duration.ofSeconds(60)),
+                    new FeatureReuse(new FeatureCache(settings.featureCache()), settings.dataRoot()));
             // The job service (io.transferpool.web) follows status and results on its own channel.
             loop(Role.COORDINATOR, "coordinator", "tp-coordinators", Topics.JOBS, 1, producer, role, metrics);
         }
@@ -119,7 +122,8 @@ public final class Pool implements AutoCloseable {
         if (settings.roles().contains(Role.TRAINER)) {
             var role = new TrainerRole(settings.spillDir(), settings.spillThresholdBytes(),
                     new TrainingRun(settings.dataRoot(), new ArtifactStore(settings.artifactsDir()),
-                            settings.checkpoints()), out, metrics, settings.limits(), cancellations);
+                            settings.checkpoints(), new FeatureCache(settings.featureCache())), out, metrics,
+                    settings.limits(), cancellations);
             closeables.add(role);
             loop(Role.TRAINER, "trainer", "tp-trainers", Topics.FEATURES, 500, producer, role, metrics);
         }

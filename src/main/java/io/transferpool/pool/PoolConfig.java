@@ -3,6 +3,7 @@ package io.transferpool.pool;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
+import io.transferpool.features.FeatureCache;
 import io.transferpool.job.Limits;
 import io.transferpool.messaging.FeatureType;
 import io.transferpool.messaging.TopicSetup;
@@ -73,6 +74,8 @@ public interface PoolConfig {
     Extract extract();
 
     Train train();
+
+    Features features();
 
     JobLimits limits();
 
@@ -192,6 +195,16 @@ public interface PoolConfig {
         int maxRecordBytes();
     }
 
+    /** Features kept after extraction so a later job with the same model, cut, preprocessing and data reuses them. */
+    interface Features {
+        /** Where they are kept: a folder every trainer writes and the coordinator reads (default: artifacts-dir/features). */
+        Optional<Path> dir();
+
+        /** The most they may take on disk, least recently used evicted first; 0 turns keeping and reuse off. */
+        @WithDefault("4294967296")
+        long maxBytes();
+    }
+
     interface Train {
         /**
          * Heap that the feature rows of all jobs of this trainer may take together; a job's split that finds no
@@ -256,7 +269,9 @@ public interface PoolConfig {
                 consumerOverrides(), new Limits(limits().maxEpochs(), limits().maxEpochSamples(),
                 limits().maxClasses(), limits().maxSamples(), limits().maxHeadLayers(), limits().maxHeadParameters(),
                 limits().maxInputValues(), limits().maxBatchBytes()).withTimes(limits().validationTimeout(),
-                limits().shardTimeout(), limits().shardArrivalTimeout(), limits().trainingTimeout()));
+                limits().shardTimeout(), limits().shardArrivalTimeout(), limits().trainingTimeout()),
+                new FeatureCache.Policy(features().dir().orElse(artifactsDir().orElse(work.resolve("artifacts"))
+                        .resolve("features")), features().maxBytes()));
     }
 
     private Map<Role, Map<String, String>> consumerOverrides() {

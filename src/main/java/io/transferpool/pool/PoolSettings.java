@@ -1,5 +1,6 @@
 package io.transferpool.pool;
 
+import io.transferpool.features.FeatureCache;
 import io.transferpool.job.Limits;
 import io.transferpool.messaging.FeatureType;
 import io.transferpool.messaging.TopicSetup;
@@ -39,7 +40,8 @@ public record PoolSettings(
         long spillThresholdBytes,
         CheckpointStore.Policy checkpoints,
         Map<Role, Map<String, String>> consumerOverrides,
-        Limits limits) {
+        Limits limits,
+        FeatureCache.Policy featureCache) {
 
     public PoolSettings {
         roles = Set.copyOf(roles);
@@ -53,7 +55,10 @@ public record PoolSettings(
                 Math.max(1, Runtime.getRuntime().availableProcessors()), SessionFactory.Settings.cpu(0), 4,
                 FeatureType.FLOAT32, 1_000_000, null, Map.of(), workDir.resolve("spill"),
                 HeapBudget.defaultLimit(),
-                new CheckpointStore.Policy(5, 60), Map.of(), Limits.DEFAULT);
+                new CheckpointStore.Policy(5, 60), Map.of(), Limits.DEFAULT,
+                // Off here (tests, benchmarks), on by default in the application (tp.features.max-bytes): a run
+                // that submits the same data twice to measure extraction must extract it twice.
+                new FeatureCache.Policy(workDir.resolve("artifacts").resolve("features"), 0));
     }
 
     /** The Kafka clients these settings describe (for a pool started on {@code servers}). */
@@ -104,6 +109,7 @@ public record PoolSettings(
         private CheckpointStore.Policy checkpoints;
         private Map<Role, Map<String, String>> consumerOverrides;
         private Limits limits;
+        private FeatureCache.Policy featureCache;
 
         private Builder(PoolSettings s) {
             roles = s.roles;
@@ -126,6 +132,7 @@ public record PoolSettings(
             checkpoints = s.checkpoints;
             consumerOverrides = s.consumerOverrides;
             limits = s.limits;
+            featureCache = s.featureCache;
         }
 
         public Builder roles(Set<Role> v) {
@@ -203,10 +210,17 @@ public record PoolSettings(
             return this;
         }
 
+        /** Where extracted features are kept for later jobs and how much they may take (0: not kept). */
+        public Builder featureCache(FeatureCache.Policy v) {
+            featureCache = v;
+            return this;
+        }
+
         public PoolSettings build() {
             return new PoolSettings(roles, bootstrapServers, brokerDataDir, topics, dataRoot, artifactsDir, shardSize,
                     extractBatchSize, extractStreams, session, sessionCacheSize, featureType, maxRecordBytes,
-                    compression, kafkaClient, spillDir, spillThresholdBytes, checkpoints, consumerOverrides, limits);
+                    compression, kafkaClient, spillDir, spillThresholdBytes, checkpoints, consumerOverrides, limits,
+                    featureCache);
         }
     }
 }

@@ -47,6 +47,7 @@ public final class JobReport {
         JobResult.Metrics m = r.metrics();
         if (m != null) {
             curves(b, m);
+            sweep(b, m.sweep());
             test(b, m);
             counts(b, m.counts());
             timings(b, m.timings());
@@ -86,6 +87,41 @@ public final class JobReport {
                         epochs.stream().mapToDouble(EpochMetrics::valAccuracy).toArray())), 460, 260));
         b.append("</div>");
         stages(b, m.stages());
+    }
+
+    /** Every candidate of a sweep: a table, and validation and test accuracy by candidate. */
+    private static void sweep(StringBuilder b, List<JobResult.SweepCandidate> sweep) {
+        if (sweep == null || sweep.isEmpty()) {
+            return;
+        }
+        b.append("<h2>Sweep</h2><p>").append(sweep.size()).append(" candidates trained on the same features; the ")
+                .append("job's model is the one marked chosen (best by the checkpoint monitor)</p>")
+                .append("<table id=\"sweep\"><tr><th>#</th><th class=\"l\">values</th><th>epochs</th>")
+                .append("<th>best epoch</th><th>val loss</th><th>val accuracy</th><th>test loss</th>")
+                .append("<th>test accuracy</th><th>seconds</th><th class=\"l\">chosen</th></tr>");
+        for (int i = 0; i < sweep.size(); i++) {
+            JobResult.SweepCandidate c = sweep.get(i);
+            b.append(String.format(Locale.ROOT, "<tr><td>%d</td><td class=\"l\">%s</td><td>%d</td><td>%s</td>"
+                            + "<td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%.1f</td><td class=\"l\">%s</td></tr>",
+                    i + 1, esc(c.values().toString()), c.epochs(), c.bestEpoch() == null ? "" : c.bestEpoch(),
+                    figure(c.valLoss()), figure(c.valAccuracy()), figure(c.testLoss()), figure(c.testAccuracy()),
+                    c.seconds(), c.chosen() ? "yes" : c.failed() != null ? esc(c.failed()) : ""));
+        }
+        b.append("</table>");
+        double[] x = new double[sweep.size()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i + 1;
+        }
+        b.append("<div class=\"charts\">").append(Svg.lineChart("sweep-chart", "Accuracy by candidate", List.of(
+                new Svg.Series("validation accuracy", "#cf222e", x, sweep.stream()
+                        .mapToDouble(c -> c.valAccuracy() == null ? Double.NaN : c.valAccuracy()).toArray()),
+                new Svg.Series("test accuracy", "#0969da", x, sweep.stream()
+                        .mapToDouble(c -> c.testAccuracy() == null ? Double.NaN : c.testAccuracy()).toArray())),
+                460, 260)).append("</div>");
+    }
+
+    private static String figure(Double v) {
+        return v == null ? "" : String.format(Locale.ROOT, "%.4f", v);
     }
 
     private static void stages(StringBuilder b, List<JobResult.Stage> stages) {

@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -49,6 +48,13 @@ public final class CheckpointStore implements Checkpoints {
     public CheckpointStore(Path dir, Policy policy) {
         this.dir = dir;
         this.policy = policy;
+    }
+
+    @Override
+    public CheckpointStore child(String name) {
+        CheckpointStore c = new CheckpointStore(dir.resolve(name), policy);
+        c.attempt = attempt;
+        return c;
     }
 
     /** Counts one more trainer starting the job; returns how many have (1 for the first). */
@@ -113,7 +119,7 @@ public final class CheckpointStore implements Checkpoints {
             // Only this attempt's older folders: an attempt that lost the job may still be finishing an epoch.
             for (Path p : old.filter(p -> p.getFileName().toString().startsWith(prefix) && !p.equals(target))
                     .toList()) {
-                delete(p);
+                Folders.deleteTree(p);
             }
         }
     }
@@ -121,7 +127,7 @@ public final class CheckpointStore implements Checkpoints {
     /** Removes every checkpoint of the job (its result is out). */
     public void clear() {
         try {
-            delete(dir);
+            Folders.deleteTree(dir);
         } catch (IOException e) {
             LOG.warnf("Could not remove checkpoints in %s: %s", dir, e.getMessage());
         }
@@ -151,14 +157,4 @@ public final class CheckpointStore implements Checkpoints {
         }
     }
 
-    private static void delete(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> all = Files.walk(p)) {
-            for (Path f : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(f);
-            }
-        }
-    }
 }

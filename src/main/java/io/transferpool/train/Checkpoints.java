@@ -22,6 +22,11 @@ public interface Checkpoints {
         @Override
         public void save(LoopState state, INDArray bestParams, Network net) {
         }
+
+        @Override
+        public Checkpoints child(String name) {
+            return this;
+        }
     };
 
     /** A saved state and the best checkpoint's weights at that point. */
@@ -40,4 +45,7 @@ public interface Checkpoints {
     boolean due(int epoch);
 
     void save(LoopState state, INDArray bestParams, Network net) throws IOException;
+
+    /** The checkpoints of one part of the job (a sweep's candidate), kept apart from the others'. */
+    Checkpoints child(String name);
 }

@@ -23,6 +23,10 @@ public interface EpochListener {
         return false;
     }
 
+    /** A sweep starts training its candidate {@code index} (from 1) of {@code total}, with these values. */
+    default void candidate(int index, int total, java.util.Map<String, String> values) {
+    }
+
     /**
      * This listener told of a later stage of the same training: epochs (and the maximum) shifted by {@code epochs},
      * so they go on from the earlier stage's numbering.

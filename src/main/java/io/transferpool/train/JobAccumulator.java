@@ -32,6 +32,7 @@ public final class JobAccumulator implements AutoCloseable {
     private double encodeSeconds;
     private double publishSeconds;
     private long ingestNanos;
+    private int reusedRows;
 
     /** With a heap budget of its own for both splits. */
     public JobAccumulator(JobPlan plan, long heapLimitBytes, Path spillDir) {
@@ -130,6 +131,20 @@ public final class JobAccumulator implements AutoCloseable {
 
     public FeatureStore store(FeatureBatch.Split split) {
         return split == FeatureBatch.Split.TRAIN ? train : test;
+    }
+
+    /**
+     * The stores were filled from features an earlier job's extraction kept (see
+     * {@link io.transferpool.features.FeatureCache}), with these bad samples, instead of from shards.
+     */
+    public void reused(List<BadSample> bad) {
+        badSamples.addAll(bad);
+        reusedRows = train.size() + test.size();
+    }
+
+    /** Rows that came from kept features (0: all were extracted for this job). */
+    public int reusedRows() {
+        return reusedRows;
     }
 
     public List<BadSample> badSamples() {

@@ -116,9 +116,12 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
                 throw new IllegalArgumentException("plan of job " + plan.key() + " arrived under key " + key);
             }
             JobAccumulator acc = new JobAccumulator(plan, heap, spillDir);
-            if (tracker.gather(plan, acc, new TopicPartition(record.topic(), record.partition()), record.offset())
-                    != null) {
+            JobTracker.Job job = tracker.gather(plan, acc, new TopicPartition(record.topic(), record.partition()),
+                    record.offset());
+            if (job != null) {
                 tracker.takeOrphans(key).forEach(this::gathered);
+                // A job whose features are kept from an earlier one has no shards: it trains at once.
+                startIfComplete(job);
             }
         } else if (Topics.CANCEL.equals(type)) {
             if (tracker.cancel(key)) {
@@ -180,12 +183,19 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
         if (newShard) {
             progress(job.jobId(), acc);
         }
-        if (acc.complete()) {
-            LOG.infof("Job %s: all %d shards in, training", key, acc.shardsTotal());
-            tracker.startTraining(job);
-            metrics.jobStarted(key);
-            running.put(job, new Training(trainer.submit(() -> train(job)), acc.plan().submittedAtMillis()));
+        startIfComplete(job);
+    }
+
+    private void startIfComplete(JobTracker.Job job) {
+        JobAccumulator acc = job.accumulator();
+        if (job.state() != JobTracker.State.GATHERING || !acc.complete()) {
+            return;
         }
+        LOG.infof("Job %s: %s, training", job.id(), acc.plan().featuresReused()
+                ? "features kept from an earlier job" : "all " + acc.shardsTotal() + " shards in");
+        tracker.startTraining(job);
+        metrics.jobStarted(job.id());
+        running.put(job, new Training(trainer.submit(() -> train(job)), acc.plan().submittedAtMillis()));
     }
 
     /** Fails a job being gathered: its result goes out now and the job is let go. */
@@ -233,6 +243,13 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
             @Override
             public void resumed(List<JobResult.EpochMetrics> earlier) {
                 done.addAll(earlier); // a cancelled result lists these too
+            }
+
+            @Override
+            public void candidate(int index, int total, java.util.Map<String, String> values) {
+                done.clear(); // a cancelled result lists the epochs of the candidate it stopped
+                out.status(StatusEvent.of(jobId, "training", "sweep candidate " + index + "/" + total + ": "
+                        + values));
             }
 
             @Override

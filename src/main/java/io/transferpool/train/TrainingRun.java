@@ -2,6 +2,7 @@ package io.transferpool.train;
 
 import ai.onnx.proto.OnnxMl;
 import io.transferpool.data.PathResolver;
+import io.transferpool.features.FeatureCache;
 import io.transferpool.job.FieldError;
 import io.transferpool.job.JobResult.Artifact;
 import io.transferpool.job.JobResult.Counts;
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Turns a complete {@link JobAccumulator} into a result: checks the bad-sample budget, splits off validation,
@@ -33,18 +35,24 @@ public final class TrainingRun {
     private final Path dataRoot;
     private final ArtifactStore artifacts;
     private final CheckpointStore.Policy checkpointPolicy;
+    private final FeatureCache features;
     private final HeadTrainer trainer = new HeadTrainer();
 
     public TrainingRun(Path dataRoot, ArtifactStore artifacts) {
-        this(dataRoot, artifacts, CheckpointStore.Policy.OFF);
+        this(dataRoot, artifacts, CheckpointStore.Policy.OFF, FeatureCache.OFF);
     }
 
-    /** @param checkpointPolicy when to save training progress, so a trainer taking the job over resumes */
-    public TrainingRun(Path dataRoot, ArtifactStore artifacts, CheckpointStore.Policy checkpointPolicy) {
+    /**
+     * @param checkpointPolicy when to save training progress, so a trainer taking the job over resumes
+     * @param features         where extracted features are kept for later jobs, and read back for them
+     */
+    public TrainingRun(Path dataRoot, ArtifactStore artifacts, CheckpointStore.Policy checkpointPolicy,
+                       FeatureCache features) {
         NativeThreads.configure();
         this.dataRoot = dataRoot;
         this.artifacts = artifacts;
         this.checkpointPolicy = checkpointPolicy;
+        this.features = features;
     }
 
     /** The checkpoints of one submission of a job (kept on the artifacts store, which every trainer reaches). */
@@ -59,6 +67,18 @@ public final class TrainingRun {
         if (!acc.extractErrors().isEmpty()) {
             return JobResult.failed(jobId, acc.extractErrors().stream()
                     .map(e -> new FieldError("baseModel", "extraction failed: " + e)).toList(), null);
+        }
+        Map<String, Double> featureTimings = new LinkedHashMap<>();
+        if (plan.featuresReused()) {
+            long tl = System.nanoTime();
+            var kept = features.load(plan.featureKey(), acc.store(Split.TRAIN), acc.store(Split.TEST));
+            if (kept.isEmpty()) {
+                return JobResult.failed(jobId, List.of(new FieldError("data", "the features kept for this job's "
+                        + "model, cut and data (" + plan.featureKey() + ") are gone: evicted or deleted after the "
+                        + "job was planned; submit it again and it will extract them")), null);
+            }
+            acc.reused(kept.get().badSamples());
+            featureTimings.put("featuresLoadSeconds", (System.nanoTime() - tl) / 1e9);
         }
         FeatureStore trainStore = acc.store(Split.TRAIN);
         FeatureStore testStore = acc.store(Split.TEST);
@@ -77,6 +97,16 @@ public final class TrainingRun {
             return JobResult.failed(jobId, List.of(new FieldError("data.train", "none of the " + plan.trainSamples()
                     + " training samples could be used; see metrics.counts.badSamples")), metrics(null, null, counts,
                     Map.of()));
+        }
+        if (plan.featureKey() != null && !plan.featuresReused()) {
+            long tk = System.nanoTime();
+            try {
+                features.keep(plan.featureKey(), jobId, trainStore, testStore, acc.badSamples());
+                featureTimings.put("featuresKeepSeconds", (System.nanoTime() - tk) / 1e9);
+            } catch (java.io.IOException | RuntimeException e) {
+                // Keeping is a saving for later jobs; this one trains all the same.
+                LOG.warnf("Job %s: features not kept: %s", jobId, e.toString());
+            }
         }
         int classes = plan.classes().size();
         // Rows arrive in whatever order shards finished; ordering by sample id makes the split and the training
@@ -101,11 +131,24 @@ public final class TrainingRun {
         }
         CheckpointStore checkpoints = checkpoints(plan);
         int attempt = checkpoints.nextAttempt();
+        Rows testRows = testStore.size() > 0 ? new Rows(testStore, bySampleId(testStore), classes) : null;
+        CandidateSweep.Trainer<Produced> strategy = (s, l, c) -> s.strategy() == JobSpec.Strategy.FINE_TUNE
+                ? fineTune(base, s, classes, train, val, l, c) : newHead(base, s, train, val, l, c);
         Produced produced;
+        List<JobResult.SweepCandidate> sweep = null;
         try {
-            produced = spec.strategy() == JobSpec.Strategy.FINE_TUNE
-                    ? fineTune(base, spec, classes, train, val, listener, checkpoints)
-                    : newHead(base, spec, train, val, listener, checkpoints);
+            if (spec.sweep().isEmpty()) {
+                produced = strategy.train(spec, listener, checkpoints);
+            } else {
+                var outcome = CandidateSweep.run(spec, strategy, Produced::trained, testRows, listener, checkpoints);
+                sweep = outcome.candidates();
+                produced = outcome.best();
+                if (produced == null) {
+                    return JobResult.failed(jobId, List.of(new FieldError("sweep", "every candidate diverged; "
+                            + "see metrics.sweep")), new JobResult.Metrics(List.of(), null, null, null, null, Map.of(),
+                            null, null, sweep));
+                }
+            }
         } catch (FineTuner.MismatchException e) {
             return JobResult.failed(jobId, List.of(new FieldError("baseModel.freezeAt", e.getMessage())), null);
         } catch (DivergedException e) {
@@ -116,9 +159,7 @@ public final class TrainingRun {
         long te = System.nanoTime();
         JobResult.TestMetrics test = null;
         float[] testProbs = null;
-        Rows testRows = null;
-        if (testStore.size() > 0) {
-            testRows = new Rows(testStore, bySampleId(testStore), classes);
+        if (testRows != null) {
             testProbs = EpochLoop.predict(head.network(), testRows);
             test = io.transferpool.train.Evaluation.of(testProbs, testRows.labels(), plan.classes());
         }
@@ -127,7 +168,8 @@ public final class TrainingRun {
         long tx = System.nanoTime();
         Rows checkRows = testRows != null ? testRows : val.size() > 0 ? val : train;
         float[] checkProbs = testRows != null ? testProbs : EpochLoop.predict(head.network(), checkRows);
-        double diff = OnnxPredictionCheck.maxDifference(base.derive(produced.combined()), spec.extractAt(),
+        OnnxMl.ModelProto combined = produced.combined().get();
+        double diff = OnnxPredictionCheck.maxDifference(base.derive(combined), spec.extractAt(),
                 produced.fromShape(), checkRows, checkProbs);
         if (diff > OnnxPredictionCheck.TOLERANCE) {
             return JobResult.failed(jobId, List.of(new FieldError("head", String.format(
@@ -139,7 +181,7 @@ public final class TrainingRun {
         boolean fineTuned = spec.strategy() == JobSpec.Strategy.FINE_TUNE;
         Artifact headArtifact = artifacts.put(jobId, plan.run(), fineTuned ? "network.dl4j.zip" : "head.dl4j.zip",
                 StableZip.of(headZip.toByteArray()));
-        ArtifactStore.ModelArtifacts onnxArtifacts = artifacts.putModel(jobId, plan.run(), "model.onnx", produced.combined(),
+        ArtifactStore.ModelArtifacts onnxArtifacts = artifacts.putModel(jobId, plan.run(), "model.onnx", combined,
                 base.folder());
         double exportSeconds = (System.nanoTime() - tx) / 1e9;
 
@@ -152,19 +194,25 @@ public final class TrainingRun {
             perClass.put(plan.classes().get(c), perClassCounts[c]);
         }
         counts = new Counts(train.size(), val.size(), testStore.size(), trainStore.dimension(), bad,
-                JobResult.listed(acc.badSamples()), perClass);
+                JobResult.listed(acc.badSamples()), perClass, acc.reusedRows());
         Map<String, Double> timings = new LinkedHashMap<>();
         int extracted = trainStore.size() + testStore.size();
         timings.put("validationSeconds", plan.validationSeconds());
         timings.put("extractionSeconds", acc.extractionSeconds());
-        timings.put("extractionImagesPerSecond", extracted / Math.max(1e-9, acc.extractionSeconds()));
+        if (acc.reusedRows() == 0) {
+            timings.put("extractionImagesPerSecond", extracted / Math.max(1e-9, acc.extractionSeconds()));
+        }
         timings.put("decodeSeconds", acc.decodeSeconds());
         timings.put("preprocessSeconds", acc.preprocessSeconds());
         timings.put("inferenceSeconds", acc.inferenceSeconds());
         timings.put("encodeSeconds", acc.encodeSeconds());
         timings.put("publishSeconds", acc.publishSeconds());
         timings.put("ingestSeconds", acc.ingestSeconds());
+        timings.putAll(featureTimings);
         timings.put("trainingSeconds", head.seconds());
+        if (sweep != null) {
+            timings.put("sweepSeconds", sweep.stream().mapToDouble(JobResult.SweepCandidate::seconds).sum());
+        }
         timings.put("trainingSamplesPerSecond", head.samplesPerSecond());
         timings.put("evaluationSeconds", evalSeconds);
         timings.put("exportSeconds", exportSeconds);
@@ -174,20 +222,23 @@ public final class TrainingRun {
                 diff);
         JobResult.Recovery recovery = attempt > 1 ? new JobResult.Recovery(attempt, head.resumedFromEpoch()) : null;
         return new JobResult(jobId, JobResult.Status.SUCCEEDED, List.of(), new JobResult.Metrics(head.epochs(),
-                head.bestEpoch(), head.stopReason(), test, counts, timings, recovery, produced.stages()),
+                head.bestEpoch(), head.stopReason(), test, counts, timings, recovery, produced.stages(), sweep),
                 new JobResult.Artifacts(headArtifact, onnxArtifacts.model(), onnxArtifacts.data()));
     }
 
-    /** What a strategy trained, its combined ONNX model, and the shape of the tensor the trainer was fed. */
-    private record Produced(Trained trained, OnnxMl.ModelProto combined, long[] fromShape,
+    /**
+     * What a strategy trained, how to make its combined ONNX model (only the chosen candidate of a sweep is
+     * exported), and the shape of the tensor the trainer was fed.
+     */
+    private record Produced(Trained trained, Supplier<OnnxMl.ModelProto> combined, long[] fromShape,
                             List<JobResult.Stage> stages) {
     }
 
     private Produced newHead(OnnxModel base, JobSpec spec, Rows train, Rows val, EpochListener listener,
                              Checkpoints checkpoints) throws java.io.IOException {
         Trained head = trainer.train(train, val, spec, listener, checkpoints);
-        List<DenseWeights> layers = HeadExport.layers(((Network.Head) head.network()).net(), spec.head());
-        OnnxMl.ModelProto combined = CombinedModelWriter.combine(base, spec.baseModel().cut(), layers,
+        Supplier<OnnxMl.ModelProto> combined = () -> CombinedModelWriter.combine(base, spec.baseModel().cut(),
+                HeadExport.layers(((Network.Head) head.network()).net(), spec.head()),
                 "transferpool job " + spec.jobId() + " base " + base.sha256());
         long[] shape = ModelInspector.shapes(base).getOrDefault(spec.baseModel().cut(), List.of()).stream()
                 .mapToLong(Long::longValue).toArray();
@@ -198,12 +249,14 @@ public final class TrainingRun {
     private Produced fineTune(OnnxModel base, JobSpec spec, int classes, Rows train, Rows val,
                               EpochListener listener, Checkpoints checkpoints) throws Exception {
         FineTuner.Result r = new FineTuner().train(base, spec, classes, train, val, listener, checkpoints);
-        OnnxModel updated = base.derive(WeightWriteBack.apply(base, r.translation(), r.graph()));
-        String producer = "transferpool job " + spec.jobId() + " fine-tuned from " + base.sha256();
-        OnnxMl.ModelProto combined = Boolean.TRUE.equals(spec.fineTune().keepBaseClassifier())
-                ? CombinedModelWriter.withSoftmax(updated, spec.baseModel().cut(), classes, producer)
-                : CombinedModelWriter.combine(updated, spec.baseModel().cut(),
-                HeadExport.layers(r.graph(), spec.head()), producer);
+        Supplier<OnnxMl.ModelProto> combined = () -> {
+            OnnxModel updated = base.derive(WeightWriteBack.apply(base, r.translation(), r.graph()));
+            String producer = "transferpool job " + spec.jobId() + " fine-tuned from " + base.sha256();
+            return Boolean.TRUE.equals(spec.fineTune().keepBaseClassifier())
+                    ? CombinedModelWriter.withSoftmax(updated, spec.baseModel().cut(), classes, producer)
+                    : CombinedModelWriter.combine(updated, spec.baseModel().cut(),
+                    HeadExport.layers(r.graph(), spec.head()), producer);
+        };
         return new Produced(r.trained(), combined, r.translation().inputShapes().get(0), r.stages());
     }
 

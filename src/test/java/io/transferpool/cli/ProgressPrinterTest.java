@@ -45,5 +45,7 @@ class ProgressPrinterTest {
         String out = render(false, extracting(1, 4), training(1, 10, 0.9));
         assertThat(out).doesNotContain("\r", "[#").isEqualTo(
                 "extracting  shard 1/4  1234 images/s\ntraining    epoch 1/10  epoch 1\n");
+        assertThat(render(false, StatusEvent.of("j", "training", "sweep candidate 2/6: {learningRate=0.01}")))
+                .as("a training event without an epoch").isEqualTo("training    sweep candidate 2/6: {learningRate=0.01}\n");
     }
 }

@@ -4,6 +4,7 @@ import io.transferpool.TestFiles;
 import io.transferpool.data.PathResolver;
 import io.transferpool.job.FieldError;
 import io.transferpool.job.JobParser;
+import io.transferpool.job.Limits;
 import io.transferpool.job.JobRejectedException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -127,6 +128,22 @@ class JobValidatorTest {
                     assertThat(e.problem()).startsWith("ONNX Runtime could not load or run the model: ")
                             .contains("NoSuchOperator");
                 });
+    }
+
+    @Test
+    void everyCandidateOfASweepStaysWithinTheLimitsAndSoDoTheyTogether() {
+        // 10 training images: 3 epochs each is 30 sample passes, the limit 50
+        Limits limits = new Limits(100, 50, 1_000, 10_000, 2, 200_000_000L, 16L << 20, 1L << 30);
+        var spec = JobParser.parse(TestFiles.job("sw", "models/base.onnx", "train", "test", 3).replace(
+                "\"seed\": 7}}", "\"seed\": 7}, \"sweep\": {\"head.hidden\": [[8], [8, 8, 8]], "
+                        + "\"training.epochs\": [3]}}")).orThrow();
+        var e = catchThrowableOfType(JobRejectedException.class,
+                () -> new JobValidator(new PathResolver(root), limits, 64).validate(spec));
+        assertThat(e).isNotNull();
+        assertThat(e.errors()).extracting(FieldError::field).containsOnly("sweep");
+        assertThat(e.errors()).extracting(FieldError::problem).anySatisfy(p -> assertThat(p)
+                .contains("{head.hidden=[8,8,8], training.epochs=3}", "head.hidden: 3 layers"))
+                .anySatisfy(p -> assertThat(p).contains("2 candidates", "60 sample passes"));
     }
 
     @Test

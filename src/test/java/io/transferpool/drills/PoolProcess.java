@@ -40,7 +40,9 @@ final class PoolProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx1g", "-Dkafka.bootstrap.servers=" + bootstrap, "-Dtp.roles=" + roles,
                 "-Dtp.data-root=" + root, "-Dtp.work-dir=" + dir, "-Dtp.artifacts-dir=" + work.resolve("artifacts"),
-                "-Dquarkus.http.port=0", "-Dtp.kafka.compression=none"));
+                "-Dquarkus.http.port=0", "-Dtp.kafka.compression=none",
+                // Drills run jobs on the same images one after another and strike mid-extraction: each must extract.
+                "-Dtp.features.max-bytes=0"));
         props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.addAll(List.of("-jar", APP.toString(), "serve"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());

@@ -199,4 +199,40 @@ class PipelineIT {
             decode.shutdownNow();
         }
     }
+
+    @Test
+    void aSweepTrainsEveryCandidateOnTheSameFeaturesAndPublishesTheBest() throws Exception {
+        List<StatusEvent> events = new ArrayList<>();
+        String json = TestFiles.job("it-sweep", "models/base.onnx", "train", "test", 4).replace("\"seed\": 7}}", """
+                "seed": 7},
+                 "sweep": {"learningRate": [0.0001, 0.003], "head.hidden": [[16], [64, 32]]}}""");
+        JobResult result = runJob("it-sweep", json, events);
+
+        assertThat(result.status()).as("errors: %s", result.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
+        var m = result.metrics();
+        assertThat(events).filteredOn(e -> e.stage().equals("extracting")).last().as("extracted once")
+                .satisfies(e -> assertThat(e.shardsTotal()).isEqualTo(9));
+        assertThat(events).extracting(StatusEvent::message).filteredOn(msg -> msg != null
+                && msg.startsWith("sweep candidate")).hasSize(4);
+        assertThat(m.sweep()).hasSize(4).allSatisfy(c -> {
+            assertThat(c.testAccuracy()).isNotNull();
+            assertThat(c.bestEpoch()).isBetween(1, 4);
+        });
+        JobResult.SweepCandidate chosen = m.sweep().stream().filter(JobResult.SweepCandidate::chosen)
+                .collect(java.util.stream.Collectors.collectingAndThen(java.util.stream.Collectors.toList(),
+                        l -> { assertThat(l).hasSize(1); return l.get(0); }));
+        assertThat(m.sweep()).allSatisfy(c -> assertThat(c.monitored()).as("val_loss: the lowest is chosen")
+                .isGreaterThanOrEqualTo(chosen.monitored()));
+        // The job's figures and artifacts are the chosen candidate's.
+        assertThat(m.test().accuracy()).isEqualTo(chosen.testAccuracy());
+        assertThat(m.bestEpoch()).isEqualTo(chosen.bestEpoch());
+        assertThat(m.epochs()).hasSize(chosen.epochs());
+        DemoTestImages images = DemoTestImages.load(root);
+        assertThat(Evaluation.of(images.runCombined(result), images.labels(), List.of("shirt", "tshirt")).accuracy())
+                .isEqualTo(chosen.testAccuracy());
+        MultiLayerNetwork head = ModelSerializer.restoreMultiLayerNetwork(
+                Path.of(URI.create(result.artifacts().head().uri())).toFile());
+        String hidden = chosen.values().get("head.hidden");
+        assertThat(head.getnLayers()).as("the chosen head %s", hidden).isEqualTo(hidden.equals("[16]") ? 2 : 3);
+    }
 }

@@ -48,6 +48,29 @@ class JobReportTest {
     }
 
     @Test
+    void aSweepShowsEveryCandidateInATableAndAChart() {
+        JobResult r = ReportFixtures.succeeded(18);
+        JobResult.Metrics m = r.metrics();
+        List<JobResult.SweepCandidate> sweep = List.of(
+                new JobResult.SweepCandidate(java.util.Map.of("learningRate", "0.001"), 18, 11, 0.31, 0.88, 0.31, 0.30,
+                        0.873, 2.5, true, null),
+                new JobResult.SweepCandidate(java.util.Map.of("learningRate", "0.1"), 0, null, null, null, null, null,
+                        null, 0.4, false, "the training loss became NaN in epoch 3"),
+                new JobResult.SweepCandidate(java.util.Map.of("learningRate", "0.0001"), 9, 9, 0.45, 0.8, 0.45, 0.44,
+                        0.79, 1.5, false, null));
+        String html = JobReport.html(new JobResult(r.jobId(), r.status(), r.errors(), new JobResult.Metrics(
+                m.epochs(), 11, m.stopReason(), m.test(), m.counts(), m.timings(), null, null, sweep), r.artifacts()));
+
+        assertThat(html).contains("id=\"sweep\"", "3 candidates", "<svg id=\"sweep-chart\"",
+                "<td>1</td><td class=\"l\">{learningRate=0.001}</td><td>18</td><td>11</td><td>0.3100</td>"
+                        + "<td>0.8800</td><td>0.3000</td><td>0.8730</td><td>2.5</td><td class=\"l\">yes</td>",
+                "the training loss became NaN in epoch 3");
+        assertThat(html).containsPattern("data-series=\"test accuracy\" points=\"[^\" ]+ [^\" ]+\"")
+                .as("the failed candidate has no point");
+        assertThat(JobReport.html(r)).doesNotContain("id=\"sweep\"");
+    }
+
+    @Test
     void aRejectedJobShowsItsErrors() {
         String html = JobReport.html(JobResult.rejected("bad", List.of(new FieldError("baseModel.cut", "no <tensor>"))));
         assertThat(html).contains("REJECTED", "baseModel.cut", "no &lt;tensor&gt;").doesNotContain("<svg");
