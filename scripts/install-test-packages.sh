@@ -2,12 +2,13 @@
 # Installs the Debian packages the tests read (nothing is downloaded at test time):
 #   libonnx-testdata  ONNX's backend test cases, for the fine-tuning translator's conformance test.
 #   chromium          headless rendering of the job report.
+#   dataset-fashion-mnist  all of Fashion-MNIST (IDX): the strategy advisor's "many more images" case.
 #   prometheus        a real Prometheus (and promtool) scraping a running pool.
 #   kubectl           `kubectl kustomize` renders k8s/ overlays; nodejs, npm: the manifest schema check
 #                     (k8s/validate, its npm packages installed below from the npm registry).
 # Skips what is installed already; uses sudo when not root.
 set -euo pipefail
-packages=(libonnx-testdata chromium prometheus kubectl nodejs npm)
+packages=(libonnx-testdata dataset-fashion-mnist chromium prometheus kubectl nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

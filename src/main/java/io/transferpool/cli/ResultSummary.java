@@ -17,6 +17,10 @@ final class ResultSummary {
         for (FieldError e : r.errors()) {
             out.println("  error  " + e.field() + ": " + e.problem());
         }
+        if (r.advice() != null) {
+            out.printf("  advice     case %d: %s%s, cut %s%n", r.advice().caseNumber(), r.advice().strategy(),
+                    r.advice().freezeAt() != null ? " from " + r.advice().freezeAt() : "", r.advice().cut());
+        }
         JobResult.Metrics m = r.metrics();
         if (m == null) {
             return;

@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "transferpool", mixinStandardHelpOptions = true, version = "TransferPool 0.1.0",
         description = "Transfer learning as a worker pool: ONNX Runtime extractors, DL4J head trainers, Kafka between.",
         subcommands = {RunCommand.class, ServeCommand.class, SubmitCommand.class, CancelCommand.class, ModelCommand.class,
+                AdviseCommand.class,
                 DemoCommand.class})
 public class TransferPoolCommand {
 }

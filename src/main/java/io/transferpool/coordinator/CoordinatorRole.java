@@ -134,12 +134,18 @@ public final class CoordinatorRole implements WorkerLoop.Role {
         int shards = planned.tasks().size();
         String samples = job.train().samples().size() + " training and "
                 + (job.test() == null ? 0 : job.test().samples().size()) + " test samples";
-        out.status(new StatusEvent(jobId, "queued", features.reuse()
+        String advised = job.advice() == null ? "" : "strategy auto chose case " + job.advice().caseNumber() + ", "
+                + job.advice().strategy() + (job.advice().freezeAt() != null ? " from " + job.advice().freezeAt()
+                : " at " + job.advice().cut()) + "; ";
+        out.status(new StatusEvent(jobId, "queued", advised + (features.reuse()
                 ? "no extraction: the features of " + samples + " are kept from job " + features.madeBy()
-                : shards + " shards, " + samples, 0, shards, null, null, null, null, System.currentTimeMillis()));
+                : shards + " shards, " + samples), 0, shards, null, null, null, null, System.currentTimeMillis()));
         out.flush();
         metrics.counter("tp.jobs.accepted").increment();
         LOG.infof("Job %s accepted%s: %d shards", jobId, run > 1 ? " as run " + run : "", shards);
+        if (job.advice() != null) {
+            LOG.infof("Job %s: %s", jobId, job.advice().reason());
+        }
     }
 
     /**

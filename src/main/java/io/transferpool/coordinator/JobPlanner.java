@@ -56,7 +56,7 @@ public final class JobPlanner {
         JobPlan plan = new JobPlan(job.spec(), job.modelPath(), job.modelSha256(), job.train().classes(), trainShards,
                 tasks.size() - trainShards, job.train().samples().size(),
                 job.test() == null ? 0 : job.test().samples().size(), submittedAtMillis, validationSeconds, submission,
-                run, featureKey, reuse);
+                run, featureKey, reuse, job.advice());
         return new Planned(plan, List.copyOf(tasks));
     }
 

@@ -1,5 +1,7 @@
 package io.transferpool.coordinator;
 
+import io.transferpool.advice.AutoStrategy;
+import io.transferpool.advice.Advisor;
 import io.transferpool.data.BadSampleException;
 import io.transferpool.data.Dataset;
 import io.transferpool.data.DatasetLister;
@@ -7,6 +9,7 @@ import io.transferpool.data.ImageDecoder;
 import io.transferpool.data.PathResolver;
 import io.transferpool.data.RawImage;
 import io.transferpool.data.Sample;
+import io.transferpool.job.Advice;
 import io.transferpool.job.FieldError;
 import io.transferpool.job.JobRejectedException;
 import io.transferpool.job.JobSpec;
@@ -100,6 +103,19 @@ public final class JobValidator {
                 }
             }
         }
+        Advice advice = null;
+        if (spec.strategy() == JobSpec.Strategy.AUTO && model.parsed != null && train != null && errors.isEmpty()) {
+            try {
+                advice = new Advisor().advise(spec.withBaseModel(new JobSpec.BaseModel(spec.baseModel().uri(),
+                        model.input, spec.baseModel().cut(), model.sha256, null, model.externalSha256),
+                        spec.fineTune()), model.parsed, model.input, train, paths.root());
+                spec = AutoStrategy.apply(spec, advice);
+            } catch (JobRejectedException e) {
+                errors.addAll(e.errors());
+            } catch (Exception e) {
+                errors.add(new FieldError("strategy", "the advisor could not measure the data: " + e));
+            }
+        }
         String cut = spec.baseModel().cut();
         JobSpec.FineTune fineTune = spec.fineTune();
         if (spec.strategy() == JobSpec.Strategy.FINE_TUNE && model.parsed != null && train != null && errors.isEmpty()) {
@@ -121,7 +137,7 @@ public final class JobValidator {
         if (!errors.isEmpty()) {
             throw new JobRejectedException(errors);
         }
-        return new ValidatedJob(settled, paths.relative(model.file), model.sha256, train, test);
+        return new ValidatedJob(settled, paths.relative(model.file), model.sha256, train, test, advice);
     }
 
     /**
@@ -172,7 +188,7 @@ public final class JobValidator {
             errors.add(new FieldError("baseModel.input", "no input \"" + input + "\" in the model; it has " + inputs));
             input = null;
         }
-        if (bm.cut() != null && spec.strategy() == JobSpec.Strategy.FEATURE_EXTRACTION) {
+        if (bm.cut() != null && spec.strategy() != JobSpec.Strategy.FINE_TUNE) {
             try {
                 GraphCut.cut(model, bm.cut());
             } catch (GraphCut.UnknownTensorException e) {

@@ -103,16 +103,18 @@ public final class JobParser {
         }
         Strategy strategy = r.choice("strategy", Strategy.class, Strategy.FEATURE_EXTRACTION, false, Strategy::wire);
         boolean fineTune = strategy == Strategy.FINE_TUNE;
+        boolean auto = strategy == Strategy.AUTO;
         Training training = training(r.object("training", false), fineTune ? 1e-4 : 1e-3);
         FineTune ft = null;
         FieldReader f = r.object("fineTune", false);
-        if (fineTune) {
-            ft = fineTune(f, training == null ? 1e-4 : training.optimizer().learningRate(),
+        if (fineTune || auto) {
+            // auto: the settings a fine-tune would get, the pretrained layers at the seed's small rate
+            ft = fineTune(f, training == null || auto ? 1e-4 : training.optimizer().learningRate(),
                     training == null ? 0 : training.epochs());
         } else if (f != null) {
-            r.error("fineTune", "only a job with strategy \"fine-tune\" takes fine-tuning settings");
+            r.error("fineTune", "only a job with strategy \"fine-tune\" or \"auto\" takes fine-tuning settings");
         }
-        return new JobSpec(schemaVersion, jobId, strategy, baseModel(r.object("baseModel", true), fineTune),
+        return new JobSpec(schemaVersion, jobId, strategy, baseModel(r.object("baseModel", true), strategy),
                 data(r.object("data", true)), preprocess(r.object("preprocess", true)), head(r.object("head", false)),
                 training, ft);
     }
@@ -153,13 +155,17 @@ public final class JobParser {
                 r.number("warmupLearningRate", WARMUP_LEARNING_RATE, 0.0, 10.0, true));
     }
 
-    private static BaseModel baseModel(FieldReader r, boolean fineTune) {
+    private static BaseModel baseModel(FieldReader r, Strategy strategy) {
         if (r == null) {
             return null;
         }
+        boolean fineTune = strategy == Strategy.FINE_TUNE;
         r.rejectUnknown(Set.of("uri", "input", "cut", "sha256", "freezeAt", "externalSha256"));
         String freezeAt = r.string("freezeAt", null, fineTune);
-        if (!fineTune && freezeAt != null) {
+        if (strategy == Strategy.AUTO && freezeAt != null) {
+            r.error("freezeAt", "is chosen by the advisor for a job with strategy \"auto\"; give a strategy to "
+                    + "choose it yourself");
+        } else if (!fineTune && freezeAt != null) {
             r.error("freezeAt", "only a job with strategy \"fine-tune\" has a freeze boundary; a feature-extraction"
                     + " job freezes everything up to baseModel.cut");
         }
@@ -181,7 +187,8 @@ public final class JobParser {
             }
         }
         return new BaseModel(r.string("uri", null, true), r.string("input", null, false),
-                r.string("cut", null, !fineTune), sha == null ? null : sha.toLowerCase(), freezeAt, external);
+                r.string("cut", null, strategy == Strategy.FEATURE_EXTRACTION), sha == null ? null : sha.toLowerCase(),
+                freezeAt, external);
     }
 
     private static Data data(FieldReader r) {

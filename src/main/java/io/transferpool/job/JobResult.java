@@ -12,15 +12,21 @@ import java.util.Map;
  * @param submission the job record this answers (its place on tp.jobs), when it came through tp.jobs
  * @param run        which run of the job id this was (1, or more for a job resubmitted with {@code "rerun": true});
  *                   null for a job that was not accepted
+ * @param advice     what the advisor measured and chose, for a job with {@code "strategy": "auto"}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobResult(String jobId, Status status, List<FieldError> errors, Metrics metrics, Artifacts artifacts,
-                        String submission, Integer run) {
+                        String submission, Integer run, Advice advice) {
 
     public enum Status { SUCCEEDED, FAILED, REJECTED, CANCELLED }
 
     public JobResult(String jobId, Status status, List<FieldError> errors, Metrics metrics, Artifacts artifacts) {
-        this(jobId, status, errors, metrics, artifacts, null, null);
+        this(jobId, status, errors, metrics, artifacts, null, null, null);
+    }
+
+    public JobResult(String jobId, Status status, List<FieldError> errors, Metrics metrics, Artifacts artifacts,
+                     String submission, Integer run) {
+        this(jobId, status, errors, metrics, artifacts, submission, run, null);
     }
 
     /**
@@ -28,12 +34,17 @@ public record JobResult(String jobId, Status status, List<FieldError> errors, Me
      * result of the same submission, which an at-least-once trainer may send after a crash.
      */
     public JobResult withSubmission(String s) {
-        return new JobResult(jobId, status, errors, metrics, artifacts, s, run);
+        return new JobResult(jobId, status, errors, metrics, artifacts, s, run, advice);
     }
 
     /** The same result, marked with the submission and run of the job id it answers. */
     public JobResult withSubmission(String s, int run) {
-        return new JobResult(jobId, status, errors, metrics, artifacts, s, run);
+        return new JobResult(jobId, status, errors, metrics, artifacts, s, run, advice);
+    }
+
+    /** The same result with the advice its job was planned by (null: none). */
+    public JobResult withAdvice(Advice a) {
+        return new JobResult(jobId, status, errors, metrics, artifacts, submission, run, a);
     }
 
     /** Errors listed in one result; past this the rest is counted in a last error (results must fit a record). */

@@ -65,8 +65,9 @@ public record JobSpec(
         }
     }
 
+    /** {@code auto}: the coordinator measures the data and chooses one of the others (see {@link Advice}). */
     public enum Strategy {
-        FEATURE_EXTRACTION("feature-extraction"), FINE_TUNE("fine-tune");
+        FEATURE_EXTRACTION("feature-extraction"), FINE_TUNE("fine-tune"), AUTO("auto");
 
         private final String wire;
 

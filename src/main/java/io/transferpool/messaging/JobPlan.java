@@ -1,5 +1,6 @@
 package io.transferpool.messaging;
 
+import io.transferpool.job.Advice;
 import io.transferpool.job.JobSpec;
 
 import java.util.List;
@@ -17,14 +18,24 @@ import java.util.List;
  *                   features are not kept
  * @param featuresReused the features kept under {@code featureKey} are this job's: no shards, the trainer loads
  *                   them
+ * @param advice     what the advisor chose for a job with {@code "strategy": "auto"} ({@code spec} is the chosen
+ *                   job), else null; the result carries it
  */
 public record JobPlan(JobSpec spec, String modelPath, String modelSha256, List<String> classes, int trainShards,
                       int testShards, int trainSamples, int testSamples, long submittedAtMillis,
                       double validationSeconds, String submission, int run, String featureKey,
-                      boolean featuresReused) {
+                      boolean featuresReused, Advice advice) {
 
     public JobPlan {
         run = Math.max(1, run);
+    }
+
+    public JobPlan(JobSpec spec, String modelPath, String modelSha256, List<String> classes, int trainShards,
+                   int testShards, int trainSamples, int testSamples, long submittedAtMillis,
+                   double validationSeconds, String submission, int run, String featureKey,
+                   boolean featuresReused) {
+        this(spec, modelPath, modelSha256, classes, trainShards, testShards, trainSamples, testSamples,
+                submittedAtMillis, validationSeconds, submission, run, featureKey, featuresReused, null);
     }
 
     public JobPlan(JobSpec spec, String modelPath, String modelSha256, List<String> classes, int trainShards,

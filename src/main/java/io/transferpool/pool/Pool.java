@@ -122,7 +122,8 @@ public final class Pool implements AutoCloseable {
         if (settings.roles().contains(Role.TRAINER)) {
             var role = new TrainerRole(settings.spillDir(), settings.spillThresholdBytes(),
                     new TrainingRun(settings.dataRoot(), new ArtifactStore(settings.artifactsDir()),
-                            settings.checkpoints(), new FeatureCache(settings.featureCache())), out, metrics,
+                            settings.checkpoints(), new FeatureCache(settings.featureCache()),
+                            settings.sweepParallelism()), out, metrics,
                     settings.limits(), cancellations);
             closeables.add(role);
             loop(Role.TRAINER, "trainer", "tp-trainers", Topics.FEATURES, 500, producer, role, metrics);

@@ -226,6 +226,13 @@ public interface PoolConfig {
         /** ... or when this many seconds passed since the last checkpoint, whichever comes first. */
         @WithDefault("60")
         double checkpointSeconds();
+
+        /**
+         * Candidates of a job's sweep trained at once; 0: a quarter of the cores, at least 1 (each candidate's GEMMs
+         * use several cores already).
+         */
+        @WithDefault("0")
+        int sweepParallelism();
     }
 
     default PoolSettings toSettings(Optional<String> bootstrapServers) {
@@ -271,7 +278,8 @@ public interface PoolConfig {
                 limits().maxInputValues(), limits().maxBatchBytes()).withTimes(limits().validationTimeout(),
                 limits().shardTimeout(), limits().shardArrivalTimeout(), limits().trainingTimeout()),
                 new FeatureCache.Policy(features().dir().orElse(artifactsDir().orElse(work.resolve("artifacts"))
-                        .resolve("features")), features().maxBytes()));
+                        .resolve("features")), features().maxBytes()),
+                train().sweepParallelism() > 0 ? train().sweepParallelism() : Math.max(1, cores / 4));
     }
 
     private Map<Role, Map<String, String>> consumerOverrides() {

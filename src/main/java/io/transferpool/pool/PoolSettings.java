@@ -41,7 +41,8 @@ public record PoolSettings(
         CheckpointStore.Policy checkpoints,
         Map<Role, Map<String, String>> consumerOverrides,
         Limits limits,
-        FeatureCache.Policy featureCache) {
+        FeatureCache.Policy featureCache,
+        int sweepParallelism) {
 
     public PoolSettings {
         roles = Set.copyOf(roles);
@@ -58,7 +59,7 @@ public record PoolSettings(
                 new CheckpointStore.Policy(5, 60), Map.of(), Limits.DEFAULT,
                 // Off here (tests, benchmarks), on by default in the application (tp.features.max-bytes): a run
                 // that submits the same data twice to measure extraction must extract it twice.
-                new FeatureCache.Policy(workDir.resolve("artifacts").resolve("features"), 0));
+                new FeatureCache.Policy(workDir.resolve("artifacts").resolve("features"), 0), 1);
     }
 
     /** The Kafka clients these settings describe (for a pool started on {@code servers}). */
@@ -110,6 +111,7 @@ public record PoolSettings(
         private Map<Role, Map<String, String>> consumerOverrides;
         private Limits limits;
         private FeatureCache.Policy featureCache;
+        private int sweepParallelism;
 
         private Builder(PoolSettings s) {
             roles = s.roles;
@@ -133,6 +135,7 @@ public record PoolSettings(
             consumerOverrides = s.consumerOverrides;
             limits = s.limits;
             featureCache = s.featureCache;
+            sweepParallelism = s.sweepParallelism;
         }
 
         public Builder roles(Set<Role> v) {
@@ -216,11 +219,17 @@ public record PoolSettings(
             return this;
         }
 
+        /** Sweep candidates a trainer trains at once. */
+        public Builder sweepParallelism(int v) {
+            sweepParallelism = v;
+            return this;
+        }
+
         public PoolSettings build() {
             return new PoolSettings(roles, bootstrapServers, brokerDataDir, topics, dataRoot, artifactsDir, shardSize,
                     extractBatchSize, extractStreams, session, sessionCacheSize, featureType, maxRecordBytes,
                     compression, kafkaClient, spillDir, spillThresholdBytes, checkpoints, consumerOverrides, limits,
-                    featureCache);
+                    featureCache, sweepParallelism);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.transferpool.report;
 
+import io.transferpool.job.Advice;
 import io.transferpool.job.FieldError;
 import io.transferpool.job.JobResult.EpochMetrics;
 import io.transferpool.job.JobResult;
@@ -44,6 +45,7 @@ public final class JobReport {
             }
             b.append("</table>");
         }
+        advice(b, r.advice());
         JobResult.Metrics m = r.metrics();
         if (m != null) {
             curves(b, m);
@@ -87,6 +89,32 @@ public final class JobReport {
                         epochs.stream().mapToDouble(EpochMetrics::valAccuracy).toArray())), 460, 260));
         b.append("</div>");
         stages(b, m.stages());
+    }
+
+    /** What the advisor measured and chose for a job with strategy auto. */
+    private static void advice(StringBuilder b, Advice a) {
+        if (a == null) {
+            return;
+        }
+        Advice.Measurements m = a.measurements();
+        b.append("<h2>Strategy advice</h2><p id=\"advice\">Case ").append(a.caseNumber()).append(": <b>")
+                .append(esc(a.strategy())).append("</b>").append(a.freezeAt() != null
+                        ? " from " + esc(a.freezeAt()) : "").append(", cut ").append(esc(a.cut())).append("</p><p>")
+                .append(esc(a.reason())).append("</p>");
+        b.append(String.format(Locale.ROOT, "<table id=\"advice-measurements\"><tr><th class=\"l\">measured</th>"
+                        + "<th>value</th></tr><tr><td class=\"l\">training images</td><td>%d</td></tr>"
+                        + "<tr><td class=\"l\">in the smallest of %d classes (large from %d)</td><td>%d</td></tr>"
+                        + "<tr><td class=\"l\">images probed</td><td>%d</td></tr>", m.trainImages(), m.classes(),
+                m.largePerClass(), m.minImagesPerClass(), m.probedImages()));
+        for (Advice.Probe p : m.probes()) {
+            b.append(String.format(Locale.ROOT, "<tr><td class=\"l\">linear probe at %s (%d values), validation "
+                    + "accuracy</td><td>%.3f</td></tr>", esc(p.tensor()), p.values(), p.valAccuracy()));
+        }
+        if (m.baseConfidence() != null) {
+            b.append(String.format(Locale.ROOT, "<tr><td class=\"l\">the base's classifier, mean top probability"
+                    + "</td><td>%.3f</td></tr>", m.baseConfidence()));
+        }
+        b.append("</table>");
     }
 
     /** Every candidate of a sweep: a table, and validation and test accuracy by candidate. */

@@ -210,7 +210,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
     private static JobResult failure(JobTracker.Job job, String field, String reason) {
         JobPlan plan = job.accumulator().plan();
         return JobResult.failed(job.jobId(), List.of(new FieldError(field, reason)), null)
-                .withSubmission(plan.submission(), plan.run());
+                .withSubmission(plan.submission(), plan.run()).withAdvice(plan.advice());
     }
 
     private void progress(String jobId, JobAccumulator acc) {
@@ -292,7 +292,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
                 JobResult cancelled = JobResult.cancelled(job.jobId(), cancel.get().reason(), new JobResult.Metrics(
                         List.of(), null, "cancelled while extracting: " + acc.shardsDone() + " of "
                         + acc.shardsTotal() + " shards in", null, null, Map.of()))
-                        .withSubmission(plan.submission(), plan.run());
+                        .withSubmission(plan.submission(), plan.run()).withAdvice(plan.advice());
                 if (publish(cancelled)) {
                     tracker.cancel(job.id());
                     metrics.jobDropped(job.id());
@@ -340,7 +340,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
                         String.valueOf(ex.getCause()))), null);
             }
             JobPlan plan = job.accumulator().plan();
-            result = result.withSubmission(plan.submission(), plan.run());
+            result = result.withSubmission(plan.submission(), plan.run()).withAdvice(plan.advice());
             if (!publish(result)) {
                 t.retryAt = now + RESULT_RETRY_MILLIS;
                 continue;

@@ -36,23 +36,26 @@ public final class TrainingRun {
     private final ArtifactStore artifacts;
     private final CheckpointStore.Policy checkpointPolicy;
     private final FeatureCache features;
+    private final int sweepParallelism;
     private final HeadTrainer trainer = new HeadTrainer();
 
     public TrainingRun(Path dataRoot, ArtifactStore artifacts) {
-        this(dataRoot, artifacts, CheckpointStore.Policy.OFF, FeatureCache.OFF);
+        this(dataRoot, artifacts, CheckpointStore.Policy.OFF, FeatureCache.OFF, 1);
     }
 
     /**
      * @param checkpointPolicy when to save training progress, so a trainer taking the job over resumes
      * @param features         where extracted features are kept for later jobs, and read back for them
+     * @param sweepParallelism sweep candidates trained at once
      */
     public TrainingRun(Path dataRoot, ArtifactStore artifacts, CheckpointStore.Policy checkpointPolicy,
-                       FeatureCache features) {
+                       FeatureCache features, int sweepParallelism) {
         NativeThreads.configure();
         this.dataRoot = dataRoot;
         this.artifacts = artifacts;
         this.checkpointPolicy = checkpointPolicy;
         this.features = features;
+        this.sweepParallelism = sweepParallelism;
     }
 
     /** The checkpoints of one submission of a job (kept on the artifacts store, which every trainer reaches). */
@@ -140,7 +143,8 @@ public final class TrainingRun {
             if (spec.sweep().isEmpty()) {
                 produced = strategy.train(spec, listener, checkpoints);
             } else {
-                var outcome = CandidateSweep.run(spec, strategy, Produced::trained, testRows, listener, checkpoints);
+                var outcome = CandidateSweep.run(spec, strategy, Produced::trained, testRows, listener, checkpoints,
+                        sweepParallelism);
                 sweep = outcome.candidates();
                 produced = outcome.best();
                 if (produced == null) {

@@ -3,6 +3,7 @@ package io.transferpool.coordinator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.transferpool.TestBroker;
 import io.transferpool.TestFiles;
+import io.transferpool.TestJobs;
 import io.transferpool.job.JobResult;
 import io.transferpool.messaging.JobClient;
 import io.transferpool.model.OnnxModel;
@@ -51,11 +52,7 @@ class JobIdsIT {
     }
 
     private static JobResult run(Pool pool, String id, String json) throws Exception {
-        try (JobClient client = new JobClient(pool.clients())) {
-            client.submit(id, json);
-            return client.await(id, Duration.ofMinutes(3), e -> {
-            });
-        }
+        return TestJobs.run(pool, id, json);
     }
 
     @Test

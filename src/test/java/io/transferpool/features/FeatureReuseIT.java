@@ -2,8 +2,8 @@ package io.transferpool.features;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.transferpool.TestFiles;
+import io.transferpool.TestJobs;
 import io.transferpool.job.JobResult;
-import io.transferpool.messaging.JobClient;
 import io.transferpool.messaging.StatusEvent;
 import io.transferpool.pool.Pool;
 import io.transferpool.pool.PoolSettings;
@@ -14,7 +14,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -50,12 +49,7 @@ class FeatureReuseIT {
     }
 
     private static JobResult run(String jobId, String json, List<StatusEvent> events) throws Exception {
-        try (JobClient client = new JobClient(pool.clients())) {
-            client.submit(jobId, json);
-            JobResult r = client.await(jobId, Duration.ofMinutes(5), events::add);
-            assertThat(r.status()).as("errors %s", r.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
-            return r;
-        }
+        return TestJobs.succeeded(pool, jobId, json, events::add);
     }
 
     private static double decoded() {

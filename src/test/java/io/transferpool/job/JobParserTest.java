@@ -142,6 +142,23 @@ class JobParserTest {
     }
 
     @Test
+    void anAutoJobNeedsNoCutTakesFineTuningSettingsAndLeavesTheBoundaryToTheAdvisor() {
+        String job = """
+                {"jobId": "a", "strategy": "auto", "baseModel": {"uri": "m.onnx"%s},
+                 "data": {"train": {"uri": "d"}}, "preprocess": {"width": 8, "height": 8, "channels": 1},
+                 "fineTune": {"baseLearningRate": 0.00005}}""";
+        JobSpec spec = JobParser.parse(job.formatted("")).orThrow();
+        assertThat(spec.strategy()).isEqualTo(JobSpec.Strategy.AUTO);
+        assertThat(spec.baseModel().cut()).isNull();
+        assertThat(spec.training().optimizer().learningRate()).as("a feature-extraction job's rate").isEqualTo(1e-3);
+        assertThat(spec.fineTune().baseLearningRate()).isEqualTo(5e-5);
+        assertThat(JobParser.parse(job.formatted("").replace(",\n \"fineTune\": {\"baseLearningRate\": 0.00005}", ""))
+                .orThrow().fineTune().baseLearningRate()).as("the seed's small rate").isEqualTo(1e-4);
+        assertThat(JobParser.parse(job.formatted(", \"freezeAt\": \"t\"")).errors()).extracting(FieldError::field)
+                .containsExactly("baseModel.freezeAt");
+    }
+
+    @Test
     void theWarmUpIsSetOrTurnedOffAndBadValuesAreNamed() {
         String job = """
                 {"jobId": "f", "strategy": "fine-tune", "baseModel": {"uri": "m.onnx", "freezeAt": "t"},

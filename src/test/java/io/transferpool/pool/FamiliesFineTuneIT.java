@@ -3,6 +3,7 @@ package io.transferpool.pool;
 import ai.onnx.proto.OnnxMl;
 import io.transferpool.FamilyModel;
 import io.transferpool.TestFiles;
+import io.transferpool.TestJobs;
 import io.transferpool.job.JobParser;
 import io.transferpool.job.JobResult;
 import io.transferpool.messaging.JobClient;
@@ -88,10 +89,7 @@ class FamiliesFineTuneIT {
     }
 
     static JobResult run(String jobId, String json) throws Exception {
-        try (JobClient client = new JobClient(pool.clients())) {
-            client.submit(jobId, json);
-            return client.await(jobId, Duration.ofMinutes(5), e -> { });
-        }
+        return TestJobs.run(pool, jobId, json);
     }
 
     static FamilyModel family(String file) throws IOException {

@@ -2,6 +2,7 @@ package io.transferpool.pool;
 
 import ai.onnx.proto.OnnxMl;
 import io.transferpool.TestFiles;
+import io.transferpool.TestJobs;
 import io.transferpool.extract.CutSession;
 import io.transferpool.job.JobResult;
 import io.transferpool.messaging.JobClient;
@@ -66,10 +67,7 @@ class FineTuneIT {
     }
 
     static JobResult run(String jobId, String json) throws Exception {
-        try (JobClient client = new JobClient(pool.clients())) {
-            client.submit(jobId, json);
-            return client.await(jobId, Duration.ofMinutes(5), e -> { });
-        }
+        return TestJobs.run(pool, jobId, json);
     }
 
     @Test

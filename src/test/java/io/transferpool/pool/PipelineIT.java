@@ -1,6 +1,7 @@
 package io.transferpool.pool;
 
 import io.transferpool.TestFiles;
+import io.transferpool.TestJobs;
 import io.transferpool.messaging.FeatureType;
 import io.transferpool.messaging.Json;
 import io.transferpool.messaging.Publisher;
@@ -68,10 +69,7 @@ class PipelineIT {
     }
 
     private static JobResult runJob(String jobId, String json, List<StatusEvent> events) throws Exception {
-        try (JobClient client = new JobClient(pool.clients())) {
-            client.submit(jobId, json);
-            return client.await(jobId, Duration.ofMinutes(5), events::add);
-        }
+        return TestJobs.run(pool, jobId, json, events::add);
     }
 
     @Test

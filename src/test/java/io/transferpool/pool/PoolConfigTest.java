@@ -78,6 +78,19 @@ class PoolConfigTest {
     }
 
     @Test
+    void keptFeaturesAndSweepParallelismHaveDefaultsAndReachTheSettings() {
+        PoolSettings d = config(Map.of("tp.artifacts-dir", "/arts")).toSettings(Optional.empty());
+        assertThat(d.featureCache()).as("on, 4 GiB, beside the artifacts")
+                .isEqualTo(new io.transferpool.features.FeatureCache.Policy(Path.of("/arts/features"), 4L << 30));
+        assertThat(d.sweepParallelism()).isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() / 4));
+        PoolSettings s = config(Map.of("tp.features.dir", "/kept", "tp.features.max-bytes", "0",
+                "tp.train.sweep-parallelism", "3")).toSettings(Optional.empty());
+        assertThat(s.featureCache()).isEqualTo(new io.transferpool.features.FeatureCache.Policy(Path.of("/kept"), 0));
+        assertThat(new io.transferpool.features.FeatureCache(s.featureCache()).enabled()).isFalse();
+        assertThat(s.sweepParallelism()).isEqualTo(3);
+    }
+
+    @Test
     void consumerSettingsPerRoleAndCheckpointsReachTheSettings() {
         PoolSettings s = config(Map.of("tp.consumer.extractor.\"max.poll.interval.ms\"", "900000",
                 "tp.train.checkpoint-epochs", "3", "tp.train.checkpoint-seconds", "0", "tp.topics.create", "false"))

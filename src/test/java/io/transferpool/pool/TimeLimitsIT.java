@@ -3,6 +3,7 @@ package io.transferpool.pool;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.transferpool.TestBroker;
 import io.transferpool.TestFiles;
+import io.transferpool.TestJobs;
 import io.transferpool.job.JobParser;
 import io.transferpool.job.JobResult;
 import io.transferpool.job.Limits;
@@ -63,11 +64,7 @@ class TimeLimitsIT {
     }
 
     private static JobResult run(Pool pool, String id, String json) throws Exception {
-        try (JobClient client = new JobClient(pool.clients())) {
-            client.submit(id, json);
-            return client.await(id, Duration.ofMinutes(3), e -> {
-            });
-        }
+        return TestJobs.run(pool, id, json);
     }
 
     private static String job(String id, int epochs) {

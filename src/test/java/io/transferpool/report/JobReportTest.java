@@ -71,6 +71,21 @@ class JobReportTest {
     }
 
     @Test
+    void anAutoJobShowsWhatWasMeasuredAndWhy() {
+        JobResult r = ReportFixtures.succeeded(5);
+        io.transferpool.job.Advice advice = new io.transferpool.job.Advice(3, "feature-extraction", "/block2", null,
+                new io.transferpool.job.Advice.Measurements(1200, 4, 300, 800, List.of(
+                        new io.transferpool.job.Advice.Probe("/flatten", 1152, 0.463),
+                        new io.transferpool.job.Advice.Probe("/block2", 1024, 0.579)), 0.65, 4000, 0.03),
+                "small and <unlike>: Case 3 of the seed");
+        String html = JobReport.html(r.withAdvice(advice));
+        assertThat(html).contains("id=\"advice\">Case 3: <b>feature-extraction</b>, cut /block2",
+                "small and &lt;unlike&gt;: Case 3 of the seed", "linear probe at /block2 (1024 values)",
+                "<td>0.579</td>", "mean top probability</td><td>0.650</td>");
+        assertThat(JobReport.html(r)).doesNotContain("Strategy advice");
+    }
+
+    @Test
     void aRejectedJobShowsItsErrors() {
         String html = JobReport.html(JobResult.rejected("bad", List.of(new FieldError("baseModel.cut", "no <tensor>"))));
         assertThat(html).contains("REJECTED", "baseModel.cut", "no &lt;tensor&gt;").doesNotContain("<svg");

@@ -94,4 +94,31 @@ class CandidateSweepTest {
             assertThat(Files.isDirectory(dir.resolve("ck/candidate-4"))).isTrue();
         }
     }
+
+    @Test
+    void candidatesTrainedAtOnceComeOutAsOneAfterAnother() throws Exception {
+        JobSpec spec = JobParser.parse(TestFiles.job("sw", "models/base.onnx", "train", null, 5)
+                .replace("\"seed\": 7}}", """
+                        "seed": 7},
+                         "sweep": {"learningRate": [0.0003, 0.003], "head.hidden": [[8], [32]],
+                                   "head.dropout": [0.0, 0.3]}}""")).orThrow();
+        try (FeatureStore store = new FeatureStore(1 << 24, dir)) {
+            Rows train = rows(store, 0, 96, 1);
+            Rows val = rows(store, 1000, 32, 2);
+            Rows test = rows(store, 2000, 40, 3);
+            CandidateSweep.Trainer<Trained> trainer = (s, l, c) -> new HeadTrainer().train(train, val, s, l, c);
+            List<String> told = java.util.Collections.synchronizedList(new ArrayList<>());
+            EpochListener listener = (m, max) -> told.add("epoch");
+            var one = CandidateSweep.run(spec, trainer, t -> t, test, listener, Checkpoints.NONE, 1);
+            told.clear();
+            var three = CandidateSweep.run(spec, trainer, t -> t, test, listener, Checkpoints.NONE, 3);
+
+            assertThat(three.candidates()).hasSize(8)
+                    .usingRecursiveFieldByFieldElementComparatorIgnoringFields("seconds")
+                    .containsExactlyElementsOf(one.candidates());
+            assertThat(three.best().params()).isEqualTo(one.best().params());
+            assertThat(told).as("every epoch of every candidate told")
+                    .hasSize(one.candidates().stream().mapToInt(SweepCandidate::epochs).sum());
+        }
+    }
 }

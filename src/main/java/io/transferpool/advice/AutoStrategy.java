@@ -1,0 +1,44 @@
+package io.transferpool.advice;
+
+import io.transferpool.job.Advice;
+import io.transferpool.job.JobSpec;
+
+/**
+ * Turns a job with {@code "strategy": "auto"} into the job the advice chose. A feature-extraction choice cuts
+ * where the advice says and trains as the job says. A fine-tuning choice freezes where the advice says and
+ * follows the seed: the new head is first warmed up at the job's own rate (a feature-extraction job's 1e-3 by
+ * default), then everything after the boundary, head included, trains at the small rate
+ * {@code fineTune.baseLearningRate} (1e-4 by default).
+ */
+public final class AutoStrategy {
+    private AutoStrategy() {
+    }
+
+    public static JobSpec apply(JobSpec spec, Advice advice) {
+        JobSpec.BaseModel b = spec.baseModel();
+        if (advice.strategy().equals(JobSpec.Strategy.FEATURE_EXTRACTION.wire())) {
+            JobSpec fe = new JobSpec(spec.schemaVersion(), spec.jobId(), JobSpec.Strategy.FEATURE_EXTRACTION,
+                    new JobSpec.BaseModel(b.uri(), b.input(), advice.cut(), b.sha256(), null, b.externalSha256()),
+                    spec.data(), spec.preprocess(), spec.head(), spec.training(), null, spec.sweep());
+            return fe.withSweep(spec.sweep().stream().map(c -> new JobSpec.Candidate(c.values(), c.head(),
+                    c.training(), null)).toList());
+        }
+        JobSpec.FineTune ft = spec.fineTune();
+        JobSpec tuned = new JobSpec(spec.schemaVersion(), spec.jobId(), JobSpec.Strategy.FINE_TUNE,
+                new JobSpec.BaseModel(b.uri(), b.input(), advice.cut(), b.sha256(), advice.freezeAt(),
+                        b.externalSha256()), spec.data(), spec.preprocess(), spec.head(),
+                small(spec.training(), ft), warmedAt(ft, spec.training()), spec.sweep());
+        return tuned.withSweep(spec.sweep().stream().map(c -> new JobSpec.Candidate(c.values(), c.head(),
+                small(c.training(), c.fineTune()), warmedAt(c.fineTune(), c.training()))).toList());
+    }
+
+    private static JobSpec.Training small(JobSpec.Training t, JobSpec.FineTune ft) {
+        return new JobSpec.Training(t.optimizer().withLearningRate(ft.baseLearningRate()), t.epochs(), t.batchSize(),
+                t.earlyStopping(), t.checkpoint(), t.seed());
+    }
+
+    private static JobSpec.FineTune warmedAt(JobSpec.FineTune ft, JobSpec.Training t) {
+        return new JobSpec.FineTune(ft.baseLearningRate(), ft.batchNorm(), ft.keepBaseClassifier(),
+                ft.warmupEpochs(), t.optimizer().learningRate());
+    }
+}
