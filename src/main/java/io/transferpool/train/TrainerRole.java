@@ -223,40 +223,10 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
     private JobResult train(JobTracker.Job job) {
         JobAccumulator acc = job.accumulator();
         String jobId = job.jobId();
-        long[] epochStart = {System.nanoTime()};
         // Samples trained per epoch: the training split less the validation hold-out.
         int trainSamples = (int) Math.round(acc.store(FeatureBatch.Split.TRAIN).size()
                 * (1 - acc.plan().spec().data().validationSplit()));
-        List<JobResult.EpochMetrics> done = new java.util.ArrayList<>();
-        EpochListener listener = new EpochListener() {
-            @Override
-            public void epochDone(JobResult.EpochMetrics m, int max) {
-                done.add(m);
-                long now = System.nanoTime();
-                metrics.epochDone(job.id(), m, trainSamples, Duration.ofNanos(now - epochStart[0]));
-                epochStart[0] = now;
-                out.status(new StatusEvent(jobId, "training", String.format("epoch %d: loss %.4f, val accuracy %.4f",
-                        m.epoch(), m.loss(), m.valAccuracy()), null, null, null, m.epoch(), max, m.valAccuracy(),
-                        System.currentTimeMillis()));
-            }
-
-            @Override
-            public void resumed(List<JobResult.EpochMetrics> earlier) {
-                done.addAll(earlier); // a cancelled result lists these too
-            }
-
-            @Override
-            public void candidate(int index, int total, java.util.Map<String, String> values) {
-                done.clear(); // a cancelled result lists the epochs of the candidate it stopped
-                out.status(StatusEvent.of(jobId, "training", "sweep candidate " + index + "/" + total + ": "
-                        + values));
-            }
-
-            @Override
-            public boolean cancelled() {
-                return job.dropped() || job.timedOut() || cancellations.of(job.id()).isPresent();
-            }
-        };
+        TrainingProgress listener = new TrainingProgress(job, out, metrics, cancellations, trainSamples);
         try {
             return training.run(acc, listener);
         } catch (CancellationException e) {
@@ -267,7 +237,8 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
             }
             var cancel = cancellations.of(job.id());
             if (cancel.isPresent() && !job.dropped()) {
-                return JobResult.cancelled(jobId, cancel.get().reason(), new JobResult.Metrics(List.copyOf(done),
+                List<JobResult.EpochMetrics> done = listener.epochs();
+                return JobResult.cancelled(jobId, cancel.get().reason(), new JobResult.Metrics(done,
                         null, "cancelled after " + done.size() + " epoch(s)", null, null, Map.of()));
             }
             throw e;
