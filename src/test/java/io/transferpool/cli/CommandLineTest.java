@@ -53,6 +53,19 @@ class CommandLineTest {
     }
 
     @Test
+    void adviseSaysWhichCaseAJobIsWithoutTrainingAndRejectsABadOne(QuarkusMainLauncher launcher) throws Exception {
+        LaunchResult r = launcher.launch("advise", dir.resolve("job.json").toString(), "--json");
+        assertThat(r.exitCode()).as(r.getOutput() + r.getErrorOutput()).isZero();
+        io.transferpool.job.Advice advice = Json.read(r.getOutput().substring(r.getOutput().indexOf('{'))
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8), io.transferpool.job.Advice.class);
+        assertThat(advice.caseNumber()).isEqualTo(1);
+        assertThat(advice.measurements().trainImages()).isEqualTo(40);
+        LaunchResult bad = launcher.launch("advise", dir.resolve("bad.json").toString());
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.getOutput()).contains("baseModel.uri");
+    }
+
+    @Test
     void modelInspectMarksTheFlattenAsACutPoint(QuarkusMainLauncher launcher) {
         LaunchResult r = launcher.launch("model", "inspect", TestFiles.BASE_MODEL.toString());
         assertThat(r.exitCode()).isZero();
