@@ -128,7 +128,8 @@ public record Translation(List<String> inputs, List<long[]> inputShapes, String 
         return graph;
     }
 
-    static InputType inputType(long[] shape) {
+    /** The DL4J input type of a boundary tensor of this shape (batch first). */
+    public static InputType inputType(long[] shape) {
         return switch (shape.length) {
             case 2 -> InputType.feedForward(shape[1]);
             case 3 -> InputType.recurrent(shape[1], shape[2]);

@@ -146,4 +146,31 @@ class FineTunerTest {
             assertThat(r.trained().epochs()).hasSize(2);
         }
     }
+
+    @Test
+    void convolutionsKeepTheirColumnsForTheBackwardPassAndTrainExactlyAsWithout() throws Exception {
+        JobSpec spec = spec("""
+                {"optimizer": {"type": "sgd", "learningRate": 0.01, "momentum": 0.9, "nesterov": true},
+                 "epochs": 2, "batchSize": 16, "seed": 3}""", "{\"warmupEpochs\": 0}");
+        FineTuner tuner = new FineTuner();
+        FineTuner.Result cached = tuner.build(base, spec, 2);
+        FineTuner.Result plain = tuner.build(base, spec, 2, 0);
+        long[] shape = cached.translation().inputShapes().get(0);
+        assertThat(FineTuner.cachedColumnBytes(cached.graph(), shape, 16)).as("16 x 7x7 pixels x 64x3x3 values")
+                .isEqualTo(16L * 7 * 7 * 64 * 9 * 4);
+        assertThat(cached.graph().getConfiguration().getCacheMode())
+                .isEqualTo(org.deeplearning4j.nn.conf.CacheMode.HOST);
+        assertThat(plain.graph().getConfiguration().getCacheMode()).as("over the budget")
+                .isNotEqualTo(org.deeplearning4j.nn.conf.CacheMode.HOST);
+        try (FeatureStore store = new FeatureStore(1 << 26, dir)) {
+            Rows train = rows(store, 0, 64, 1);
+            Rows val = rows(store, 1000, 16, 2);
+            Trained a = EpochLoop.train(new Network.Graph(cached.graph(), shape), train, val, spec.training(),
+                    (m, max) -> { });
+            Trained b = EpochLoop.train(new Network.Graph(plain.graph(), shape), train, val, spec.training(),
+                    (m, max) -> { });
+            assertThat(a.epochs()).isEqualTo(b.epochs());
+            assertThat(a.params()).isEqualTo(b.params());
+        }
+    }
 }
