@@ -6,6 +6,8 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import io.transferpool.translate.layers.BoundaryConvolution;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.activations.Activation;
@@ -101,6 +103,10 @@ public record Translation(List<String> inputs, List<long[]> inputShapes, String 
         for (VertexSpec v : vertices) {
             if (v.layer() != null) {
                 org.deeplearning4j.nn.conf.layers.Layer layer = v.layer().clone();
+                if (updater != null && layer.getClass() == ConvolutionLayer.class && inputs.containsAll(v.inputs())) {
+                    // trained, and reading the boundary: nothing before it needs this layer's input gradient
+                    layer = BoundaryConvolution.of((ConvolutionLayer) layer);
+                }
                 if (updater != null && layer instanceof BaseLayer base) {
                     base.setIUpdater(updater);
                     base.setBiasUpdater(updater);

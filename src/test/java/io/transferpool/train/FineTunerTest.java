@@ -162,6 +162,9 @@ class FineTunerTest {
                 .isEqualTo(org.deeplearning4j.nn.conf.CacheMode.HOST);
         assertThat(plain.graph().getConfiguration().getCacheMode()).as("over the budget")
                 .isNotEqualTo(org.deeplearning4j.nn.conf.CacheMode.HOST);
+        assertThat(java.util.Arrays.stream(cached.graph().getLayers())
+                .filter(l -> l instanceof io.transferpool.translate.layers.BoundaryConvolutionLayer))
+                .as("the conv reading the boundary computes no input gradient").hasSize(1);
         try (FeatureStore store = new FeatureStore(1 << 26, dir)) {
             Rows train = rows(store, 0, 64, 1);
             Rows val = rows(store, 1000, 16, 2);
