@@ -79,6 +79,30 @@ class BoundaryConvolutionTest {
     }
 
     @Test
+    void computesWhatDl4jsConvolutionComputesWithStrideDilationAndPadding() {
+        NativeThreads.configure();
+        ConvolutionLayer conv = new ConvolutionLayer.Builder(3, 2).stride(2, 1).padding(1, 2).dilation(2, 1)
+                .nIn(5).nOut(7).activation(Activation.TANH).build();
+        ComputationGraph[] graphs = new ComputationGraph[2];
+        for (int i = 0; i < 2; i++) {
+            ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(4)
+                    .dataType(DataType.FLOAT).graphBuilder().addInputs("in")
+                    .setInputTypes(InputType.convolutional(9, 8, 5))
+                    .addLayer("conv", i == 0 ? conv.clone() : BoundaryConvolution.of(conv), "in")
+                    .setOutputs("conv").build());
+            g.init();
+            graphs[i] = g;
+        }
+        graphs[1].setParams(graphs[0].params());
+        Nd4j.getRandom().setSeed(3);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 4, 5, 9, 8).subi(0.5);
+        INDArray a = graphs[0].outputSingle(x);
+        INDArray b = graphs[1].outputSingle(x);
+        assertThat(b.shape()).isEqualTo(a.shape());
+        assertThat(a.sub(b).amaxNumber().doubleValue()).isLessThan(1e-6);
+    }
+
+    @Test
     void isSavedAndRestoredWithTheNetwork() throws Exception {
         ComputationGraph g = graph(true, CacheMode.NONE);
         g.fit(batch());
