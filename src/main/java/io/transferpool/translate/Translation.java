@@ -7,7 +7,7 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import io.transferpool.translate.layers.BoundaryConvolution;
+import io.transferpool.translate.layers.ColumnConvolution;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.activations.Activation;
@@ -103,9 +103,10 @@ public record Translation(List<String> inputs, List<long[]> inputShapes, String 
         for (VertexSpec v : vertices) {
             if (v.layer() != null) {
                 org.deeplearning4j.nn.conf.layers.Layer layer = v.layer().clone();
-                if (updater != null && layer.getClass() == ConvolutionLayer.class && inputs.containsAll(v.inputs())) {
-                    // trained, and reading the boundary: nothing before it needs this layer's input gradient
-                    layer = BoundaryConvolution.of((ConvolutionLayer) layer);
+                if (updater != null && layer.getClass() == ConvolutionLayer.class) {
+                    // trained: columns in Java; reading the boundary, no input gradient (nothing before it trains)
+                    layer = inputs.containsAll(v.inputs()) ? ColumnConvolution.atBoundary((ConvolutionLayer) layer)
+                            : ColumnConvolution.of((ConvolutionLayer) layer);
                 }
                 if (updater != null && layer instanceof BaseLayer base) {
                     base.setIUpdater(updater);

@@ -163,7 +163,7 @@ class FineTunerTest {
         assertThat(plain.graph().getConfiguration().getCacheMode()).as("over the budget")
                 .isNotEqualTo(org.deeplearning4j.nn.conf.CacheMode.HOST);
         assertThat(java.util.Arrays.stream(cached.graph().getLayers())
-                .filter(l -> l instanceof io.transferpool.translate.layers.BoundaryConvolutionLayer))
+                .filter(l -> l instanceof io.transferpool.translate.layers.ColumnConvolutionLayer))
                 .as("the conv reading the boundary computes no input gradient").hasSize(1);
         try (FeatureStore store = new FeatureStore(1 << 26, dir)) {
             Rows train = rows(store, 0, 64, 1);

@@ -30,14 +30,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A convolution on the freeze boundary trains exactly as DL4J's own (same weights after several steps, with the
  * im2col columns kept or made again), skips only the input gradient, and is saved and restored with the network.
  */
-class BoundaryConvolutionTest {
+class ColumnConvolutionTest {
     private static ComputationGraph graph(boolean boundary, CacheMode cache) {
         ConvolutionLayer conv = new ConvolutionLayer.Builder(3, 3).stride(1, 1).padding(1, 1).nIn(8).nOut(12)
                 .activation(Activation.RELU).build();
         ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder().seed(4)
                 .dataType(DataType.FLOAT).updater(new Nesterovs(0.05, 0.9)).cacheMode(cache).graphBuilder()
                 .addInputs("in").setInputTypes(InputType.convolutional(6, 6, 8))
-                .addLayer("conv", boundary ? BoundaryConvolution.of(conv) : conv, "in")
+                .addLayer("conv", boundary ? ColumnConvolution.atBoundary(conv) : conv, "in")
                 .addLayer("pool", new SubsamplingLayer.Builder(2, 2).stride(2, 2).build(), "conv")
                 .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
                         .activation(Activation.SOFTMAX).build(), "pool")
@@ -64,7 +64,7 @@ class BoundaryConvolutionTest {
         ComputationGraph plain = graph(false, cache);
         ComputationGraph boundary = graph(true, cache);
         boundary.setParams(plain.params().dup());
-        assertThat(boundary.getLayer("conv")).isInstanceOf(BoundaryConvolutionLayer.class);
+        assertThat(boundary.getLayer("conv")).isInstanceOf(ColumnConvolutionLayer.class);
         DataSet ds = batch();
         for (int i = 0; i < 6; i++) {
             plain.fit(ds);
@@ -78,6 +78,42 @@ class BoundaryConvolutionTest {
                 .isGreaterThan(1e-3);
     }
 
+    @ParameterizedTest
+    @EnumSource(value = CacheMode.class, names = {"NONE", "HOST"})
+    void aDeeperConvolutionPassesTheSameGradientToItsInputAsDl4js(CacheMode cache) {
+        NativeThreads.configure();
+        ComputationGraph[] graphs = new ComputationGraph[2];
+        for (int i = 0; i < 2; i++) {
+            ConvolutionLayer first = new ConvolutionLayer.Builder(3, 3).stride(1, 1).padding(1, 1).nIn(8).nOut(6)
+                    .activation(Activation.RELU).build();
+            ConvolutionLayer second = new ConvolutionLayer.Builder(3, 2).stride(2, 1).padding(1, 0).dilation(1, 2)
+                    .nIn(6).nOut(5).activation(Activation.TANH).build();
+            ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(4)
+                    .dataType(DataType.FLOAT).updater(new Nesterovs(0.05, 0.9)).cacheMode(cache).graphBuilder()
+                    .addInputs("in").setInputTypes(InputType.convolutional(6, 6, 8))
+                    .addLayer("c1", i == 0 ? first : ColumnConvolution.atBoundary(first), "in")
+                    .addLayer("c2", i == 0 ? second : ColumnConvolution.of(second), "c1")
+                    .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                            .activation(Activation.SOFTMAX).build(), "c2")
+                    .setOutputs("out").build());
+            g.init();
+            graphs[i] = g;
+        }
+        graphs[1].setParams(graphs[0].params().dup());
+        INDArray start = graphs[0].getLayer("c1").params().dup();
+        DataSet ds = batch();
+        for (int i = 0; i < 6; i++) {
+            graphs[0].fit(ds);
+            graphs[1].fit(ds);
+        }
+        // the first layer learns only through the second's input gradient
+        INDArray firstA = graphs[0].getLayer("c1").params();
+        INDArray firstB = graphs[1].getLayer("c1").params();
+        assertThat(firstA.sub(firstB).amaxNumber().doubleValue()).isLessThan(1e-6);
+        assertThat(graphs[0].params().sub(graphs[1].params()).amaxNumber().doubleValue()).isLessThan(1e-6);
+        assertThat(firstA.sub(start).amaxNumber().doubleValue()).as("the first layer trained").isGreaterThan(1e-4);
+    }
+
     @Test
     void computesWhatDl4jsConvolutionComputesWithStrideDilationAndPadding() {
         NativeThreads.configure();
@@ -88,7 +124,7 @@ class BoundaryConvolutionTest {
             ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(4)
                     .dataType(DataType.FLOAT).graphBuilder().addInputs("in")
                     .setInputTypes(InputType.convolutional(9, 8, 5))
-                    .addLayer("conv", i == 0 ? conv.clone() : BoundaryConvolution.of(conv), "in")
+                    .addLayer("conv", i == 0 ? conv.clone() : ColumnConvolution.of(conv), "in")
                     .setOutputs("conv").build());
             g.init();
             graphs[i] = g;
@@ -110,7 +146,7 @@ class BoundaryConvolutionTest {
         ModelSerializer.writeModel(g, out, false);
         ComputationGraph back = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(out.toByteArray()),
                 false);
-        assertThat(back.getLayer("conv")).isInstanceOf(BoundaryConvolutionLayer.class);
+        assertThat(back.getLayer("conv")).isInstanceOf(ColumnConvolutionLayer.class);
         INDArray x = batch().getFeatures();
         assertThat(back.outputSingle(x)).isEqualTo(g.outputSingle(x));
     }
