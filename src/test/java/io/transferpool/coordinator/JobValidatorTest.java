@@ -144,6 +144,16 @@ class JobValidatorTest {
         assertThat(e.errors()).extracting(FieldError::problem).anySatisfy(p -> assertThat(p)
                 .contains("{head.hidden=[8,8,8], training.epochs=3}", "head.hidden: 3 layers"))
                 .anySatisfy(p -> assertThat(p).contains("2 candidates", "60 sample passes"));
+
+        var warm = JobParser.parse("""
+                {"jobId": "w", "strategy": "fine-tune",
+                 "baseModel": {"uri": "models/base.onnx", "freezeAt": "/features/features.9/MaxPool_output_0"},
+                 "data": {"train": {"uri": "train"}}, "preprocess": {"width": 28, "height": 28, "channels": 1},
+                 "training": {"epochs": 3}, "fineTune": {"warmupEpochs": 101}}""").orThrow();
+        var w = catchThrowableOfType(JobRejectedException.class,
+                () -> new JobValidator(new PathResolver(root), limits, 64).validate(warm));
+        assertThat(w).isNotNull();
+        assertThat(w.errors()).extracting(FieldError::field).containsExactly("fineTune.warmupEpochs");
     }
 
     @Test

@@ -61,6 +61,25 @@ class TrainingRunTest {
     }
 
     @Test
+    void keptFeaturesGoneBeforeTrainingFailTheJobSayingSo() throws Exception {
+        var spec = JobParser.parse(TestFiles.job("det", "models/base.onnx", "t", null, 1)).orThrow();
+        JobPlan plan = new JobPlan(spec, "models/base.onnx", null, List.of("a", "b"), 0, 0, SHARDS * PER_SHARD, 0,
+                System.currentTimeMillis(), 0, null, 1, "f".repeat(64), true);
+        var cache = new io.transferpool.features.FeatureCache(
+                new io.transferpool.features.FeatureCache.Policy(work.resolve("kept"), 1 << 20));
+        try (JobAccumulator acc = new JobAccumulator(plan, 1 << 24, work)) {
+            assertThat(acc.complete()).as("no shards: the features were to be read back").isTrue();
+            JobResult r = new TrainingRun(TestFiles.DEMO, new ArtifactStore(work.resolve("gone")),
+                    CheckpointStore.Policy.OFF, cache, 1).run(acc, (m, max) -> { });
+            assertThat(r.status()).isEqualTo(JobResult.Status.FAILED);
+            assertThat(r.errors()).singleElement().satisfies(e -> {
+                assertThat(e.field()).isEqualTo("data");
+                assertThat(e.problem()).contains("are gone", "submit it again");
+            });
+        }
+    }
+
+    @Test
     void aModelThatChangedSinceAcceptanceFailsTheJob() throws Exception {
         var spec = JobParser.parse(TestFiles.job("det", "models/base.onnx", "t", null, 1)).orThrow();
         JobPlan plan = new JobPlan(spec, "models/base.onnx", "0".repeat(64), List.of("a", "b"), SHARDS, 0,
