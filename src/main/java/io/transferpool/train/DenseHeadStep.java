@@ -17,9 +17,6 @@ import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
-import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.api.ops.impl.transforms.gradient.SigmoidDerivative;
 import org.nd4j.linalg.api.ops.impl.transforms.gradient.TanhDerivative;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
@@ -38,9 +35,10 @@ import java.util.Optional;
 /**
  * One training step of a dense head (Dense layers, then a softmax output with cross-entropy), computed in place on
  * the {@link MultiLayerNetwork}'s own parameters: the same mathematics as {@code MultiLayerNetwork.fit}, without its
- * temporaries. Every array a step touches is allocated once per batch size ('f' order, as BLAS wants it): the
- * forward and backward GEMMs write into them, the gradients go into the network's own flattened gradient view,
- * and each of DL4J's updater blocks (Nesterov, Adam, their schedules and state) turns them into the step
+ * temporaries. Every array a step touches is allocated once per batch size ({@link StepBuffers}): the GEMMs run
+ * natively into them, the element-wise work between them (bias, ReLU and its derivative, softmax and loss, bias
+ * gradients) runs on heap copies ({@link DenseKernels}), the gradients go into the network's own flattened gradient
+ * view, and each of DL4J's updater blocks (Nesterov, Adam, their schedules and state) turns them into the step
  * ({@link HostUpdate}, or DL4J's own updater for optimizers it does not know). Fresh native
  * arrays cost milliseconds each in page faults, several times the arithmetic of a step (../shared/STACK-NOTES.md).
  * The parameters, updater state and iteration count stay DL4J's, so the saved model, checkpoints and the ONNX
@@ -51,13 +49,22 @@ final class DenseHeadStep {
     private static final double CLIP = 1e-10;
 
     /** A layer's weights and bias, and their gradients, as views of DL4J's flat arrays (bias as a 1 x n row). */
-    private record Dense(INDArray w, INDArray b, INDArray dw, INDArray db, IActivation activation) {
-        long nIn() {
-            return w.size(0);
+    private record Dense(INDArray w, INDArray b, INDArray dw, INDArray db, IActivation activation,
+                         FloatBuffer bData, FloatBuffer dbData) {
+        Dense(INDArray w, INDArray b, INDArray dw, INDArray db, IActivation activation) {
+            this(w, b, dw, db, activation, NativeFloats.of(b), NativeFloats.of(db));
         }
 
-        long nOut() {
-            return w.size(1);
+        int nIn() {
+            return (int) w.size(0);
+        }
+
+        int nOut() {
+            return (int) w.size(1);
+        }
+
+        boolean relu() {
+            return activation instanceof ActivationReLU;
         }
     }
 
@@ -66,8 +73,8 @@ final class DenseHeadStep {
     private final double keep;
     private final List<BlockUpdate> updates = new ArrayList<>();
     // Buffers for the usual batch size and for the epoch's last, smaller batch: at most two sizes in an epoch.
-    private Buffers full;
-    private Buffers tail;
+    private StepBuffers full;
+    private StepBuffers tail;
 
     private DenseHeadStep(MultiLayerNetwork net, List<Dense> layers, double keep) {
         this.net = net;
@@ -142,7 +149,8 @@ final class DenseHeadStep {
             INDArray b = layer.getParam(DefaultParamInitializer.BIAS_KEY);
             INDArray dw = grads.get(DefaultParamInitializer.WEIGHT_KEY);
             INDArray db = grads.get(DefaultParamInitializer.BIAS_KEY);
-            if (w == null || b == null || dw == null || db == null || w.ordering() != 'f' || dw.ordering() != 'f') {
+            if (w == null || b == null || dw == null || db == null || w.ordering() != 'f' || dw.ordering() != 'f'
+                    || NativeFloats.of(b, b.length()) == null || NativeFloats.of(db, db.length()) == null) {
                 return Optional.empty();
             }
             layers.add(new Dense(w, b.reshape('f', 1, b.length()), dw, db.reshape('f', 1, db.length()), act));
@@ -166,20 +174,30 @@ final class DenseHeadStep {
     /** Trains on rows {@code order[from..to)} of {@code rows}: one update, DL4J's iteration count advanced by one. */
     Network.Step fit(Rows rows, int[] order, int from, int to) {
         int n = to - from;
-        Buffers buf = buffers(n, rows.classes());
+        StepBuffers buf = buffers(n, rows.classes());
         buf.load(rows, order, from, to);
         int iteration = net.getIterationCount();
         int epoch = net.getEpochCount();
 
-        // Forward: a_l = act(a_{l-1} W_l + b_l); the output layer's input dropped out as DL4J does (same op, same
-        // random stream), then softmax.
+        // Forward: a_l = act(a_{l-1} W_l + b_l), the GEMM native, bias and ReLU on the heap copy (other activations
+        // as libnd4j's ops); the output layer's input dropped out as DL4J does (same op, same random stream).
         INDArray in = buf.x;
         int last = layers.size() - 1;
         for (int l = 0; l < last; l++) {
             Dense d = layers.get(l);
+            int cells = n * d.nOut();
+            float[] z = buf.zHost[l];
             Nd4j.gemm(in, d.w, buf.z[l], false, false, 1.0, 0.0);
-            Nd4j.gemm(buf.onesColumn, d.b, buf.z[l], false, false, 1.0, 1.0); // + b on every row
-            activate(d.activation, buf.z[l], buf.a[l]);
+            buf.zData[l].get(0, z, 0, cells);
+            d.bData.get(0, buf.bias, 0, d.nOut());
+            DenseKernels.addBias(z, buf.bias, n, d.nOut());
+            if (d.relu()) {
+                DenseKernels.relu(z, buf.act, cells);
+                buf.aData[l].put(0, buf.act, 0, cells);
+            } else {
+                buf.zData[l].put(0, z, 0, cells);
+                activate(d.activation, buf.z[l], buf.a[l]);
+            }
             in = buf.a[l];
         }
         if (keep < 1.0) {
@@ -188,47 +206,45 @@ final class DenseHeadStep {
             Nd4j.getExecutioner().exec(new MulOp(in, buf.mask, buf.dropped));
             in = buf.dropped;
         }
-        Dense out = layers.get(last);
-        Nd4j.gemm(in, out.w, buf.logits, false, false, 1.0, 0.0);
-        Nd4j.gemm(buf.onesColumn, out.b, buf.logits, false, false, 1.0, 1.0);
-        Nd4j.exec(new SoftMax(buf.logits, buf.logits, 1));
 
-        // Loss, right answers and the output's delta (p - y) / n, on the host: n x classes values.
-        buf.logits.data().asNioFloat().get(buf.probs, 0, n * buf.classes);
-        double loss = 0;
-        int correct = 0;
-        for (int i = 0; i < n; i++) {
-            int label = buf.labels[i];
-            loss -= Math.log(Math.min(1 - CLIP, Math.max(CLIP, buf.probs[label * n + i])));
-            int best = 0;
-            float bestP = -1f;
-            for (int k = 0; k < buf.classes; k++) {
-                float p = buf.probs[k * n + i];
-                if (p > bestP) {
-                    best = k;
-                    bestP = p;
-                }
-                buf.probs[k * n + i] = (p - (k == label ? 1f : 0f)) / n;
-            }
-            correct += best == label ? 1 : 0;
-        }
-        buf.logits.data().asNioFloat().put(buf.probs, 0, n * buf.classes);
+        // Output: softmax, loss, right answers and the delta (p - y) / n on the host: n x classes values.
+        Dense out = layers.get(last);
+        int outCells = n * buf.classes;
+        Nd4j.gemm(in, out.w, buf.logits, false, false, 1.0, 0.0);
+        buf.logitsData.get(0, buf.probs, 0, outCells);
+        out.bData.get(0, buf.bias, 0, buf.classes);
+        DenseKernels.addBias(buf.probs, buf.bias, n, buf.classes);
+        double loss = DenseKernels.softmaxCrossEntropy(buf.probs, buf.labels, n, buf.classes, CLIP, buf.correct);
+        buf.logitsData.put(0, buf.probs, 0, outCells);
 
         // Backward: dW_l = a_{l-1}^T delta_l, db_l = column sums of delta_l, delta_{l-1} = act'(z) * delta_l W_l^T.
         INDArray delta = buf.logits;
+        float[] deltaHost = buf.probs;
         for (int l = last; l >= 0; l--) {
             Dense d = layers.get(l);
             INDArray input = l == 0 ? buf.x : l == last && keep < 1.0 ? buf.dropped : buf.a[l - 1];
             Nd4j.gemm(input, delta, d.dw, true, false, 1.0, 0.0);
-            Nd4j.gemm(buf.onesRow, delta, d.db, false, false, 1.0, 0.0); // column sums
+            DenseKernels.columnSums(deltaHost, n, d.nOut(), buf.bias);
+            d.dbData.put(0, buf.bias, 0, d.nOut());
             if (l > 0) {
+                Dense below = layers.get(l - 1);
+                int cells = n * below.nOut();
                 INDArray eps = buf.eps[l - 1];
+                float[] e = buf.deltaHost[l - 1];
                 Nd4j.gemm(delta, d.w, eps, false, true, 1.0, 0.0);
                 if (l == last && keep < 1.0) {
                     eps.muli(buf.mask);
                 }
-                derivative(layers.get(l - 1).activation, buf.z[l - 1], eps);
+                if (below.relu()) {
+                    buf.epsData[l - 1].get(0, e, 0, cells);
+                    DenseKernels.reluDerivative(buf.zHost[l - 1], e, cells);
+                    buf.epsData[l - 1].put(0, e, 0, cells);
+                } else {
+                    derivative(below.activation, buf.z[l - 1], eps);
+                    buf.epsData[l - 1].get(0, e, 0, cells);
+                }
                 delta = eps;
+                deltaHost = e;
             }
         }
 
@@ -238,103 +254,49 @@ final class DenseHeadStep {
             u.apply(iteration, epoch);
         }
         net.setIterationCount(iteration + 1);
-        return new Network.Step(loss / n, correct);
+        return new Network.Step(loss / n, buf.correct[0]);
     }
 
+    /** tanh or sigmoid (ReLU runs on the heap copy). */
     private static void activate(IActivation a, INDArray z, INDArray out) {
-        if (a instanceof ActivationReLU) {
-            Nd4j.exec(new RectifiedLinear(z, out, 0.0));
-        } else if (a instanceof ActivationTanH) {
+        if (a instanceof ActivationTanH) {
             Nd4j.exec(new Tanh(z, out));
         } else {
             Nd4j.exec(new Sigmoid(z, out));
         }
     }
 
-    /** eps := eps * act'(z), in place. */
+    /** eps := eps * act'(z), in place, for tanh or sigmoid. */
     private static void derivative(IActivation a, INDArray z, INDArray eps) {
-        if (a instanceof ActivationReLU) {
-            Nd4j.exec(new RectifiedLinearDerivative(z, eps, eps, 0.0));
-        } else if (a instanceof ActivationTanH) {
+        if (a instanceof ActivationTanH) {
             Nd4j.exec(new TanhDerivative(z, eps, eps));
         } else {
             Nd4j.exec(new SigmoidDerivative(z, eps, eps));
         }
     }
 
-    private Buffers buffers(int n, int classes) {
+    private StepBuffers buffers(int n, int classes) {
         if (full == null) {
-            full = new Buffers(n, classes);
+            full = new StepBuffers(n, widths(classes), keep);
         }
         if (full.n == n) {
             return full;
         }
         if (tail == null || tail.n != n) {
-            tail = new Buffers(n, classes);
+            tail = new StepBuffers(n, widths(classes), keep);
         }
         return tail;
     }
 
-    /** The arrays of one batch size: inputs, pre-activations, activations, deltas, all 'f' order. */
-    private final class Buffers {
-        final int n;
-        final int classes;
-        final INDArray x;
-        final INDArray[] z;
-        final INDArray[] a;
-        final INDArray[] eps;
-        final INDArray mask;
-        final INDArray dropped;
-        final INDArray logits;
-        final INDArray onesColumn;
-        final INDArray onesRow;
-        final float[] host;
-        final float[] row;
-        final float[] probs;
-        final int[] labels;
-
-        Buffers(int n, int classes) {
-            this.n = n;
-            this.classes = classes;
-            int d = (int) layers.get(0).nIn();
-            int hidden = layers.size() - 1;
-            x = Nd4j.create(DataType.FLOAT, new long[]{n, d}, 'f');
-            z = new INDArray[hidden];
-            a = new INDArray[hidden];
-            eps = new INDArray[hidden];
-            for (int l = 0; l < hidden; l++) {
-                long[] shape = {n, layers.get(l).nOut()};
-                z[l] = Nd4j.create(DataType.FLOAT, shape, 'f');
-                a[l] = Nd4j.create(DataType.FLOAT, shape, 'f');
-                eps[l] = Nd4j.create(DataType.FLOAT, shape, 'f');
-            }
-            long[] outIn = {n, layers.get(hidden).nIn()};
-            // 'c' order as DL4J's own activations: the random stream fills the mask in memory order, so the same
-            // seed drops the same units as DL4J's fit would.
-            mask = keep < 1.0 ? Nd4j.create(DataType.FLOAT, outIn, 'c') : null;
-            dropped = keep < 1.0 ? Nd4j.create(DataType.FLOAT, outIn, 'f') : null;
-            logits = Nd4j.create(DataType.FLOAT, new long[]{n, classes}, 'f');
-            onesColumn = Nd4j.ones(DataType.FLOAT, n, 1);
-            onesRow = Nd4j.ones(DataType.FLOAT, 1, n);
-            host = new float[n * d];
-            row = new float[d];
-            probs = new float[n * classes];
-            labels = new int[n];
+    private int[] widths(int classes) {
+        int[] w = new int[layers.size() + 1];
+        w[0] = layers.get(0).nIn();
+        for (int l = 0; l < layers.size(); l++) {
+            w[l + 1] = layers.get(l).nOut();
         }
-
-        /** Copies the batch's rows into {@link #x} (column-major, as the 'f' array holds them) and its labels. */
-        void load(Rows rows, int[] order, int from, int to) {
-            int d = row.length;
-            for (int i = 0; i < n; i++) {
-                int index = rows.indices()[order[from + i]];
-                rows.store().read(index, row, 0);
-                labels[i] = rows.store().label(index);
-                for (int j = 0, p = i; j < d; j++, p += n) {
-                    host[p] = row[j];
-                }
-            }
-            FloatBuffer target = x.data().asNioFloat();
-            target.put(host, 0, n * d);
+        if (w[layers.size()] != classes) {
+            throw new IllegalArgumentException("rows have " + classes + " classes, the head " + w[layers.size()]);
         }
+        return w;
     }
 }

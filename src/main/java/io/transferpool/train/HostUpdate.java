@@ -1,7 +1,6 @@
 package io.transferpool.train;
 
 import org.deeplearning4j.nn.updater.UpdaterBlock;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.AdamUpdater;
 import org.nd4j.linalg.learning.GradientUpdater;
@@ -94,17 +93,12 @@ final class HostUpdate implements DenseHeadStep.BlockUpdate {
     }
 
     private static FloatBuffer slice(INDArray flat, int from, int to) {
-        FloatBuffer all = whole(flat, (int) flat.length());
+        FloatBuffer all = NativeFloats.of(flat, flat.length());
         return all == null ? null : all.slice(from, to - from);
     }
 
-    /** The array's elements as a buffer starting at its first element, if it is float and contiguous. */
     private static FloatBuffer whole(INDArray a, int expected) {
-        if (a == null || a.dataType() != DataType.FLOAT || a.length() != expected || a.elementWiseStride() != 1) {
-            return null;
-        }
-        FloatBuffer rest = a.data().asNioFloat().slice();
-        return rest.capacity() < expected ? null : rest.slice(0, expected);
+        return NativeFloats.of(a, expected);
     }
 
     @Override
