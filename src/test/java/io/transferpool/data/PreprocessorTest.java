@@ -38,6 +38,31 @@ class PreprocessorTest {
         assertThat(out[5]).isEqualTo((12 * 0.5f - 3) / 2);
     }
 
+    /** Every byte value of every channel, ImageNet's normalization: exactly the floats of the formula. */
+    @Test
+    void everyPixelValueGetsTheFormulasFloat() throws Exception {
+        byte[] pixels = new byte[16 * 16 * 3];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (byte) (i * 7 + i / 3);
+        }
+        List<Double> mean = List.of(0.485, 0.456, 0.406);
+        List<Double> std = List.of(0.229, 0.224, 0.225);
+        var p = new JobSpec.Preprocess(16, 16, 3, 1 / 255.0, mean, std, JobSpec.Layout.NCHW, JobSpec.Resize.NONE);
+        float[] out = new float[pixels.length];
+        new Preprocessor(p).apply(new RawImage(16, 16, 3, pixels), out, 0);
+        float scale = (float) (1 / 255.0);
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (int i = 0; i < 256; i++) {
+            for (int c = 0; c < 3; c++) {
+                int v = pixels[i * 3 + c] & 0xff;
+                seen.add(v);
+                float expected = (v * scale - (float) (double) mean.get(c)) / (float) (double) std.get(c);
+                assertThat(out[c * 256 + i]).as("pixel %d channel %d value %d", i, c, v).isEqualTo(expected);
+            }
+        }
+        assertThat(seen).hasSize(256);
+    }
+
     @Test
     void greyFromColourUsesLuma() throws Exception {
         float[] out = new float[4];
