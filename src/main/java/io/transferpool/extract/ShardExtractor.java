@@ -107,7 +107,8 @@ public final class ShardExtractor {
                 new SessionCache.Key(task.modelSha256(), task.input(), task.cut(), task.externalSha256()));
         Preprocessor pre = new Preprocessor(task.preprocess());
         List<Sample> samples = task.samples();
-        int batches = (samples.size() + batchSize - 1) / batchSize;
+        int[] bounds = BatchBounds.of(samples.size(), batchSize, streams);
+        int batches = bounds.length - 1;
         int workers = Math.min(streams, batches);
         AtomicInteger next = new AtomicInteger();
         AtomicBoolean stop = new AtomicBoolean();
@@ -116,7 +117,7 @@ public final class ShardExtractor {
         Semaphore inFlight = new Semaphore(2 * workers);
         BlockingQueue<Object> handOver = new LinkedBlockingQueue<>();
         for (int w = 0; w < workers; w++) {
-            streamPool.execute(() -> stream(session, task, pre, samples, batches, next, stop, inFlight, handOver));
+            streamPool.execute(() -> stream(session, task, pre, samples, bounds, next, stop, inFlight, handOver));
         }
         List<List<BadSample>> badByBatch = new ArrayList<>(Collections.nCopies(batches, List.of()));
         long decodeNanos = 0;
@@ -172,7 +173,7 @@ public final class ShardExtractor {
     }
 
     /** One stream: batch after batch, decode then inference, until none is left or the shard stops. */
-    private void stream(CutSession session, ExtractTask task, Preprocessor pre, List<Sample> samples, int batches,
+    private void stream(CutSession session, ExtractTask task, Preprocessor pre, List<Sample> samples, int[] bounds,
                         AtomicInteger next, AtomicBoolean stop, Semaphore inFlight, BlockingQueue<Object> handOver) {
         Throwable error = null;
         try {
@@ -181,11 +182,11 @@ public final class ShardExtractor {
                     continue;
                 }
                 int b = next.getAndIncrement();
-                if (b >= batches) {
+                if (b >= bounds.length - 1) {
                     inFlight.release();
                     break;
                 }
-                List<Sample> part = samples.subList(b * batchSize, Math.min(samples.size(), (b + 1) * batchSize));
+                List<Sample> part = samples.subList(bounds[b], bounds[b + 1]);
                 Decoded d = decode(part, pre);
                 CutSession.Features features = null;
                 long took = 0;
