@@ -101,6 +101,7 @@ class DenseHeadStepTest {
     @CsvSource(delimiter = '|', value = {
             "[32]|relu|0|{\"type\": \"sgd\", \"learningRate\": 0.01, \"decay\": 0.01, \"momentum\": 0.9}",
             "[32]|relu|0|{\"type\": \"adam\", \"learningRate\": 0.003, \"decay\": 0.001}",
+            "[16, 8]|relu|0|{\"type\": \"sgd\", \"learningRate\": 0.02, \"momentum\": 0.9, \"nesterov\": true}",
             "[24, 12]|tanh|0.5|{\"type\": \"adam\", \"learningRate\": 0.01}",
             "[20, 10, 6]|sigmoid|0.3|{\"type\": \"sgd\", \"learningRate\": 0.1, \"momentum\": 0.9}",
             "[]|relu|0|{\"type\": \"sgd\", \"learningRate\": 0.05, \"momentum\": 0}"})
