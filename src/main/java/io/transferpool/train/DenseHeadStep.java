@@ -158,6 +158,7 @@ final class DenseHeadStep {
             INDArray dw = grads.get(DefaultParamInitializer.WEIGHT_KEY);
             INDArray db = grads.get(DefaultParamInitializer.BIAS_KEY);
             if (w == null || b == null || dw == null || db == null || w.ordering() != 'f' || dw.ordering() != 'f'
+                    || !Gemm.takes(w) || !Gemm.takes(dw)
                     || NativeFloats.of(w, w.length()) == null || NativeFloats.of(dw, dw.length()) == null
                     || NativeFloats.of(b, b.length()) == null || NativeFloats.of(db, db.length()) == null) {
                 return Optional.empty();
@@ -196,7 +197,7 @@ final class DenseHeadStep {
             Dense d = layers.get(l);
             int cells = n * d.nOut();
             float[] z = buf.zHost[l];
-            Nd4j.gemm(in, d.w, buf.z[l], false, false, 1.0, 0.0);
+            Gemm.gemm(in, false, d.w, false, buf.z[l], 1.0, 0.0);
             buf.zData[l].get(0, z, 0, cells);
             d.bData.get(0, buf.bias, 0, d.nOut());
             DenseKernels.addBias(z, buf.bias, n, d.nOut());
@@ -226,7 +227,7 @@ final class DenseHeadStep {
             out.wData.get(0, buf.outW, 0, out.nIn() * buf.classes);
             DenseKernels.narrowForward(buf.aHost[last - 1], n, out.nIn(), buf.outW, buf.bias, buf.classes, buf.probs);
         } else {
-            Nd4j.gemm(in, out.w, buf.logits, false, false, 1.0, 0.0);
+            Gemm.gemm(in, false, out.w, false, buf.logits, 1.0, 0.0);
             buf.logitsData.get(0, buf.probs, 0, outCells);
             DenseKernels.addBias(buf.probs, buf.bias, n, buf.classes);
         }
@@ -258,7 +259,7 @@ final class DenseHeadStep {
         for (int l = top; l >= 0; l--) {
             Dense d = layers.get(l);
             INDArray input = l == 0 ? buf.x : l == last && keep < 1.0 ? buf.dropped : buf.a[l - 1];
-            Nd4j.gemm(input, delta, d.dw, true, false, 1.0, 0.0);
+            Gemm.gemm(input, true, delta, false, d.dw, 1.0, 0.0);
             DenseKernels.columnSums(deltaHost, n, d.nOut(), buf.bias);
             d.dbData.put(0, buf.bias, 0, d.nOut());
             if (l > 0) {
@@ -266,7 +267,7 @@ final class DenseHeadStep {
                 int cells = n * below.nOut();
                 INDArray eps = buf.eps[l - 1];
                 float[] e = buf.deltaHost[l - 1];
-                Nd4j.gemm(delta, d.w, eps, false, true, 1.0, 0.0);
+                Gemm.gemm(delta, false, d.w, true, eps, 1.0, 0.0);
                 if (l == last && keep < 1.0) {
                     eps.muli(buf.mask);
                 }
