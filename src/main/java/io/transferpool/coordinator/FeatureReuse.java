@@ -2,6 +2,7 @@ package io.transferpool.coordinator;
 
 import io.transferpool.features.FeatureCache;
 import io.transferpool.features.FeatureKey;
+import io.transferpool.messaging.FeatureType;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -16,7 +17,7 @@ import java.util.Optional;
 public final class FeatureReuse {
     private static final Logger LOG = Logger.getLogger(FeatureReuse.class);
     /** Nothing is kept or reused. */
-    public static final FeatureReuse OFF = new FeatureReuse(null, null);
+    public static final FeatureReuse OFF = new FeatureReuse(null, null, FeatureType.FLOAT32);
 
     /** @param key null when nothing is kept; {@code madeBy} the job whose features are reused */
     public record Decision(String key, boolean reuse, String madeBy) {
@@ -24,10 +25,13 @@ public final class FeatureReuse {
 
     private final FeatureCache cache;
     private final Path dataRoot;
+    private final FeatureType wire;
 
-    public FeatureReuse(FeatureCache cache, Path dataRoot) {
+    /** @param wire how this pool's extractors send values (the pool's {@code tp.extract.feature-type}) */
+    public FeatureReuse(FeatureCache cache, Path dataRoot, FeatureType wire) {
         this.cache = cache;
         this.dataRoot = dataRoot;
+        this.wire = wire;
     }
 
     public Decision decide(ValidatedJob job) {
@@ -36,7 +40,7 @@ public final class FeatureReuse {
         }
         String key;
         try {
-            key = FeatureKey.of(job.spec(), job.modelSha256(), job.train(), job.test(), dataRoot);
+            key = FeatureKey.of(job.spec(), job.modelSha256(), job.train(), job.test(), dataRoot, wire);
         } catch (IOException | RuntimeException e) {
             // a file that vanished since validation: its shard will report it; nothing is kept for this job
             LOG.warnf("Job %s: its features are not kept (%s)", job.spec().jobId(), e.toString());

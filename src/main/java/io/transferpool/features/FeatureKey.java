@@ -3,6 +3,7 @@ package io.transferpool.features;
 import io.transferpool.data.Dataset;
 import io.transferpool.data.Sample;
 import io.transferpool.job.JobSpec;
+import io.transferpool.messaging.FeatureType;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,14 +19,14 @@ import java.util.TreeMap;
 
 /**
  * What a job's features depend on, as one SHA-256: the base model (its digest and its external data's), where it
- * is cut (or frozen), its input, the preprocessing, and every sample of each split in order (reference, label, and
+ * is cut (or frozen), its input, the preprocessing, how values go on the wire (float16 rounds them), and every sample of each split in order (reference, label, and
  * the file's size and modification time). Two jobs with the same key get the same feature rows from the
  * extractors, so the second may reuse the first's; a file written since changes its size or time, and so the key.
  * Training settings (head, optimizer, validation split) are not part of it.
  */
 public final class FeatureKey {
     /** Changes when what the key covers, or how kept features are laid out, changes. */
-    static final String VERSION = "tp-features-1";
+    static final String VERSION = "tp-features-2";
 
     private FeatureKey() {
     }
@@ -35,10 +36,11 @@ public final class FeatureKey {
      * @param modelSha256 the base model file's digest
      * @param test        null when the job has no test split
      * @param dataRoot    what sample references resolve against
+     * @param wire        how the extractors send values ({@code tp.extract.feature-type}): float16 rows differ
      * @throws IOException when a sample's file cannot be read (then nothing is reused or kept)
      */
-    public static String of(JobSpec spec, String modelSha256, Dataset train, Dataset test, Path dataRoot)
-            throws IOException {
+    public static String of(JobSpec spec, String modelSha256, Dataset train, Dataset test, Path dataRoot,
+                            FeatureType wire) throws IOException {
         MessageDigest sha = sha256();
         line(sha, VERSION);
         line(sha, "model " + modelSha256);
@@ -47,6 +49,7 @@ public final class FeatureKey {
         line(sha, "input " + spec.baseModel().input());
         line(sha, "at " + spec.extractAt());
         line(sha, "preprocess " + spec.preprocess());
+        line(sha, "wire " + wire);
         Map<String, String> stats = new HashMap<>();
         split(sha, "train", train, dataRoot, stats);
         split(sha, "test", test, dataRoot, stats);

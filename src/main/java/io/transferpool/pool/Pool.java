@@ -96,7 +96,8 @@ public final class Pool implements AutoCloseable {
                     settings.extractBatchSize()),
                     new JobPlanner(settings.shardSize()), out, metrics,
                     new JobIdsTopic(() -> clients.reader("tp-coordinator-jobids"), java.time.Duration.ofSeconds(60)),
-                    new FeatureReuse(new FeatureCache(settings.featureCache()), settings.dataRoot()));
+                    new FeatureReuse(new FeatureCache(settings.featureCache()), settings.dataRoot(),
+                            settings.featureType()));
             // The job service (io.transferpool.web) follows status and results on its own channel.
             loop(Role.COORDINATOR, "coordinator", "tp-coordinators", Topics.JOBS, 1, producer, role, metrics);
         }

@@ -6,6 +6,7 @@ import io.transferpool.data.DatasetLister;
 import io.transferpool.data.PathResolver;
 import io.transferpool.job.JobParser;
 import io.transferpool.job.JobSpec;
+import io.transferpool.messaging.FeatureType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,11 +34,15 @@ class FeatureKeyTest {
     }
 
     private static String key(JobSpec spec, String sha) throws Exception {
+        return key(spec, sha, FeatureType.FLOAT32);
+    }
+
+    private static String key(JobSpec spec, String sha, FeatureType wire) throws Exception {
         PathResolver paths = new PathResolver(root);
         Dataset train = DatasetLister.list(paths, "data.train", spec.data().train(), List.of());
         Dataset test = spec.data().test() == null ? null
                 : DatasetLister.list(paths, "data.test", spec.data().test(), train.classes());
-        return FeatureKey.of(spec, sha, train, test, root);
+        return FeatureKey.of(spec, sha, train, test, root, wire);
     }
 
     @Test
@@ -51,6 +56,8 @@ class FeatureKeyTest {
         assertThat(key(spec(otherTraining), "sha-1")).as("head, optimizer, split: not part of it").isEqualTo(base);
 
         assertThat(key(spec(job), "sha-2")).as("another model file").isNotEqualTo(base);
+        assertThat(key(spec(job), "sha-1", FeatureType.FLOAT16)).as("float16-rounded rows on the wire")
+                .isNotEqualTo(base);
         assertThat(key(spec(job.replace("\"scale\": 0.00392156862745098", "\"scale\": 0.5")), "sha-1"))
                 .as("other preprocessing").isNotEqualTo(base);
         assertThat(key(spec(job.replace(TestFiles.CUT, "/features/features.9/MaxPool_output_0")), "sha-1"))
@@ -88,6 +95,7 @@ class FeatureKeyTest {
         Dataset train = DatasetLister.list(paths, "data.train", spec.data().train(), List.of());
         Dataset gone = new Dataset(train.classes(), List.of(new io.transferpool.data.Sample(0, "train/shirt/nope.png",
                 0)));
-        assertThatThrownBy(() -> FeatureKey.of(spec, "sha", gone, null, root)).isInstanceOf(java.io.IOException.class);
+        assertThatThrownBy(() -> FeatureKey.of(spec, "sha", gone, null, root, FeatureType.FLOAT32))
+                .isInstanceOf(java.io.IOException.class);
     }
 }
