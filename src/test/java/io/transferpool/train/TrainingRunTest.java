@@ -79,6 +79,39 @@ class TrainingRunTest {
         }
     }
 
+    /** Features no head can train on (values that overflow a float) make every candidate diverge. */
+    @Test
+    void aSweepWhoseEveryCandidateDivergedFailsTheJobWithEachCandidatesReason() throws Exception {
+        var spec = JobParser.parse(TestFiles.job("det", "models/base.onnx", "t", null, 2).replace("\"seed\": 7}}", """
+                "seed": 7},
+                 "sweep": {"learningRate": [0.001, 0.01]}}""")).orThrow();
+        assertThat(spec.sweep()).hasSize(2);
+        JobPlan plan = new JobPlan(spec, "models/base.onnx", null, List.of("a", "b"), SHARDS, 0, SHARDS * PER_SHARD, 0,
+                System.currentTimeMillis(), 0);
+        try (JobAccumulator acc = new JobAccumulator(plan, 1 << 24, work)) {
+            for (FeatureBatch b : batches()) {
+                float[] huge = b.features().clone();
+                java.util.Arrays.fill(huge, 3e38f);
+                acc.accept(new FeatureBatch(b.jobId(), b.split(), b.shard(), b.dimension(), b.sampleIds(), b.labels(),
+                        huge));
+                acc.accept(new ShardDone("det", Split.TRAIN, b.shard(), SHARDS, PER_SHARD, List.of(), 0, 0, 0, "CPU",
+                        null));
+            }
+            JobResult r = new TrainingRun(TestFiles.DEMO, new ArtifactStore(work.resolve("diverged"))).run(acc,
+                    (m, max) -> { });
+            assertThat(r.status()).isEqualTo(JobResult.Status.FAILED);
+            assertThat(r.errors()).singleElement().satisfies(e -> {
+                assertThat(e.field()).isEqualTo("sweep");
+                assertThat(e.problem()).contains("every candidate diverged");
+            });
+            assertThat(r.metrics().sweep()).hasSize(2).allSatisfy(c -> {
+                assertThat(c.failed()).contains("epoch 1");
+                assertThat(c.chosen()).isFalse();
+            });
+            assertThat(r.artifacts()).as("nothing exported").isNull();
+        }
+    }
+
     @Test
     void aModelThatChangedSinceAcceptanceFailsTheJob() throws Exception {
         var spec = JobParser.parse(TestFiles.job("det", "models/base.onnx", "t", null, 1)).orThrow();
