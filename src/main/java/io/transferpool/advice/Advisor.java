@@ -1,16 +1,12 @@
 package io.transferpool.advice;
 
-import io.transferpool.data.BadSampleException;
 import io.transferpool.data.Dataset;
-import io.transferpool.data.ImageDecoder;
-import io.transferpool.data.Preprocessor;
 import io.transferpool.data.Sample;
 import io.transferpool.extract.CutSession;
 import io.transferpool.job.Advice;
 import io.transferpool.job.JobSpec;
 import io.transferpool.model.ModelInspector;
 import io.transferpool.model.OnnxModel;
-import io.transferpool.model.SessionFactory;
 import io.transferpool.model.TensorInfo;
 import io.transferpool.train.EpochLoop;
 import io.transferpool.train.FeatureStore;
@@ -20,6 +16,7 @@ import io.transferpool.train.Trained;
 import io.transferpool.translate.Boundaries;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -33,12 +30,13 @@ import java.util.Set;
  * the size of the task (from the listing), and how like the base's data it is: a linear classifier trained on
  * the features of the cut and of up to two earlier block ends (pooling or residual-add outputs), each scored on a
  * held-out part of the sample, and how confident the base's own classifier is on the images. Runs the base on ONNX
- * Runtime (CPU) and the probes in DL4J, in this process: a few seconds for a small base.
+ * Runtime (CPU, one pass over the sample: {@link SamplePass}) and the probes in DL4J, in this process: a few
+ * seconds for a small base; a slow base measures fewer images so that the advice keeps within its budget.
  */
 public final class Advisor {
     /** Training images per class the probes see at most. */
     public static final int SAMPLE_PER_CLASS = 500;
-    /** Images the probes see at most in all, whatever the number of classes (the base runs on each, per depth). */
+    /** Images the probes see at most in all, whatever the number of classes. */
     static final int MAX_SAMPLE = 2000;
     /** Folds of the probes' cross-validation. */
     static final int FOLDS = 5;
@@ -46,7 +44,23 @@ public final class Advisor {
     static final long MAX_PROBE_VALUES = 16_384;
     private static final Set<String> BLOCK_ENDS = Set.of("MaxPool", "AveragePool", "GlobalAveragePool",
             "GlobalMaxPool", "Add");
-    private static final int BATCH = 64;
+    /** How long an advice may take by default: half of the pool's default validation limit (2 min). */
+    public static final Duration DEFAULT_BUDGET = Duration.ofSeconds(60);
+
+    private final Duration budget;
+
+    /** An advisor that takes about {@link #DEFAULT_BUDGET} at most. */
+    public Advisor() {
+        this(DEFAULT_BUDGET);
+    }
+
+    /**
+     * @param budget about the longest the advice may take: half of it for running the base over the sample (on a
+     *               slow base it then measures fewer images), the rest for the probes
+     */
+    public Advisor(Duration budget) {
+        this.budget = budget;
+    }
 
     /** The depths an advice looks at: where to cut, what to probe, where fine-tuning may start. */
     record Plan(SeedRule.Depths depths, List<TensorInfo> probes) {
@@ -59,38 +73,22 @@ public final class Advisor {
      */
     public Advice advise(JobSpec spec, OnnxModel model, String input, Dataset train, Path root) throws Exception {
         Plan plan = plan(model, input, spec.baseModel().cut());
-        long seed = spec.training().seed();
-        List<Sample> sample = sample(train, seed);
-        Preprocessor pre = new Preprocessor(spec.preprocess());
-        ImageDecoder decoder = new ImageDecoder(root);
-        float[] pixels = new float[sample.size() * pre.inputSize()];
-        List<Integer> labels = new ArrayList<>();
-        for (Sample s : sample) {
-            try {
-                pre.apply(decoder.decode(s.ref()), pixels, labels.size() * pre.inputSize());
-                labels.add(s.label());
-            } catch (BadSampleException e) {
-                // counted and reported by the job itself; the advice does without it
-            }
-        }
-        int n = labels.size();
-        int[] y = labels.stream().mapToInt(Integer::intValue).toArray();
+        List<Sample> sample = sample(train, spec.training().seed());
         int classes = train.classes().size();
+        // at least two images per fold and class before the budget may stop the pass (the probes need them)
+        SamplePass.Result pass = SamplePass.run(model, input, plan, sample, spec.preprocess(), root,
+                budget.dividedBy(2), Math.min(sample.size(), 2 * FOLDS * Math.max(1, classes)));
+        int[] y = pass.labels();
         List<Advice.Probe> probes = new ArrayList<>();
-        CutSession.Features atCut = features(model, input, plan.depths().cut(), pixels, n, spec.preprocess());
-        probes.add(new Advice.Probe(plan.depths().cut(), atCut.dimension(), probe(atCut, y, classes, spec)));
-        for (TensorInfo t : plan.probes()) {
-            // pooled to about as many values as the cut: a linear probe on many more values than images
-            // overfits, which would make every earlier depth look worse than it is
-            CutSession.Features f = pooled(features(model, input, t.name(), pixels, n, spec.preprocess()), t.shape(),
-                    atCut.dimension());
-            probes.add(new Advice.Probe(t.name(), f.dimension(), probe(f, y, classes, spec)));
+        probes.add(new Advice.Probe(plan.depths().cut(), pass.cut().dimension(), probe(pass.cut(), y, classes, spec)));
+        for (int i = 0; i < plan.probes().size(); i++) {
+            CutSession.Features f = pass.probes().get(i);
+            probes.add(new Advice.Probe(plan.probes().get(i).name(), f.dimension(), probe(f, y, classes, spec)));
         }
-        Double confidence = confidence(model, input, pixels, n, spec.preprocess());
         int[] perClass = train.countsPerClass();
         int min = perClass.length == 0 ? 0 : java.util.Arrays.stream(perClass).min().orElse(0);
-        Advice.Measurements m = new Advice.Measurements(train.samples().size(), classes, min, n, List.copyOf(probes),
-                confidence, SeedRule.LARGE_PER_CLASS, SeedRule.SIMILAR_MARGIN);
+        Advice.Measurements m = new Advice.Measurements(train.samples().size(), classes, min, y.length,
+                List.copyOf(probes), pass.confidence(), SeedRule.LARGE_PER_CLASS, SeedRule.SIMILAR_MARGIN);
         return SeedRule.decide(m, plan.depths());
     }
 
@@ -155,26 +153,6 @@ public final class Advisor {
             }
         }
         return out;
-    }
-
-    private static CutSession.Features features(OnnxModel model, String input, String tensor, float[] pixels, int n,
-                                                JobSpec.Preprocess p) throws Exception {
-        int per = p.width() * p.height() * p.channels();
-        try (CutSession cut = CutSession.open(model, input, tensor, SessionFactory.Settings.cpu(0))) {
-            float[] all = null;
-            int dim = 0;
-            for (int from = 0; from < n; from += BATCH) {
-                int k = Math.min(BATCH, n - from);
-                float[] batch = java.util.Arrays.copyOfRange(pixels, from * per, (from + k) * per);
-                CutSession.Features f = cut.run(batch, k, p);
-                if (all == null) {
-                    dim = f.dimension();
-                    all = new float[n * dim];
-                }
-                System.arraycopy(f.values(), 0, all, from * dim, k * dim);
-            }
-            return new CutSession.Features(all == null ? new float[0] : all, dim);
-        }
     }
 
     /**
@@ -259,38 +237,5 @@ public final class Advisor {
             }
             return n == 0 ? 0 : (double) correct / n;
         }
-    }
-
-    /** The base's own classifier's mean top probability on the images (softmax applied to logits); null if none. */
-    private static Double confidence(OnnxModel model, String input, float[] pixels, int n, JobSpec.Preprocess p)
-            throws Exception {
-        String output = model.graph().getOutput(0).getName();
-        CutSession.Features f = features(model, input, output, pixels, n, p);
-        int k = f.dimension();
-        if (k < 2 || n == 0) {
-            return null;
-        }
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-            double total = 0;
-            double max = Double.NEGATIVE_INFINITY;
-            boolean probabilities = true;
-            for (int j = 0; j < k; j++) {
-                float v = f.values()[i * k + j];
-                total += v;
-                max = Math.max(max, v);
-                probabilities &= v >= 0 && v <= 1;
-            }
-            if (probabilities && Math.abs(total - 1) < 1e-3) {
-                sum += max;
-            } else {
-                double z = 0;
-                for (int j = 0; j < k; j++) {
-                    z += Math.exp(f.values()[i * k + j] - max);
-                }
-                sum += 1 / z;
-            }
-        }
-        return sum / n;
     }
 }

@@ -106,7 +106,9 @@ public final class JobValidator {
         Advice advice = null;
         if (spec.strategy() == JobSpec.Strategy.AUTO && model.parsed != null && train != null && errors.isEmpty()) {
             try {
-                advice = new Advisor().advise(spec.withBaseModel(new JobSpec.BaseModel(spec.baseModel().uri(),
+                // half the validation limit: the listing and image checks above took part of it already
+                Advisor advisor = new Advisor(limits.validation().dividedBy(2));
+                advice = advisor.advise(spec.withBaseModel(new JobSpec.BaseModel(spec.baseModel().uri(),
                         model.input, spec.baseModel().cut(), model.sha256, null, model.externalSha256),
                         spec.fineTune()), model.parsed, model.input, train, paths.root());
                 spec = AutoStrategy.apply(spec, advice);

@@ -36,26 +36,41 @@ public final class GraphCut {
     }
 
     public static OnnxMl.ModelProto cut(OnnxModel model, String tensor) {
+        return cut(model, List.of(tensor));
+    }
+
+    /**
+     * The graph cut at several tensors at once: each becomes a graph output, in the order given (one pass of the
+     * base then yields all of them), and every node none of them depends on is pruned.
+     */
+    public static OnnxMl.ModelProto cut(OnnxModel model, List<String> tensors) {
         OnnxMl.GraphProto g = model.graph();
         List<String> names = model.tensorNames();
-        if (!names.contains(tensor)) {
-            throw new UnknownTensorException(tensor, nearest(tensor, names, 5));
+        for (String tensor : tensors) {
+            if (!names.contains(tensor)) {
+                throw new UnknownTensorException(tensor, nearest(tensor, names, 5));
+            }
+        }
+        if (new HashSet<>(tensors).size() != tensors.size()) {
+            throw new IllegalArgumentException("a tensor named twice among " + tensors);
         }
         Map<String, Integer> producer = producers(g);
         Set<String> needed = new HashSet<>();
-        Set<Integer> keepNodes = keep(g, producer, List.of(tensor), Set.of(), needed);
+        Set<Integer> keepNodes = keep(g, producer, tensors, Set.of(), needed);
         OnnxMl.GraphProto.Builder out = pruned(g, keepNodes, needed);
         g.getInputList().stream().filter(v -> needed.contains(v.getName())).forEach(out::addInput);
-        g.getValueInfoList().stream().filter(v -> needed.contains(v.getName()) && !v.getName().equals(tensor))
+        g.getValueInfoList().stream().filter(v -> needed.contains(v.getName()) && !tensors.contains(v.getName()))
                 .forEach(out::addValueInfo);
-        String outputName = tensor;
-        if (!producer.containsKey(tensor)) {
-            // Cut at a graph input: a graph cannot output its input directly, so pass it through an Identity.
-            outputName = tensor + "__cut";
-            out.addNode(OnnxMl.NodeProto.newBuilder().setOpType("Identity").setName("cut_identity")
-                    .addInput(tensor).addOutput(outputName));
+        for (String tensor : tensors) {
+            String outputName = tensor;
+            if (!producer.containsKey(tensor)) {
+                // Cut at a graph input: a graph cannot output its input directly, so pass it through an Identity.
+                outputName = tensor + "__cut";
+                out.addNode(OnnxMl.NodeProto.newBuilder().setOpType("Identity").setName("cut_identity_" + tensor)
+                        .addInput(tensor).addOutput(outputName));
+            }
+            out.addOutput(outputInfo(g, tensor, outputName));
         }
-        out.addOutput(outputInfo(g, tensor, outputName));
         return model.proto().toBuilder().setGraph(out).build();
     }
 
@@ -131,6 +146,11 @@ public final class GraphCut {
     /** The cut tensor's name in the cut graph (differs from the tensor only for a cut at a graph input). */
     public static String outputName(OnnxMl.ModelProto cut) {
         return cut.getGraph().getOutput(0).getName();
+    }
+
+    /** The cut tensors' names in the cut graph, in the order they were given. */
+    public static List<String> outputNames(OnnxMl.ModelProto cut) {
+        return cut.getGraph().getOutputList().stream().map(OnnxMl.ValueInfoProto::getName).toList();
     }
 
     private static OnnxMl.ValueInfoProto outputInfo(OnnxMl.GraphProto g, String tensor, String outputName) {

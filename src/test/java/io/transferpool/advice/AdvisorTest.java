@@ -62,6 +62,30 @@ class AdvisorTest {
                 "/features/features.9/MaxPool_output_0", "Case 1 of the seed");
     }
 
+    /**
+     * A base too slow for the budget is measured on the images that fit: the pass stops after its first batch here
+     * (at least two images per fold and class), and the advice is still made, on those. With the default budget the
+     * whole sample (500 per class) is measured, in one pass over the base for every depth.
+     */
+    @Test
+    void aBaseTooSlowForTheBudgetIsMeasuredOnFewerImages() throws Exception {
+        var spec = io.transferpool.job.JobParser.parse(java.nio.file.Files.readString(
+                TestFiles.DEMO.resolve("job.json"))).orThrow();
+        var paths = new io.transferpool.data.PathResolver(TestFiles.DEMO);
+        var train = io.transferpool.data.DatasetLister.list(paths, "data.train", spec.data().train(), List.of());
+        OnnxModel model = OnnxModel.load(TestFiles.BASE_MODEL);
+
+        var quick = new Advisor(java.time.Duration.ofMillis(1)).advise(spec, model, "input", train, TestFiles.DEMO);
+        assertThat(quick.measurements().probedImages()).as("one batch").isEqualTo(64);
+        assertThat(quick.measurements().probes()).hasSize(3)
+                .allSatisfy(p -> assertThat(p.valAccuracy()).isBetween(0.0, 1.0));
+
+        var full = new Advisor().advise(spec, model, "input", train, TestFiles.DEMO);
+        assertThat(full.measurements().probedImages()).isEqualTo(1000);
+        assertThat(full.caseNumber()).isEqualTo(1);
+        assertThat(full.measurements().baseConfidence()).isBetween(0.5, 1.0);
+    }
+
     @Test
     void manyMoreOfTheSameKindOfImagesIsCaseTwo() throws Exception {
         assertThat(FASHION.resolve("train-images-idx3-ubyte.gz")).as("Debian's dataset-fashion-mnist "

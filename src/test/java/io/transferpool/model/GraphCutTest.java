@@ -36,20 +36,46 @@ class GraphCutTest {
         }
     }
 
-    @Test
-    void cutGraphOutputEqualsTheSameTensorInTheFullGraph() throws Exception {
-        OnnxModel model = OnnxModel.load(TestFiles.BASE_MODEL);
-        float[] input = new float[4 * 28 * 28];
-        Random rnd = new Random(1);
+    /** n random 28x28 grey images. */
+    private static float[] images(int n, long seed) {
+        float[] input = new float[n * 28 * 28];
+        Random rnd = new Random(seed);
         for (int i = 0; i < input.length; i++) {
             input[i] = rnd.nextFloat();
         }
+        return input;
+    }
+
+    @Test
+    void cutGraphOutputEqualsTheSameTensorInTheFullGraph() throws Exception {
+        OnnxModel model = OnnxModel.load(TestFiles.BASE_MODEL);
+        float[] input = images(4, 1);
         for (String tensor : new String[]{TestFiles.CUT, "/features/features.9/MaxPool_output_0"}) {
             OnnxMl.ModelProto cut = GraphCut.cut(model, tensor);
             float[] expected = fromFullGraph(model, tensor, input, 4);
             float[] actual = run(cut, GraphCut.outputName(cut), input, 4);
             assertThat(actual).hasSameSizeAs(expected).containsExactly(expected, withPrecision(1e-5f));
         }
+    }
+
+    /** Several tensors in one cut (the advisor's one pass): each output equals the tensor in the full graph. */
+    @Test
+    void oneCutAtSeveralTensorsOutputsEachOfThem() throws Exception {
+        OnnxModel model = OnnxModel.load(TestFiles.BASE_MODEL);
+        float[] input = images(3, 2);
+        String output = model.graph().getOutput(0).getName();
+        java.util.List<String> tensors = java.util.List.of(TestFiles.CUT, "/features/features.9/MaxPool_output_0",
+                output, "input");
+        OnnxMl.ModelProto cut = GraphCut.cut(model, tensors);
+        assertThat(GraphCut.outputNames(cut)).containsExactly(TestFiles.CUT, "/features/features.9/MaxPool_output_0",
+                output, "input__cut");
+        for (String tensor : tensors.subList(0, 3)) {
+            assertThat(run(cut, tensor, input, 3)).as(tensor)
+                    .containsExactly(fromFullGraph(model, tensor, input, 3), withPrecision(1e-5f));
+        }
+        assertThat(run(cut, "input__cut", input, 3)).containsExactly(input);
+        assertThatThrownBy(() -> GraphCut.cut(model, java.util.List.of(TestFiles.CUT, TestFiles.CUT)))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
