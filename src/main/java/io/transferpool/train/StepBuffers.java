@@ -7,8 +7,9 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.nio.FloatBuffer;
 
 /**
- * The arrays of one batch size of a {@link DenseHeadStep}, allocated once: native ones in 'f' order, as BLAS wants
- * them (inputs, pre-activations, activations, deltas, logits), and the heap copies the element-wise work runs on.
+ * The arrays of one batch size of a {@link DenseHeadStep}, allocated once: native ones for the GEMMs (the input in
+ * 'c' order, so each row is one copy; pre-activations, activations, deltas and logits in 'f' order, as the GEMMs
+ * write them), and the heap copies the element-wise work runs on.
  */
 final class StepBuffers {
     final int n;
@@ -40,7 +41,7 @@ final class StepBuffers {
     final int[] correct = new int[1];
     private final FloatBuffer xData;
     private final float[] host;
-    private final float[] row;
+    private final int width;
 
     /**
      * @param widths the layers' widths: the input's, then each layer's output (the last one's = classes)
@@ -88,14 +89,14 @@ final class StepBuffers {
         logits = Nd4j.create(DataType.FLOAT, new long[]{n, classes}, 'f');
         logitsData = NativeFloats.of(logits);
         host = new float[n * d];
-        row = new float[d];
+        width = d;
         probs = new float[n * classes];
         labels = new int[n];
     }
 
     /** Copies the batch's rows into {@link #x} and its labels. */
     void load(Rows rows, int[] order, int from, int to) {
-        int d = row.length;
+        int d = width;
         for (int i = 0; i < n; i++) {
             int index = rows.indices()[order[from + i]];
             rows.store().read(index, host, i * d);
