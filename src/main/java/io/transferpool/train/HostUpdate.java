@@ -80,12 +80,12 @@ final class HostUpdate implements DenseHeadStep.BlockUpdate {
             return Optional.of(new HostUpdate(Kind.SGD, u, p, g, null, null, n));
         }
         if (u instanceof NesterovsUpdater) {
-            FloatBuffer v = whole(u.getState().get(NesterovsUpdater.V_STATE), n);
+            FloatBuffer v = NativeFloats.of(u.getState().get(NesterovsUpdater.V_STATE), n);
             return v == null ? Optional.empty() : Optional.of(new HostUpdate(Kind.NESTEROV, u, p, g, v, null, n));
         }
         if (u instanceof AdamUpdater) {
-            FloatBuffer m = whole(u.getState().get(AdamUpdater.M_STATE), n);
-            FloatBuffer v = whole(u.getState().get(AdamUpdater.V_STATE), n);
+            FloatBuffer m = NativeFloats.of(u.getState().get(AdamUpdater.M_STATE), n);
+            FloatBuffer v = NativeFloats.of(u.getState().get(AdamUpdater.V_STATE), n);
             return m == null || v == null ? Optional.empty()
                     : Optional.of(new HostUpdate(Kind.ADAM, u, p, g, m, v, n));
         }
@@ -95,10 +95,6 @@ final class HostUpdate implements DenseHeadStep.BlockUpdate {
     private static FloatBuffer slice(INDArray flat, int from, int to) {
         FloatBuffer all = NativeFloats.of(flat, flat.length());
         return all == null ? null : all.slice(from, to - from);
-    }
-
-    private static FloatBuffer whole(INDArray a, int expected) {
-        return NativeFloats.of(a, expected);
     }
 
     @Override

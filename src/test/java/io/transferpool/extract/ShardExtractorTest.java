@@ -117,4 +117,20 @@ class ShardExtractorTest {
         assertThat(three.done().inferenceSeconds()).isPositive();
         assertThat(three.done().preprocessSeconds()).isPositive().isLessThan(three.done().decodeSeconds());
     }
+
+    /** The last batch of each stream share what is left, so the streams end together (BatchBounds). */
+    @Test
+    void theLastBatchesOfTheStreamsShareWhatIsLeft() throws Exception {
+        ExtractTask ten = new ExtractTask(task.jobId(), task.split(), task.shard(), task.shardCount(),
+                task.modelPath(), task.modelSha256(), task.input(), task.cut(), task.preprocess(),
+                task.samples().subList(20, 30), task.run(), task.externalSha256());
+        for (int streams : new int[]{1, 2}) {
+            List<Integer> sizes = new java.util.concurrent.CopyOnWriteArrayList<>();
+            ShardDone done = new ShardExtractor(sessions, root, threads, 4, streams).extract(ten,
+                    b -> sizes.add(b.size()));
+            assertThat(done.extracted()).isEqualTo(10);
+            assertThat(sizes).as("%d streams", streams)
+                    .containsExactlyInAnyOrderElementsOf(streams == 1 ? List.of(4, 4, 2) : List.of(4, 3, 3));
+        }
+    }
 }
