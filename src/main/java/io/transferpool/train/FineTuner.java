@@ -8,6 +8,7 @@ import io.transferpool.translate.Translation;
 import io.transferpool.translate.TranslationCheck;
 import io.transferpool.translate.TranslationOptions;
 import org.deeplearning4j.nn.conf.CacheMode;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -132,23 +133,23 @@ public final class FineTuner {
         Translation.HeadAppender head = (b, from, shape) -> keep ? keepClassifier(b, from)
                 : newHead(b, from, shape, classes, spec.head());
         IUpdater baseUpdater = HeadTrainer.updater(tr.optimizer(), ft.baseLearningRate());
-        ComputationGraph graph = t.build(conf, baseUpdater, head);
         // CacheMode.HOST: each convolution keeps its im2col columns from the forward pass for its backward pass
         // instead of making them again; libnd4j's im2col takes 8.6 ms for a batch of 64 of 64x7x7 here, more than
         // the layer's GEMM (2.2 ms). Only while the columns of a whole step fit in CACHED_COLUMNS_BYTES (off-heap
-        // memory); the layers read the mode from their configuration, so the graph is built again with it.
-        if (cachedColumnBytes(graph, t.inputShapes().get(0), tr.batchSize()) <= columnBudget) {
-            graph = t.build(conf.cacheMode(CacheMode.HOST), baseUpdater, head);
+        // memory). The layers read the mode from their configuration (setting it on a built graph does not take),
+        // so it is decided on a configuration first and the graph is built once.
+        if (cachedColumnBytes(t.configuration(conf, baseUpdater, head), t.inputShapes().get(0), tr.batchSize())
+                <= columnBudget) {
+            conf.cacheMode(CacheMode.HOST);
         }
-        return new Result(null, t, graph, null);
+        return new Result(null, t, t.build(conf, baseUpdater, head), null);
     }
 
     /** The most memory a training step's cached im2col columns may take for convolutions to cache them. */
     static final long CACHED_COLUMNS_BYTES = 512L << 20;
 
     /** Bytes of im2col columns the graph's convolutions would keep for one training step of {@code batch}. */
-    static long cachedColumnBytes(ComputationGraph graph, long[] inputShape, int batch) {
-        var conf = graph.getConfiguration();
+    static long cachedColumnBytes(ComputationGraphConfiguration conf, long[] inputShape, int batch) {
         var types = conf.getLayerActivationTypes(Translation.inputType(inputShape));
         long total = 0;
         for (var v : conf.getVertices().entrySet()) {

@@ -97,6 +97,25 @@ public record Translation(List<String> inputs, List<long[]> inputShapes, String 
      * @param head    layers to append, or null
      */
     public ComputationGraph build(NeuralNetConfiguration.Builder conf, IUpdater updater, HeadAppender head) {
+        ComputationGraph graph = new ComputationGraph(configuration(conf, updater, head));
+        graph.init();
+        params.forEach((vertex, values) -> {
+            Layer layer = graph.getLayer(vertex);
+            values.forEach((key, value) -> {
+                INDArray target = layer.getParam(key);
+                if (target == null || target.length() != value.length()) {
+                    throw new IllegalStateException("parameter " + key + " of " + vertex + " does not take "
+                            + value.length() + " values");
+                }
+                target.assign(value.reshape(target.shape()));
+            });
+        });
+        return graph;
+    }
+
+    /** The configuration {@link #build} makes its graph from: cheap, no parameters allocated or copied. */
+    public ComputationGraphConfiguration configuration(NeuralNetConfiguration.Builder conf, IUpdater updater,
+                                                       HeadAppender head) {
         ComputationGraphConfiguration.GraphBuilder b = conf.graphBuilder();
         b.addInputs(inputs.toArray(String[]::new));
         b.setInputTypes(inputShapes.stream().map(Translation::inputType).toArray(InputType[]::new));
@@ -119,20 +138,7 @@ public record Translation(List<String> inputs, List<long[]> inputShapes, String 
         }
         String out = head == null ? outputVertex() : head.append(b, outputVertex(), outputShape);
         b.setOutputs(out);
-        ComputationGraph graph = new ComputationGraph(b.build());
-        graph.init();
-        params.forEach((vertex, values) -> {
-            Layer layer = graph.getLayer(vertex);
-            values.forEach((key, value) -> {
-                INDArray target = layer.getParam(key);
-                if (target == null || target.length() != value.length()) {
-                    throw new IllegalStateException("parameter " + key + " of " + vertex + " does not take "
-                            + value.length() + " values");
-                }
-                target.assign(value.reshape(target.shape()));
-            });
-        });
-        return graph;
+        return b.build();
     }
 
     /** The DL4J input type of a boundary tensor of this shape (batch first). */

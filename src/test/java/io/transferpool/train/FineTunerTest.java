@@ -156,7 +156,7 @@ class FineTunerTest {
         FineTuner.Result cached = tuner.build(base, spec, 2);
         FineTuner.Result plain = tuner.build(base, spec, 2, 0);
         long[] shape = cached.translation().inputShapes().get(0);
-        assertThat(FineTuner.cachedColumnBytes(cached.graph(), shape, 16)).as("16 x 7x7 pixels x 64x3x3 values")
+        assertThat(FineTuner.cachedColumnBytes(cached.graph().getConfiguration(), shape, 16)).as("16 x 7x7 pixels x 64x3x3 values")
                 .isEqualTo(16L * 7 * 7 * 64 * 9 * 4);
         assertThat(cached.graph().getConfiguration().getCacheMode())
                 .isEqualTo(org.deeplearning4j.nn.conf.CacheMode.HOST);
