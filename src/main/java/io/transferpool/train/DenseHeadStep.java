@@ -47,15 +47,12 @@ import java.util.Optional;
 final class DenseHeadStep {
     /** DL4J's own clipping of softmax outputs before the log in its score. */
     private static final double CLIP = 1e-10;
-    /** Up to this many classes the output layer is computed on the heap (see {@link DenseKernels#narrowForward}). */
-    private static final int HOST_OUTPUT_CLASSES = 16;
 
     /** A layer's weights and bias, and their gradients, as views of DL4J's flat arrays (bias as a 1 x n row). */
     private record Dense(INDArray w, INDArray b, INDArray dw, INDArray db, IActivation activation,
-                         FloatBuffer wData, FloatBuffer bData, FloatBuffer dwData, FloatBuffer dbData) {
+                         FloatBuffer bData, FloatBuffer dbData) {
         Dense(INDArray w, INDArray b, INDArray dw, INDArray db, IActivation activation) {
-            this(w, b, dw, db, activation, NativeFloats.of(w), NativeFloats.of(b), NativeFloats.of(dw),
-                    NativeFloats.of(db));
+            this(w, b, dw, db, activation, NativeFloats.of(b), NativeFloats.of(db));
         }
 
         int nIn() {
@@ -74,8 +71,6 @@ final class DenseHeadStep {
     private final MultiLayerNetwork net;
     private final List<Dense> layers;
     private final double keep;
-    /** The output layer runs on the heap: a few classes on a ReLU layer's activations, no dropout between. */
-    private final boolean hostOutput;
     private final List<BlockUpdate> updates = new ArrayList<>();
     // Buffers for the usual batch size and for the epoch's last, smaller batch: at most two sizes in an epoch.
     private StepBuffers full;
@@ -85,9 +80,6 @@ final class DenseHeadStep {
         this.net = net;
         this.layers = layers;
         this.keep = keep;
-        int last = layers.size() - 1;
-        this.hostOutput = last >= 1 && keep == 1.0 && layers.get(last - 1).relu()
-                && layers.get(last).nOut() <= HOST_OUTPUT_CLASSES;
         INDArray params = net.params().reshape(net.params().length());
         INDArray gradients = net.getGradientsViewArray().reshape(net.params().length());
         for (UpdaterBlock block : ((MultiLayerUpdater) net.getUpdater(true)).getUpdaterBlocks()) {
@@ -159,7 +151,6 @@ final class DenseHeadStep {
             INDArray db = grads.get(DefaultParamInitializer.BIAS_KEY);
             if (w == null || b == null || dw == null || db == null || w.ordering() != 'f' || dw.ordering() != 'f'
                     || !Gemm.takes(w) || !Gemm.takes(dw)
-                    || NativeFloats.of(w, w.length()) == null || NativeFloats.of(dw, dw.length()) == null
                     || NativeFloats.of(b, b.length()) == null || NativeFloats.of(db, db.length()) == null) {
                 return Optional.empty();
             }
@@ -202,10 +193,8 @@ final class DenseHeadStep {
             d.bData.get(0, buf.bias, 0, d.nOut());
             DenseKernels.addBias(z, buf.bias, n, d.nOut());
             if (d.relu()) {
-                DenseKernels.relu(z, buf.aHost[l], cells);
-                if (!(hostOutput && l == last - 1)) { // the heap's output layer is the only reader
-                    buf.aData[l].put(0, buf.aHost[l], 0, cells);
-                }
+                DenseKernels.relu(z, buf.act, cells);
+                buf.aData[l].put(0, buf.act, 0, cells);
             } else {
                 buf.zData[l].put(0, z, 0, cells);
                 activate(d.activation, buf.z[l], buf.a[l]);
@@ -222,41 +211,17 @@ final class DenseHeadStep {
         // Output: softmax, loss, right answers and the delta (p - y) / n on the host: n x classes values.
         Dense out = layers.get(last);
         int outCells = n * buf.classes;
+        Gemm.gemm(in, false, out.w, false, buf.logits, 1.0, 0.0);
+        buf.logitsData.get(0, buf.probs, 0, outCells);
         out.bData.get(0, buf.bias, 0, buf.classes);
-        if (hostOutput) {
-            out.wData.get(0, buf.outW, 0, out.nIn() * buf.classes);
-            DenseKernels.narrowForward(buf.aHost[last - 1], n, out.nIn(), buf.outW, buf.bias, buf.classes, buf.probs);
-        } else {
-            Gemm.gemm(in, false, out.w, false, buf.logits, 1.0, 0.0);
-            buf.logitsData.get(0, buf.probs, 0, outCells);
-            DenseKernels.addBias(buf.probs, buf.bias, n, buf.classes);
-        }
+        DenseKernels.addBias(buf.probs, buf.bias, n, buf.classes);
         double loss = DenseKernels.softmaxCrossEntropy(buf.probs, buf.labels, n, buf.classes, CLIP, buf.correct);
-        if (!hostOutput) {
-            buf.logitsData.put(0, buf.probs, 0, outCells);
-        }
+        buf.logitsData.put(0, buf.probs, 0, outCells);
 
         // Backward: dW_l = a_{l-1}^T delta_l, db_l = column sums of delta_l, delta_{l-1} = act'(z) * delta_l W_l^T.
         INDArray delta = buf.logits;
         float[] deltaHost = buf.probs;
-        int top = last; // the layer the backward loop starts at
-        if (hostOutput) {
-            // The output layer on the heap: its weight and bias gradients, and the delta of the ReLU layer below.
-            int width = out.nIn();
-            int cells = n * width;
-            float[] e = buf.deltaHost[last - 1];
-            DenseKernels.narrowWeightGradient(buf.aHost[last - 1], buf.probs, n, width, buf.classes, buf.outDw);
-            out.dwData.put(0, buf.outDw, 0, width * buf.classes);
-            DenseKernels.columnSums(buf.probs, n, buf.classes, buf.bias);
-            out.dbData.put(0, buf.bias, 0, buf.classes);
-            DenseKernels.narrowInputGradient(buf.probs, n, buf.outW, width, buf.classes, e);
-            DenseKernels.reluDerivative(buf.zHost[last - 1], e, cells);
-            buf.epsData[last - 1].put(0, e, 0, cells);
-            delta = buf.eps[last - 1];
-            deltaHost = e;
-            top = last - 1;
-        }
-        for (int l = top; l >= 0; l--) {
+        for (int l = last; l >= 0; l--) {
             Dense d = layers.get(l);
             INDArray input = l == 0 ? buf.x : l == last && keep < 1.0 ? buf.dropped : buf.a[l - 1];
             Gemm.gemm(input, true, delta, false, d.dw, 1.0, 0.0);

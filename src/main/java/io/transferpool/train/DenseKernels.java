@@ -55,64 +55,6 @@ final class DenseKernels {
     }
 
     /**
-     * out = a w + b for a narrow layer (few outputs): a is n x width, w is width x cols ('f': element (j, k) at
-     * j + k * width). Vectorized over the batch's rows; for a handful of classes this beats a GEMM call, whose
-     * set-up costs more than its 64 x 1024 x 2 multiply-adds.
-     */
-    static void narrowForward(float[] a, int n, int width, float[] w, float[] b, int cols, float[] out) {
-        for (int k = 0; k < cols; k++) {
-            int o = k * n;
-            java.util.Arrays.fill(out, o, o + n, b[k]);
-            for (int j = 0; j < width; j++) {
-                float wj = w[j + k * width];
-                for (int i = 0, p = j * n; i < n; i++, p++) {
-                    out[o + i] += a[p] * wj;
-                }
-            }
-        }
-    }
-
-    /** dw = a^T delta for a narrow layer: each entry a dot product over the batch, in four independent sums. */
-    static void narrowWeightGradient(float[] a, float[] delta, int n, int width, int cols, float[] dw) {
-        int n4 = n & ~3;
-        for (int k = 0; k < cols; k++) {
-            int d = k * n;
-            for (int j = 0; j < width; j++) {
-                int p = j * n;
-                float s0 = 0f;
-                float s1 = 0f;
-                float s2 = 0f;
-                float s3 = 0f;
-                int i = 0;
-                for (; i < n4; i += 4) {
-                    s0 += a[p + i] * delta[d + i];
-                    s1 += a[p + i + 1] * delta[d + i + 1];
-                    s2 += a[p + i + 2] * delta[d + i + 2];
-                    s3 += a[p + i + 3] * delta[d + i + 3];
-                }
-                for (; i < n; i++) {
-                    s0 += a[p + i] * delta[d + i];
-                }
-                dw[j + k * width] = (s0 + s1) + (s2 + s3);
-            }
-        }
-    }
-
-    /** eps = delta w^T for a narrow layer: the gradient for its input, n x width. */
-    static void narrowInputGradient(float[] delta, int n, float[] w, int width, int cols, float[] eps) {
-        for (int j = 0; j < width; j++) {
-            int e = j * n;
-            java.util.Arrays.fill(eps, e, e + n, 0f);
-            for (int k = 0; k < cols; k++) {
-                float wjk = w[j + k * width];
-                for (int i = 0, d = k * n; i < n; i++, d++) {
-                    eps[e + i] += delta[d] * wjk;
-                }
-            }
-        }
-    }
-
-    /**
      * Row-wise softmax of logits in place; the batch's summed cross-entropy against {@code labels} (probabilities
      * clipped to [clip, 1 - clip] before the log, as DL4J's score), its right answers in {@code correct[0]}, and the
      * logits replaced by the output's delta (p - y) / n.

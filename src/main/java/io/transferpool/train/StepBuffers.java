@@ -25,13 +25,9 @@ final class StepBuffers {
     final float[][] zHost;
     /** Each hidden layer's delta, for its bias gradient. */
     final float[][] deltaHost;
-    /** Each hidden layer's activations (ReLU layers; the others compute theirs natively). */
-    final float[][] aHost;
-    /** Scratch for a bias or its gradient. */
+    /** Scratch for one layer's activations and for a bias or its gradient. */
+    final float[] act;
     final float[] bias;
-    /** The output layer's weights and their gradient, on the heap when the step computes that layer there. */
-    final float[] outW;
-    final float[] outDw;
     final INDArray mask;
     final INDArray dropped;
     final INDArray logits;
@@ -62,7 +58,6 @@ final class StepBuffers {
         epsData = new FloatBuffer[hidden];
         zHost = new float[hidden][];
         deltaHost = new float[hidden][];
-        aHost = new float[hidden][];
         int widest = classes;
         for (int l = 0; l < hidden; l++) {
             int w = widths[l + 1];
@@ -76,11 +71,9 @@ final class StepBuffers {
             epsData[l] = NativeFloats.of(eps[l]);
             zHost[l] = new float[n * w];
             deltaHost[l] = new float[n * w];
-            aHost[l] = new float[n * w];
         }
+        act = new float[n * widest];
         bias = new float[widest];
-        outW = new float[widths[hidden] * classes];
-        outDw = new float[widths[hidden] * classes];
         long[] outIn = {n, widths[hidden]};
         // 'c' order as DL4J's own activations: the random stream fills the mask in memory order, so the same
         // seed drops the same units as DL4J's fit would.
