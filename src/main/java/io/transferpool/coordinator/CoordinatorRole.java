@@ -75,6 +75,7 @@ public final class CoordinatorRole implements WorkerLoop.Role {
         long submittedAt = record.timestamp() > 0 ? record.timestamp() : System.currentTimeMillis();
         String submission = Topics.submission(record.topic(), record.partition(), record.offset(), submittedAt);
         ValidatedJob job;
+        FeatureReuse.Decision features;
         int run;
         try {
             JobParser.Parsed parsed = JobParser.parse(json);
@@ -95,7 +96,10 @@ public final class CoordinatorRole implements WorkerLoop.Role {
                 idsStale = false;
             }
             run = ids.next(jobId, parsed.rerun());
-            job = validator.validateWithinLimit(parsed.spec());
+            // the kept-features key stats every sample's file: within the validation limit, off this loop
+            Checked checked = validator.validateWithinLimit(parsed.spec(), j -> new Checked(j, reuse.decide(j)));
+            job = checked.job();
+            features = checked.features();
         } catch (JobRejectedException e) {
             reject(jobId, e.errors(), submission);
             return;
@@ -106,7 +110,6 @@ public final class CoordinatorRole implements WorkerLoop.Role {
                     + e.getClass().getSimpleName() + ": " + e.getMessage())), submission);
             return;
         }
-        FeatureReuse.Decision features = reuse.decide(job);
         var planned = planner.plan(job, submittedAt, (System.nanoTime() - t0) / 1e9, submission, run, features.key(),
                 features.reuse());
         String key = planned.plan().key();
@@ -206,5 +209,9 @@ public final class CoordinatorRole implements WorkerLoop.Role {
         out.flush();
         // One count per job, tagged with the first field at fault (array indices dropped to keep tags few).
         metrics.counter("tp.jobs.rejected", "field", errors.get(0).field().replaceAll("\\[\\d+]", "")).increment();
+    }
+
+    /** A validated job and what kept features it may reuse. */
+    private record Checked(ValidatedJob job, FeatureReuse.Decision features) {
     }
 }

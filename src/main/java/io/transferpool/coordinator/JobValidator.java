@@ -63,8 +63,18 @@ public final class JobValidator {
      * daemon, left to end on its own if it does not notice.
      */
     public ValidatedJob validateWithinLimit(JobSpec spec) throws InterruptedException {
+        return validateWithinLimit(spec, job -> job);
+    }
+
+    /**
+     * {@link #validateWithinLimit(JobSpec)}, then {@code after} on the validated job, on the same thread and within
+     * the same limit: what else must read every sample's file before the job is planned (the kept-features key)
+     * must not stall the coordinator either.
+     */
+    public <T> T validateWithinLimit(JobSpec spec, java.util.function.Function<ValidatedJob, T> after)
+            throws InterruptedException {
         Duration limit = limits.validation();
-        FutureTask<ValidatedJob> task = new FutureTask<>(() -> validate(spec));
+        FutureTask<T> task = new FutureTask<>(() -> after.apply(validate(spec)));
         Thread t = new Thread(task, "tp-validate-" + spec.jobId());
         t.setDaemon(true);
         t.start();

@@ -58,6 +58,35 @@ class JobValidatorTest {
         return e.errors();
     }
 
+    /**
+     * What runs after validation on its thread (the coordinator's kept-features key, which stats every file) counts
+     * against the same limit: too slow, the job is rejected instead of stalling the coordinator's loop.
+     */
+    @Test
+    void workAfterValidationCountsAgainstTheValidationLimit() throws Exception {
+        var spec = JobParser.parse(TestFiles.job("a", "models/base.onnx", "train", "test", 1)).orThrow();
+        var limits = io.transferpool.job.Limits.DEFAULT.withTimes(java.time.Duration.ofSeconds(3),
+                io.transferpool.job.Limits.DEFAULT_SHARD_EXTRACTION, io.transferpool.job.Limits.DEFAULT_SHARD_ARRIVAL,
+                io.transferpool.job.Limits.DEFAULT_TRAINING);
+        JobValidator validator = new JobValidator(new PathResolver(root), limits, 64);
+        int listed = validator.validateWithinLimit(spec, job -> job.train().samples().size());
+        assertThat(listed).isEqualTo(10);
+
+        var e = catchThrowableOfType(JobRejectedException.class, () -> validator.validateWithinLimit(spec, job -> {
+            try {
+                Thread.sleep(60_000);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            return job;
+        }));
+        assertThat(e).isNotNull();
+        assertThat(e.errors()).singleElement().satisfies(err -> {
+            assertThat(err.field()).isEqualTo("$");
+            assertThat(err.problem()).contains("tp.limits.validation-timeout");
+        });
+    }
+
     @Test
     void aGoodJobValidatesAndPinsTheModel() throws Exception {
         var spec = JobParser.parse(TestFiles.job("ok", "models/base.onnx", "train", "test", 1)).orThrow();
