@@ -1,6 +1,6 @@
 package io.transferpool.advice;
 
-import io.transferpool.data.BadSampleException;
+import io.transferpool.data.DecodedBatch;
 import io.transferpool.data.ImageDecoder;
 import io.transferpool.data.Preprocessor;
 import io.transferpool.data.Sample;
@@ -57,8 +57,6 @@ final class SamplePass {
         }
         Preprocessor pre = new Preprocessor(p);
         ImageDecoder decoder = new ImageDecoder(root);
-        int per = pre.inputSize();
-        float[] pixels = new float[BATCH * per];
         List<Integer> labels = new ArrayList<>();
         Collected cut = new Collected();
         List<Collected> probes = new ArrayList<>();
@@ -69,21 +67,16 @@ final class SamplePass {
         int taken = 0;
         try (CutSession session = CutSession.open(model, input, tensors, SessionFactory.Settings.cpu(0))) {
             while (taken < sample.size()) {
-                int n = 0;
-                while (n < BATCH && taken < sample.size()) {
-                    Sample s = sample.get(taken++);
-                    try {
-                        pre.apply(decoder.decode(s.ref()), pixels, n * per);
-                        labels.add(s.label());
-                        n++;
-                    } catch (BadSampleException e) {
-                        // counted and reported by the job itself; the advice does without it
-                    }
-                }
+                List<Sample> part = sample.subList(taken, Math.min(sample.size(), taken + BATCH));
+                taken += part.size();
+                // bad images are counted and reported by the job itself; the advice does without them
+                DecodedBatch d = DecodedBatch.of(decoder, pre, part);
+                int n = d.good().size();
                 if (n == 0) {
                     continue;
                 }
-                List<CutSession.Features> f = session.runAll(pixels, n, p);
+                d.good().forEach(s -> labels.add(s.label()));
+                List<CutSession.Features> f = session.runAll(d.inputs(), n, p);
                 cut.add(f.get(0));
                 for (int i = 0; i < probes.size(); i++) {
                     TensorInfo t = plan.probes().get(i);

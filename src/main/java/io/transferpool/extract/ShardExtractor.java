@@ -1,6 +1,6 @@
 package io.transferpool.extract;
 
-import io.transferpool.data.BadSampleException;
+import io.transferpool.data.DecodedBatch;
 import io.transferpool.data.ImageDecoder;
 import io.transferpool.data.PathResolver;
 import io.transferpool.data.Preprocessor;
@@ -89,12 +89,8 @@ public final class ShardExtractor {
         this.batchSize = batchSize;
     }
 
-    /** One decoded batch: the preprocessed inputs of the good samples and the bad ones with reasons. */
-    private record Decoded(float[] inputs, List<Sample> good, List<BadSample> bad, long nanos, long preprocessNanos) {
-    }
-
     /** A stream's work on one batch: what decoding found, and the features (null when no image was usable). */
-    private record Extracted(int index, Decoded decoded, CutSession.Features features, long inferNanos) {
+    private record Extracted(int index, DecodedBatch decoded, CutSession.Features features, long inferNanos) {
     }
 
     /** What a stream puts on the hand-over queue when it has no more batches (or failed: {@code error}). */
@@ -142,7 +138,7 @@ public final class ShardExtractor {
                 }
                 Extracted e = (Extracted) o;
                 inFlight.release();
-                Decoded d = e.decoded();
+                DecodedBatch d = e.decoded();
                 decodeNanos += d.nanos();
                 preprocessNanos += d.preprocessNanos();
                 inferNanos += e.inferNanos();
@@ -187,7 +183,7 @@ public final class ShardExtractor {
                     break;
                 }
                 List<Sample> part = samples.subList(bounds[b], bounds[b + 1]);
-                Decoded d = decode(part, pre);
+                DecodedBatch d = decode(part, pre);
                 CutSession.Features features = null;
                 long took = 0;
                 if (!d.good().isEmpty()) {
@@ -208,28 +204,9 @@ public final class ShardExtractor {
         }
     }
 
-    private Decoded decode(List<Sample> part, Preprocessor pre) {
-        long t0 = System.nanoTime();
-        float[] inputs = new float[part.size() * pre.inputSize()];
-        List<Sample> good = new ArrayList<>(part.size());
-        List<BadSample> bad = new ArrayList<>();
-        long preprocessNanos = 0;
-        for (Sample s : part) {
-            try {
-                var image = decoder.decode(s.ref());
-                long tp = System.nanoTime();
-                pre.apply(image, inputs, good.size() * pre.inputSize());
-                preprocessNanos += System.nanoTime() - tp;
-                good.add(s);
-            } catch (BadSampleException e) {
-                bad.add(new BadSample(s.ref(), e.getMessage()));
-            } catch (RuntimeException e) {
-                // A decoder bug on one odd file must not lose the rest of the batch.
-                bad.add(new BadSample(s.ref(), "cannot decode: " + e));
-            }
-        }
-        long took = System.nanoTime() - t0;
-        observer.decoded(good.size(), took);
-        return new Decoded(inputs, good, bad, took, preprocessNanos);
+    private DecodedBatch decode(List<Sample> part, Preprocessor pre) {
+        DecodedBatch d = DecodedBatch.of(decoder, pre, part);
+        observer.decoded(d.good().size(), d.nanos());
+        return d;
     }
 }
