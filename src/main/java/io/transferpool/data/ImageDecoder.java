@@ -1,9 +1,6 @@
 package io.transferpool.data;
 
 import java.awt.image.BufferedImage;
-import java.awt.image.ComponentSampleModel;
-import java.awt.image.DataBufferByte;
-import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -94,7 +91,7 @@ public final class ImageDecoder {
         if (img == null) {
             throw new BadSampleException("not a readable image (no decoder recognised it)");
         }
-        return fromBuffered(img);
+        return RasterPixels.of(img);
     }
 
     /**
@@ -116,57 +113,6 @@ public final class ImageDecoder {
         } finally {
             reader.setInput(null);
         }
-    }
-
-    static RawImage fromBuffered(BufferedImage img) {
-        int w = img.getWidth();
-        int h = img.getHeight();
-        if (img.getType() == BufferedImage.TYPE_BYTE_GRAY
-                && img.getRaster().getSampleModel() instanceof ComponentSampleModel sm
-                && img.getRaster().getDataBuffer() instanceof DataBufferByte db) {
-            // Fast path for 8-bit grey (the common case for MNIST-like data): copy rows straight from the raster.
-            byte[] px = new byte[w * h];
-            byte[] data = db.getData();
-            int x0 = img.getRaster().getSampleModelTranslateX();
-            int y0 = img.getRaster().getSampleModelTranslateY();
-            for (int y = 0; y < h; y++) {
-                int offset = db.getOffset() + sm.getOffset(-x0, y - y0);
-                if (sm.getPixelStride() == 1) {
-                    System.arraycopy(data, offset, px, y * w, w);
-                } else {
-                    for (int x = 0; x < w; x++) {
-                        px[y * w + x] = data[offset + x * sm.getPixelStride()];
-                    }
-                }
-            }
-            return new RawImage(w, h, 1, px);
-        }
-        Raster raster = img.getRaster();
-        if (raster.getNumBands() == 1 && img.getColorModel().getPixelSize() <= 16 && img.getColorModel()
-                .getColorSpace().getType() == java.awt.color.ColorSpace.TYPE_GRAY) {
-            // Other grey images: take raw samples; getRGB would apply a colour-space conversion that changes values.
-            int shift = Math.max(0, img.getColorModel().getPixelSize() - 8);
-            int[] samples = raster.getSamples(0, 0, w, h, 0, (int[]) null);
-            byte[] px = new byte[w * h];
-            for (int i = 0; i < px.length; i++) {
-                px[i] = (byte) (samples[i] >> shift);
-            }
-            return new RawImage(w, h, 1, px);
-        }
-        boolean alpha = img.getColorModel().hasAlpha();
-        int c = alpha ? 4 : 3;
-        int[] argb = img.getRGB(0, 0, w, h, null, 0, w);
-        byte[] px = new byte[w * h * c];
-        for (int p = 0; p < argb.length; p++) {
-            int i = p * c;
-            px[i] = (byte) (argb[p] >> 16);
-            px[i + 1] = (byte) (argb[p] >> 8);
-            px[i + 2] = (byte) argb[p];
-            if (alpha) {
-                px[i + 3] = (byte) (argb[p] >>> 24);
-            }
-        }
-        return new RawImage(w, h, c, px);
     }
 
     private RawImage idx(String file, String index) throws BadSampleException {

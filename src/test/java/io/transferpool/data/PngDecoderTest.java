@@ -28,7 +28,7 @@ class PngDecoderTest {
     }
 
     private static RawImage viaImageIo(byte[] bytes) throws Exception {
-        return ImageDecoder.fromBuffered(ImageIO.read(new ByteArrayInputStream(bytes)));
+        return RasterPixels.of(ImageIO.read(new ByteArrayInputStream(bytes)));
     }
 
     @Test
