@@ -38,6 +38,8 @@ class ExtractionBenchmark {
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
     private static final int BATCH = Integer.getInteger("bench.batch", 64);
     private static final int SHARD = Integer.getInteger("bench.shard", 2048);
+    /** Jobs run before the measured rounds, so the JIT has compiled the pipeline's code. */
+    private static final int WARMUP = Integer.getInteger("bench.warmup", 5);
 
     /**
      * A model, where to cut it, its input size, folders of images (one sub-folder per class), whether the images
@@ -126,7 +128,9 @@ class ExtractionBenchmark {
              Pool pool = Pool.start(settings)) {
             bareRun(session, batches, n, spec); // warm-up
             bareStreams(shared, batches, n, spec, streams, threads);
-            runJob(pool, job, "bench-warmup", n);
+            for (int w = 0; w < WARMUP; w++) {
+                runJob(pool, job, "bench-warmup-" + w, n);
+            }
             for (int r = 0; r < ROUNDS; r++) {
                 // The baseline is the faster way to run bare ONNX Runtime: one batch at a time on all its
                 // intra-op threads, or one batch per stream at once (what the pipeline does).
@@ -134,8 +138,11 @@ class ExtractionBenchmark {
                 bareRun(session, batches, n, spec);
                 bareOne[r] = n / ((System.nanoTime() - t0) / 1e9);
                 t0 = System.nanoTime();
+                double cpu0 = processCpuSeconds();
                 bareStreams(shared, batches, n, spec, streams, threads);
+                double bareCpu = processCpuSeconds() - cpu0;
                 bareStreams[r] = n / ((System.nanoTime() - t0) / 1e9);
+                double bareStreamsWall = n / bareStreams[r];
                 bare[r] = Math.max(bareOne[r], bareStreams[r]);
 
                 t0 = System.nanoTime();
@@ -157,6 +164,16 @@ class ExtractionBenchmark {
                         f.timings().get("validationSeconds"), f.timings().get("extractionSeconds"),
                         f.timings().get("decodeSeconds"), f.timings().get("inferenceSeconds"));
                 System.out.println("  " + breakdown(f.timings(), n, pipeline[r], bare[r]));
+                // How busy the cores were: idle time shows as a share below 100%, work added by the pipeline as CPU
+                // seconds above bare ONNX Runtime's for the same images.
+                System.out.printf("  process CPU: pipeline %.2f s in %.2f s on %d cores (%.0f%% busy), bare ONNX Runtime"
+                                + " (%d streams) %.2f s in %.2f s (%.0f%% busy); the pipeline's garbage collections: %d,"
+                                + " %.2f s%n", f.cpuSeconds(), f.wallSeconds(), cores,
+                        100 * f.cpuSeconds() / (f.wallSeconds() * cores), streams, bareCpu, bareStreamsWall,
+                        100 * bareCpu / (bareStreamsWall * cores), f.gcCount(), f.gcSeconds());
+                System.out.println("  CPU s by thread: " + f.busiestThreads() + "; code cache " + codeCache()
+                        + "; classes loaded so far " + java.lang.management.ManagementFactory.getClassLoadingMXBean()
+                        .getTotalLoadedClassCount());
             }
         }
         threads.shutdownNow();
@@ -201,21 +218,102 @@ class ExtractionBenchmark {
                 t.getOrDefault("ingestSeconds", 0.0) * per, 1e6 / pipelineRate, 1e6 / bareRate);
     }
 
+    /** @param cpuSeconds the process's CPU time from submission until the last shard was reported */
     private record RunFigures(double imagesPerSecond, double trainingSamplesPerSecond, int featureDimension,
-                              java.util.Map<String, Double> timings) {
+                              java.util.Map<String, Double> timings, double cpuSeconds, double wallSeconds,
+                              double gcSeconds, long gcCount, String busiestThreads) {
+    }
+
+    /**
+     * CPU seconds of every thread of this process so far (Java threads, and also garbage collection, JIT compilers
+     * and native libraries' own threads), by thread id, from Linux's /proc/self/task (10 ms resolution); empty
+     * elsewhere.
+     */
+    private static java.util.Map<String, Double> threadCpu() {
+        java.util.Map<String, Double> out = new java.util.HashMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String name = Files.readString(task.resolve("comm")).trim().replaceAll("[0-9]+", "N");
+                    String stat = Files.readString(task.resolve("stat"));
+                    // Fields after the parenthesised name: state is field 3, utime 14, stime 15 (in clock ticks).
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    double seconds = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+                    out.put(task.getFileName() + " " + name, seconds);
+                } catch (java.io.IOException | RuntimeException gone) {
+                    // the thread ended while being read
+                }
+            }
+        } catch (java.io.IOException e) {
+            return out;
+        }
+        return out;
+    }
+
+    /** The thread groups (threads by name, numbers taken out) that used the most CPU between two readings. */
+    private static String busiest(java.util.Map<String, Double> before, java.util.Map<String, Double> after, int top) {
+        java.util.Map<String, Double> groups = new java.util.HashMap<>();
+        after.forEach((task, seconds) -> groups.merge(task.substring(task.indexOf(' ') + 1),
+                seconds - before.getOrDefault(task, 0.0), Double::sum));
+        return groups.entrySet().stream().sorted(java.util.Map.Entry.<String, Double>comparingByValue().reversed())
+                .limit(top).map(e -> String.format("%s %.2f", e.getKey(), e.getValue()))
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
+
+
+    /** Garbage collection so far: seconds of collection (pauses and concurrent cycles as the JVM counts them), count. */
+    private static double[] gc() {
+        double seconds = 0;
+        long count = 0;
+        for (var bean : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            seconds += Math.max(0, bean.getCollectionTime()) / 1e3;
+            count += Math.max(0, bean.getCollectionCount());
+        }
+        return new double[]{seconds, count};
+    }
+
+    /** The JIT's code cache in use, MB (a full one makes the JVM drop and later recompile code). */
+    private static String codeCache() {
+        double used = 0;
+        double max = 0;
+        for (var pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getName().startsWith("CodeHeap") || pool.getName().equals("Code Cache")) {
+                used += pool.getUsage().getUsed() / 1e6;
+                max += pool.getUsage().getMax() / 1e6;
+            }
+        }
+        return String.format("%.0f of %.0f MB", used, max);
+    }
+
+    /** CPU time of this whole process (every thread: ONNX Runtime's, the embedded broker's, the roles'). */
+    private static double processCpuSeconds() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
     }
 
     private static RunFigures runJob(Pool pool, java.util.function.BiFunction<String, Integer, String> job,
                                      String jobId, int n) throws Exception {
         long[] allShards = {0};
+        double[] cpuAtLastShard = {0};
+        double[][] gcAtLastShard = {null};
+        double[] gc0 = gc();
+        java.util.Map<String, Double> threads0 = threadCpu();
+        java.util.Map<String, Double> threadsAtLastShard = new java.util.HashMap<>();
+        long[] seenAt = {0};
         long t0;
+        double cpu0;
         JobResult result;
         try (JobClient client = new JobClient(pool.clients())) {
             t0 = System.currentTimeMillis();
+            cpu0 = processCpuSeconds();
             client.submit(jobId, job.apply(jobId, 3));
             result = client.await(jobId, Duration.ofMinutes(20), (StatusEvent e) -> {
                 if ("extracting".equals(e.stage()) && e.shardsDone().equals(e.shardsTotal())) {
                     allShards[0] = e.timestampMillis();
+                    cpuAtLastShard[0] = processCpuSeconds();
+                    gcAtLastShard[0] = gc();
+                    threadsAtLastShard.putAll(threadCpu());
+                    seenAt[0] = System.currentTimeMillis();
                 }
             });
         }
@@ -226,9 +324,12 @@ class ExtractionBenchmark {
         if (extracted != n) {
             throw new IllegalStateException("extracted " + extracted + " of " + n);
         }
-        return new RunFigures(n / ((allShards[0] - t0) / 1e3),
+        RunFigures figures = new RunFigures(n / ((allShards[0] - t0) / 1e3),
                 result.metrics().timings().get("trainingSamplesPerSecond"), result.metrics().counts().featureDimension(),
-                result.metrics().timings());
+                result.metrics().timings(), cpuAtLastShard[0] - cpu0, (seenAt[0] - t0) / 1e3,
+                gcAtLastShard[0][0] - gc0[0], (long) (gcAtLastShard[0][1] - gc0[1]),
+                busiest(threads0, threadsAtLastShard, 10));
+        return figures;
     }
 
     /** The batches split among {@code streams} threads, each running its share one after the other. */
