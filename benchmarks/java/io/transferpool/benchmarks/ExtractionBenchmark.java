@@ -211,11 +211,15 @@ class ExtractionBenchmark {
         double per = 1e6 / n;
         double decode = t.getOrDefault("decodeSeconds", 0.0);
         double pre = t.getOrDefault("preprocessSeconds", 0.0);
-        return String.format("per image (thread us): read+decode %.1f, preprocess %.1f, inference %.1f, encode %.1f,"
-                        + " produce %.1f, trainer ingest %.1f | wall us per image: pipeline %.1f, bare ONNX Runtime %.1f",
-                (decode - pre) * per, pre * per, t.getOrDefault("inferenceSeconds", 0.0) * per,
+        double read = t.getOrDefault("readSeconds", 0.0);
+        double ingest = t.getOrDefault("ingestSeconds", 0.0);
+        double consume = t.getOrDefault("consumeSeconds", 0.0);
+        return String.format("per image (thread us): read %.1f, decode %.1f, preprocess %.1f, inference %.1f,"
+                        + " encode %.1f, produce %.1f, consume %.1f, trainer ingest %.1f | wall us per image: pipeline"
+                        + " %.1f, bare ONNX Runtime %.1f",
+                read * per, (decode - pre - read) * per, pre * per, t.getOrDefault("inferenceSeconds", 0.0) * per,
                 t.getOrDefault("encodeSeconds", 0.0) * per, t.getOrDefault("publishSeconds", 0.0) * per,
-                t.getOrDefault("ingestSeconds", 0.0) * per, 1e6 / pipelineRate, 1e6 / bareRate);
+                consume * per, (ingest - consume) * per, 1e6 / pipelineRate, 1e6 / bareRate);
     }
 
     /** @param cpuSeconds the process's CPU time from submission until the last shard was reported */

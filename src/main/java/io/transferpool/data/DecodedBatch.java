@@ -9,10 +9,12 @@ import java.util.List;
  * One batch of samples decoded and preprocessed: the model inputs of the good ones, one after another, and the bad
  * ones with their reasons, so that one odd file never loses the rest of its batch.
  *
- * @param nanos           time spent decoding and preprocessing the batch
+ * @param nanos           time spent reading, decoding and preprocessing the batch
  * @param preprocessNanos the part of it spent preprocessing
+ * @param readNanos       the part of it spent reading files
  */
-public record DecodedBatch(float[] inputs, List<Sample> good, List<BadSample> bad, long nanos, long preprocessNanos) {
+public record DecodedBatch(float[] inputs, List<Sample> good, List<BadSample> bad, long nanos, long preprocessNanos,
+                           long readNanos) {
 
     public static DecodedBatch of(ImageDecoder decoder, Preprocessor pre, List<Sample> part) {
         long t0 = System.nanoTime();
@@ -20,11 +22,13 @@ public record DecodedBatch(float[] inputs, List<Sample> good, List<BadSample> ba
         List<Sample> good = new ArrayList<>(part.size());
         List<BadSample> bad = new ArrayList<>();
         long preprocessNanos = 0;
+        long readNanos = 0;
         for (Sample s : part) {
             try {
-                var image = decoder.decode(s.ref());
+                ImageDecoder.Timed image = decoder.decodeTimed(s.ref());
+                readNanos += image.readNanos();
                 long tp = System.nanoTime();
-                pre.apply(image, inputs, good.size() * pre.inputSize());
+                pre.apply(image.image(), inputs, good.size() * pre.inputSize());
                 preprocessNanos += System.nanoTime() - tp;
                 good.add(s);
             } catch (BadSampleException e) {
@@ -34,6 +38,6 @@ public record DecodedBatch(float[] inputs, List<Sample> good, List<BadSample> ba
                 bad.add(new BadSample(s.ref(), "cannot decode: " + e));
             }
         }
-        return new DecodedBatch(inputs, good, bad, System.nanoTime() - t0, preprocessNanos);
+        return new DecodedBatch(inputs, good, bad, System.nanoTime() - t0, preprocessNanos, readNanos);
     }
 }

@@ -40,11 +40,25 @@ public final class ImageDecoder {
     /** Largest image file read. */
     static final long MAX_FILE_BYTES = 256L << 20;
 
+    /** A sample's pixels, and how long of decoding them went to reading its file (or its entry of an IDX file). */
+    public record Timed(RawImage image, long readNanos) {
+    }
+
     /** The sample's pixels; anything wrong with it (also a decoder failing on crafted data) is a bad sample. */
     public RawImage decode(String ref) throws BadSampleException {
+        return decodeTimed(ref).image();
+    }
+
+    /** {@link #decode}, also saying how long reading took (the pipeline's per-image cost breakdown). */
+    public Timed decodeTimed(String ref) throws BadSampleException {
         int hash = ref.lastIndexOf('#');
         try {
-            return hash > 0 ? idx(ref.substring(0, hash), ref.substring(hash + 1)) : file(ref);
+            if (hash > 0) {
+                long t0 = System.nanoTime();
+                RawImage image = idx(ref.substring(0, hash), ref.substring(hash + 1));
+                return new Timed(image, System.nanoTime() - t0);
+            }
+            return file(ref);
         } catch (RuntimeException e) {
             throw new BadSampleException("cannot decode image: " + e.getClass().getSimpleName() + ": "
                     + e.getMessage(), e);
@@ -59,7 +73,8 @@ public final class ImageDecoder {
         }
     }
 
-    private RawImage file(String ref) throws BadSampleException {
+    private Timed file(String ref) throws BadSampleException {
+        long t0 = System.nanoTime();
         byte[] bytes;
         try {
             Path file = under(ref);
@@ -78,9 +93,10 @@ public final class ImageDecoder {
         } catch (IOException e) {
             throw new BadSampleException("cannot read file: " + e.getMessage(), e);
         }
+        long readNanos = System.nanoTime() - t0;
         RawImage fast = PNGS.get().decode(bytes);
         if (fast != null) {
-            return fast;
+            return new Timed(fast, readNanos);
         }
         BufferedImage img;
         try {
@@ -91,7 +107,7 @@ public final class ImageDecoder {
         if (img == null) {
             throw new BadSampleException("not a readable image (no decoder recognised it)");
         }
-        return RasterPixels.of(img);
+        return new Timed(RasterPixels.of(img), readNanos);
     }
 
     /**

@@ -118,6 +118,7 @@ public final class ShardExtractor {
         List<List<BadSample>> badByBatch = new ArrayList<>(Collections.nCopies(batches, List.of()));
         long decodeNanos = 0;
         long preprocessNanos = 0;
+        long readNanos = 0;
         long inferNanos = 0;
         int extracted = 0;
         long deadline = t0 + timeLimit.toNanos();
@@ -141,6 +142,7 @@ public final class ShardExtractor {
                 DecodedBatch d = e.decoded();
                 decodeNanos += d.nanos();
                 preprocessNanos += d.preprocessNanos();
+                readNanos += d.readNanos();
                 inferNanos += e.inferNanos();
                 badByBatch.set(e.index(), d.bad());
                 if (e.features() == null) {
@@ -165,7 +167,7 @@ public final class ShardExtractor {
         badByBatch.forEach(bad::addAll);
         return new ShardDone(task.key(), task.split(), task.shard(), task.shardCount(), extracted, List.copyOf(bad),
                 decodeNanos / 1e9, inferNanos / 1e9, (System.nanoTime() - t0) / 1e9, session.provider().name(), null,
-                preprocessNanos / 1e9, 0, 0);
+                preprocessNanos / 1e9, 0, 0, readNanos / 1e9);
     }
 
     /** One stream: batch after batch, decode then inference, until none is left or the shard stops. */

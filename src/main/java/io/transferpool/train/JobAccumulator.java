@@ -32,6 +32,8 @@ public final class JobAccumulator implements AutoCloseable {
     private double encodeSeconds;
     private double publishSeconds;
     private long ingestNanos;
+    private long consumeNanos;
+    private double readSeconds;
     private int reusedRows;
 
     /** With a heap budget of its own for both splits. */
@@ -77,6 +79,7 @@ public final class JobAccumulator implements AutoCloseable {
         badSamples.addAll(d.badSamples());
         decodeSeconds += d.decodeSeconds();
         preprocessSeconds += d.preprocessSeconds();
+        readSeconds += d.readSeconds();
         inferenceSeconds += d.inferenceSeconds();
         encodeSeconds += d.encodeSeconds();
         publishSeconds += d.publishSeconds();
@@ -168,6 +171,11 @@ public final class JobAccumulator implements AutoCloseable {
         return inferenceSeconds;
     }
 
+    /** Extractors' seconds reading image files (part of {@link #decodeSeconds}). */
+    public double readSeconds() {
+        return readSeconds;
+    }
+
     /** Extractors' seconds preprocessing decoded images (part of {@link #decodeSeconds}). */
     public double preprocessSeconds() {
         return preprocessSeconds;
@@ -188,6 +196,16 @@ public final class JobAccumulator implements AutoCloseable {
 
     public double ingestSeconds() {
         return ingestNanos / 1e9;
+    }
+
+    /** Counts the part of {@link #ingested} that went to decoding a feature record into rows. */
+    public void consumed(long nanos) {
+        consumeNanos += nanos;
+    }
+
+    /** The trainer's seconds decoding this job's feature records (part of {@link #ingestSeconds}). */
+    public double consumeSeconds() {
+        return consumeNanos / 1e9;
     }
 
     @Override

@@ -167,9 +167,11 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
                     + record.offset() + ") could not be read: " + e.getMessage());
             throw e;
         }
+        long decoded = System.nanoTime();
         boolean newShard;
         try {
             if (batch != null) {
+                acc.consumed(decoded - ingestStart);
                 acc.accept(batch);
                 acc.ingested(System.nanoTime() - ingestStart);
                 return;

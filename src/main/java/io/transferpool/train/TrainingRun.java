@@ -207,10 +207,12 @@ public final class TrainingRun {
             timings.put("extractionImagesPerSecond", extracted / Math.max(1e-9, acc.extractionSeconds()));
         }
         timings.put("decodeSeconds", acc.decodeSeconds());
+        timings.put("readSeconds", acc.readSeconds());
         timings.put("preprocessSeconds", acc.preprocessSeconds());
         timings.put("inferenceSeconds", acc.inferenceSeconds());
         timings.put("encodeSeconds", acc.encodeSeconds());
         timings.put("publishSeconds", acc.publishSeconds());
+        timings.put("consumeSeconds", acc.consumeSeconds());
         timings.put("ingestSeconds", acc.ingestSeconds());
         timings.putAll(featureTimings);
         timings.put("trainingSeconds", head.seconds());

@@ -116,6 +116,8 @@ class ShardExtractorTest {
         assertThat(three.done().badSamples()).isEqualTo(one.done().badSamples());
         assertThat(three.done().inferenceSeconds()).isPositive();
         assertThat(three.done().preprocessSeconds()).isPositive().isLessThan(three.done().decodeSeconds());
+        assertThat(three.done().readSeconds()).isPositive()
+                .isLessThan(three.done().decodeSeconds() - three.done().preprocessSeconds());
     }
 
     /** The last batch of each stream share what is left, so the streams end together (BatchBounds). */

@@ -94,11 +94,13 @@ class PipelineIT {
         assertThat(m.timings()).containsKeys("extractionSeconds", "trainingSeconds", "trainingSamplesPerSecond");
         // The pipeline's own timers, each of its stages measured where it runs (extractor, trainer).
         assertThat(m.timings()).allSatisfy((stage, seconds) -> assertThat(seconds).as(stage).isNotNegative());
-        for (String stage : List.of("preprocessSeconds", "inferenceSeconds", "encodeSeconds", "publishSeconds",
-                "ingestSeconds", "exportSeconds")) {
+        for (String stage : List.of("readSeconds", "preprocessSeconds", "inferenceSeconds", "encodeSeconds",
+                "publishSeconds", "consumeSeconds", "ingestSeconds", "exportSeconds")) {
             assertThat(m.timings().get(stage)).as(stage).isPositive();
         }
-        assertThat(m.timings().get("preprocessSeconds")).isLessThan(m.timings().get("decodeSeconds"));
+        assertThat(m.timings().get("preprocessSeconds") + m.timings().get("readSeconds"))
+                .isLessThan(m.timings().get("decodeSeconds"));
+        assertThat(m.timings().get("consumeSeconds")).isLessThan(m.timings().get("ingestSeconds"));
 
         // The combined ONNX model and the trainer (DL4J head on ONNX Runtime features) agree image by image.
         Path head = Path.of(URI.create(result.artifacts().head().uri()));

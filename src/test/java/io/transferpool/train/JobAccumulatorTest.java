@@ -20,7 +20,7 @@ class JobAccumulatorTest {
     Path spill;
 
     private static ShardDone done(Split split, int shard, List<BadSample> bad) {
-        return new ShardDone("j", split, shard, 2, 2, bad, 0.1, 0.2, 0.3, "CPU", null, 0.04, 0.01, 0.02);
+        return new ShardDone("j", split, shard, 2, 2, bad, 0.1, 0.2, 0.3, "CPU", null, 0.04, 0.01, 0.02, 0.03);
     }
 
     /** Two classes; two training shards and one test shard. */
@@ -54,6 +54,7 @@ class JobAccumulatorTest {
             // each shard's timers once, the redelivered mark not again
             assertThat(acc.decodeSeconds()).isCloseTo(0.3, org.assertj.core.api.Assertions.within(1e-9));
             assertThat(acc.preprocessSeconds()).isCloseTo(0.12, org.assertj.core.api.Assertions.within(1e-9));
+            assertThat(acc.readSeconds()).isCloseTo(0.09, org.assertj.core.api.Assertions.within(1e-9));
             assertThat(acc.encodeSeconds()).isCloseTo(0.03, org.assertj.core.api.Assertions.within(1e-9));
             assertThat(acc.publishSeconds()).isCloseTo(0.06, org.assertj.core.api.Assertions.within(1e-9));
         }
