@@ -24,8 +24,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -41,16 +44,31 @@ public final class JobValidator {
     private final PathResolver paths;
     private final Limits limits;
     private final int extractBatch;
+    /**
+     * The base's run on zeros by model digest (with its external data's): jobs on a base already checked skip it.
+     * The run builds an ONNX Runtime session with every tensor as an output, unoptimised: 50-100 ms for
+     * MobileNetV2 and seconds for larger bases, on every job. Only successful runs are kept (a failure may be
+     * memory running short). Shared by the validation threads, hence synchronized; a few bases at most.
+     */
+    private final Map<String, ModelInspector.Inferred> runs = Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, ModelInspector.Inferred> eldest) {
+                    return size() > KEPT_RUNS;
+                }
+            });
+    private static final int KEPT_RUNS = 8;
+    private final java.util.concurrent.atomic.AtomicInteger modelRuns = new java.util.concurrent.atomic.AtomicInteger();
 
     public JobValidator(PathResolver paths) {
         this(paths, Limits.DEFAULT, 64);
     }
 
-    /** @param extractBatch images per extraction batch (the extractors' tp.extract.batch-size) */
     public Limits limits() {
         return limits;
     }
 
+    /** @param extractBatch images per extraction batch (the extractors' tp.extract.batch-size) */
     public JobValidator(PathResolver paths, Limits limits, int extractBatch) {
         this.paths = paths;
         this.limits = limits;
@@ -220,7 +238,15 @@ public final class JobValidator {
         if (external.isEmpty()) {
             // One run on zeros: a model ONNX Runtime cannot load or run is refused here, in its words, before
             // any work; the shapes serve the fine-tuning checks.
-            ModelInspector.Inferred inferred = ModelInspector.infer(model);
+            String key = model.sha256() + (externalSha256 == null ? "" : new TreeMap<>(externalSha256).toString());
+            ModelInspector.Inferred inferred = runs.get(key);
+            if (inferred == null) {
+                inferred = ModelInspector.infer(model);
+                modelRuns.incrementAndGet();
+                if (inferred.ok()) {
+                    runs.put(key, new ModelInspector.Inferred(Map.copyOf(inferred.shapes()), null));
+                }
+            }
             if (!inferred.ok()) {
                 errors.add(new FieldError("baseModel.uri", inferred.failure()));
             }
@@ -260,6 +286,16 @@ public final class JobValidator {
                     + "model (baseModel.sha256) must pin that file as well, as {\"" + l + "\": \"<its SHA-256>\"}")));
         }
         return digests.isEmpty() ? null : digests;
+    }
+
+    /** How many bases' runs on zeros are kept (tests). */
+    int keptRuns() {
+        return runs.size();
+    }
+
+    /** How many times a base was run on zeros (tests). */
+    int modelRuns() {
+        return modelRuns.get();
     }
 
     /** Compares the model input's static dims with what the preprocessing will feed it. */

@@ -145,6 +145,28 @@ class JobValidatorTest {
     }
 
     @Test
+    void aBaseIsRunOnceAcrossJobsButAgainWhenItsBytesChange() throws Exception {
+        JobValidator validator = new JobValidator(new PathResolver(root));
+        Files.copy(TestFiles.BASE_MODEL, root.resolve("models/swapped.onnx"));
+        var spec = JobParser.parse(TestFiles.job("s", "models/swapped.onnx", "train", null, 1)).orThrow();
+        validator.validate(spec);
+        validator.validate(spec);
+        assertThat(validator.modelRuns()).isEqualTo(1);
+        assertThat(validator.keptRuns()).isEqualTo(1);
+
+        // The same path, other bytes: a model ONNX Runtime cannot run is caught, not passed on the old run.
+        var base = ai.onnx.proto.OnnxMl.ModelProto.parseFrom(Files.readAllBytes(TestFiles.BASE_MODEL));
+        var g = base.getGraph().toBuilder();
+        g.setNode(0, g.getNode(0).toBuilder().setOpType("NoSuchOperator"));
+        Files.write(root.resolve("models/swapped.onnx"), base.toBuilder().setGraph(g).build().toByteArray());
+        var e = catchThrowableOfType(JobRejectedException.class, () -> validator.validate(spec));
+        assertThat(e).isNotNull();
+        assertThat(e.errors()).anySatisfy(f -> assertThat(f.problem()).contains("NoSuchOperator"));
+        assertThat(validator.modelRuns()).isEqualTo(2);
+        assertThat(validator.keptRuns()).as("failed runs are not kept").isEqualTo(1);
+    }
+
+    @Test
     void aModelOnnxRuntimeCannotLoadIsRejectedWithItsMessage() throws Exception {
         var base = ai.onnx.proto.OnnxMl.ModelProto.parseFrom(Files.readAllBytes(TestFiles.BASE_MODEL));
         var g = base.getGraph().toBuilder();
