@@ -138,9 +138,9 @@ class ExtractionBenchmark {
                 bareRun(session, batches, n, spec);
                 bareOne[r] = n / ((System.nanoTime() - t0) / 1e9);
                 t0 = System.nanoTime();
-                double cpu0 = processCpuSeconds();
+                ProcessCpu bareBefore = ProcessCpu.now();
                 bareStreams(shared, batches, n, spec, streams, threads);
-                double bareCpu = processCpuSeconds() - cpu0;
+                double bareCpu = ProcessCpu.now().since(bareBefore).cpuSeconds();
                 bareStreams[r] = n / ((System.nanoTime() - t0) / 1e9);
                 double bareStreamsWall = n / bareStreams[r];
                 bare[r] = Math.max(bareOne[r], bareStreams[r]);
@@ -168,10 +168,10 @@ class ExtractionBenchmark {
                 // seconds above bare ONNX Runtime's for the same images.
                 System.out.printf("  process CPU: pipeline %.2f s in %.2f s on %d cores (%.0f%% busy), bare ONNX Runtime"
                                 + " (%d streams) %.2f s in %.2f s (%.0f%% busy); the pipeline's garbage collections: %d,"
-                                + " %.2f s%n", f.cpuSeconds(), f.wallSeconds(), cores,
-                        100 * f.cpuSeconds() / (f.wallSeconds() * cores), streams, bareCpu, bareStreamsWall,
-                        100 * bareCpu / (bareStreamsWall * cores), f.gcCount(), f.gcSeconds());
-                System.out.println("  CPU s by thread: " + f.busiestThreads() + "; code cache " + codeCache()
+                                + " %.2f s%n", f.cpu().cpuSeconds(), f.wallSeconds(), cores,
+                        100 * f.cpu().cpuSeconds() / (f.wallSeconds() * cores), streams, bareCpu, bareStreamsWall,
+                        100 * bareCpu / (bareStreamsWall * cores), f.cpu().gcCount(), f.cpu().gcSeconds());
+                System.out.println("  CPU s by thread: " + f.cpu().busiest(10) + "; code cache " + ProcessCpu.codeCache()
                         + "; classes loaded so far " + java.lang.management.ManagementFactory.getClassLoadingMXBean()
                         .getTotalLoadedClassCount());
             }
@@ -222,101 +222,27 @@ class ExtractionBenchmark {
                 consume * per, (ingest - consume) * per, 1e6 / pipelineRate, 1e6 / bareRate);
     }
 
-    /** @param cpuSeconds the process's CPU time from submission until the last shard was reported */
+    /** @param cpu what the process used from submission until the last shard was reported, in wallSeconds */
     private record RunFigures(double imagesPerSecond, double trainingSamplesPerSecond, int featureDimension,
-                              java.util.Map<String, Double> timings, double cpuSeconds, double wallSeconds,
-                              double gcSeconds, long gcCount, String busiestThreads) {
-    }
-
-    /**
-     * CPU seconds of every thread of this process so far (Java threads, and also garbage collection, JIT compilers
-     * and native libraries' own threads), by thread id, from Linux's /proc/self/task (10 ms resolution); empty
-     * elsewhere.
-     */
-    private static java.util.Map<String, Double> threadCpu() {
-        java.util.Map<String, Double> out = new java.util.HashMap<>();
-        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
-            for (Path task : tasks.toList()) {
-                try {
-                    String name = Files.readString(task.resolve("comm")).trim().replaceAll("[0-9]+", "N");
-                    String stat = Files.readString(task.resolve("stat"));
-                    // Fields after the parenthesised name: state is field 3, utime 14, stime 15 (in clock ticks).
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    double seconds = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
-                    out.put(task.getFileName() + " " + name, seconds);
-                } catch (java.io.IOException | RuntimeException gone) {
-                    // the thread ended while being read
-                }
-            }
-        } catch (java.io.IOException e) {
-            return out;
-        }
-        return out;
-    }
-
-    /** The thread groups (threads by name, numbers taken out) that used the most CPU between two readings. */
-    private static String busiest(java.util.Map<String, Double> before, java.util.Map<String, Double> after, int top) {
-        java.util.Map<String, Double> groups = new java.util.HashMap<>();
-        after.forEach((task, seconds) -> groups.merge(task.substring(task.indexOf(' ') + 1),
-                seconds - before.getOrDefault(task, 0.0), Double::sum));
-        return groups.entrySet().stream().sorted(java.util.Map.Entry.<String, Double>comparingByValue().reversed())
-                .limit(top).map(e -> String.format("%s %.2f", e.getKey(), e.getValue()))
-                .collect(java.util.stream.Collectors.joining(", "));
-    }
-
-
-    /** Garbage collection so far: seconds of collection (pauses and concurrent cycles as the JVM counts them), count. */
-    private static double[] gc() {
-        double seconds = 0;
-        long count = 0;
-        for (var bean : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
-            seconds += Math.max(0, bean.getCollectionTime()) / 1e3;
-            count += Math.max(0, bean.getCollectionCount());
-        }
-        return new double[]{seconds, count};
-    }
-
-    /** The JIT's code cache in use, MB (a full one makes the JVM drop and later recompile code). */
-    private static String codeCache() {
-        double used = 0;
-        double max = 0;
-        for (var pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getName().startsWith("CodeHeap") || pool.getName().equals("Code Cache")) {
-                used += pool.getUsage().getUsed() / 1e6;
-                max += pool.getUsage().getMax() / 1e6;
-            }
-        }
-        return String.format("%.0f of %.0f MB", used, max);
-    }
-
-    /** CPU time of this whole process (every thread: ONNX Runtime's, the embedded broker's, the roles'). */
-    private static double processCpuSeconds() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-                .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
+                              java.util.Map<String, Double> timings, ProcessCpu cpu, double wallSeconds) {
     }
 
     private static RunFigures runJob(Pool pool, java.util.function.BiFunction<String, Integer, String> job,
                                      String jobId, int n) throws Exception {
         long[] allShards = {0};
-        double[] cpuAtLastShard = {0};
-        double[][] gcAtLastShard = {null};
-        double[] gc0 = gc();
-        java.util.Map<String, Double> threads0 = threadCpu();
-        java.util.Map<String, Double> threadsAtLastShard = new java.util.HashMap<>();
+        ProcessCpu[] atLastShard = {null};
         long[] seenAt = {0};
         long t0;
-        double cpu0;
+        ProcessCpu before;
         JobResult result;
         try (JobClient client = new JobClient(pool.clients())) {
             t0 = System.currentTimeMillis();
-            cpu0 = processCpuSeconds();
+            before = ProcessCpu.now();
             client.submit(jobId, job.apply(jobId, 3));
             result = client.await(jobId, Duration.ofMinutes(20), (StatusEvent e) -> {
                 if ("extracting".equals(e.stage()) && e.shardsDone().equals(e.shardsTotal())) {
                     allShards[0] = e.timestampMillis();
-                    cpuAtLastShard[0] = processCpuSeconds();
-                    gcAtLastShard[0] = gc();
-                    threadsAtLastShard.putAll(threadCpu());
+                    atLastShard[0] = ProcessCpu.now();
                     seenAt[0] = System.currentTimeMillis();
                 }
             });
@@ -328,12 +254,9 @@ class ExtractionBenchmark {
         if (extracted != n) {
             throw new IllegalStateException("extracted " + extracted + " of " + n);
         }
-        RunFigures figures = new RunFigures(n / ((allShards[0] - t0) / 1e3),
+        return new RunFigures(n / ((allShards[0] - t0) / 1e3),
                 result.metrics().timings().get("trainingSamplesPerSecond"), result.metrics().counts().featureDimension(),
-                result.metrics().timings(), cpuAtLastShard[0] - cpu0, (seenAt[0] - t0) / 1e3,
-                gcAtLastShard[0][0] - gc0[0], (long) (gcAtLastShard[0][1] - gc0[1]),
-                busiest(threads0, threadsAtLastShard, 10));
-        return figures;
+                result.metrics().timings(), atLastShard[0].since(before), (seenAt[0] - t0) / 1e3);
     }
 
     /** The batches split among {@code streams} threads, each running its share one after the other. */
