@@ -244,7 +244,9 @@ public final class JobValidator {
                 inferred = ModelInspector.infer(model);
                 modelRuns.incrementAndGet();
                 if (inferred.ok()) {
-                    runs.put(key, new ModelInspector.Inferred(Map.copyOf(inferred.shapes()), null));
+                    // not Map.copyOf: the checks look up tensors a job may leave unset (get(null) must say null)
+                    runs.put(key, new ModelInspector.Inferred(
+                            Collections.unmodifiableMap(new java.util.HashMap<>(inferred.shapes())), null));
                 }
             }
             if (!inferred.ok()) {

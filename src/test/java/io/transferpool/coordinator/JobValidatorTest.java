@@ -167,6 +167,25 @@ class JobValidatorTest {
     }
 
     @Test
+    void aJobOnABaseAlreadyRunGetsTheSameAnswersAsTheFirst() {
+        // A fine-tune job whose boundary is a typo: the checks look the boundary up in the kept shapes.
+        var spec = JobParser.parse("""
+                {"jobId": "ft", "strategy": "fine-tune",
+                 "baseModel": {"uri": "models/base.onnx", "input": "input", "freezeAt": "/features/no-such-tensor"},
+                 "data": {"train": {"uri": "train"}, "validationSplit": 0.1},
+                 "preprocess": {"width": 28, "height": 28, "channels": 1, "scale": 0.00392156862745098}}
+                """).orThrow();
+        JobValidator validator = new JobValidator(new PathResolver(root));
+        for (int job = 0; job < 2; job++) {
+            var e = catchThrowableOfType(JobRejectedException.class, () -> validator.validate(spec));
+            assertThat(e).as("job %d", job).isNotNull();
+            assertThat(e.errors()).as("job %d", job).singleElement()
+                    .satisfies(f -> assertThat(f.field()).isEqualTo("baseModel.freezeAt"));
+        }
+        assertThat(validator.modelRuns()).isEqualTo(1);
+    }
+
+    @Test
     void aModelOnnxRuntimeCannotLoadIsRejectedWithItsMessage() throws Exception {
         var base = ai.onnx.proto.OnnxMl.ModelProto.parseFrom(Files.readAllBytes(TestFiles.BASE_MODEL));
         var g = base.getGraph().toBuilder();
