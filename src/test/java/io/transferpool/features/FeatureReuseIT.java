@@ -95,6 +95,24 @@ class FeatureReuseIT {
         assertThat(decoded()).isGreaterThan(decodedAfterFirst);
     }
 
+    @Test
+    void featuresKeptByAPoolSendingFloat32DoNotServeAPoolSendingFloat16() throws Exception {
+        // Another preprocessing scale than the other test's jobs, so neither test meets the other's features.
+        String job = TestFiles.job("wire-32", "models/base.onnx", "train", "test", 2)
+                .replace("\"scale\": 0.00392156862745098", "\"scale\": 0.004");
+        assertThat(job).contains("0.004");
+        run("wire-32", job, new ArrayList<>());
+        PoolSettings float16 = PoolSettings.defaults(root, work.resolve("float16")).withShardSize(16).toBuilder()
+                .featureCache(new FeatureCache.Policy(work.resolve("kept"), 1L << 30))
+                .featureType(io.transferpool.messaging.FeatureType.FLOAT16).build();
+        try (Pool other = Pool.start(float16)) {
+            JobResult first = TestJobs.succeeded(other, "wire-16", job.replace("wire-32", "wire-16"), e -> { });
+            assertThat(first.metrics().counts().featuresReused()).as("float32 rows do not serve float16").isZero();
+            JobResult again = TestJobs.succeeded(other, "wire-16b", job.replace("wire-32", "wire-16b"), e -> { });
+            assertThat(again.metrics().counts().featuresReused()).as("its own float16 rows do").isEqualTo(80);
+        }
+    }
+
     private static String firstName(Path dir) throws Exception {
         try (var files = Files.list(dir)) {
             return files.map(p -> p.getFileName().toString()).sorted().findFirst().orElseThrow();
