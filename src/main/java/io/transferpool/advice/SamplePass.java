@@ -31,11 +31,8 @@ final class SamplePass {
      * @param cut        their features at the cut
      * @param probes     at each probed depth, pooled
      * @param confidence the base's mean top probability (null when its output is not a class score)
-     * @param offered    images in the sample; more than {@code labels.length} when the budget stopped the pass or an
-     *                   image could not be decoded
      */
-    record Result(int[] labels, CutSession.Features cut, List<CutSession.Features> probes, Double confidence,
-                  int offered) {
+    record Result(int[] labels, CutSession.Features cut, List<CutSession.Features> probes, Double confidence) {
     }
 
     private SamplePass() {
@@ -96,7 +93,7 @@ final class SamplePass {
         int measured = labels.size();
         return new Result(labels.stream().mapToInt(Integer::intValue).toArray(), cut.features(),
                 probes.stream().map(Collected::features).toList(),
-                scored && measured > 0 ? confidenceSum / measured : null, sample.size());
+                scored && measured > 0 ? confidenceSum / measured : null);
     }
 
     /** The highest class probability of one image's output: as given when it is a distribution, else softmax. */

@@ -34,6 +34,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Checks what a parsed job refers to before any work is planned: the model (readable, digest, input, cut tensor,
@@ -44,6 +45,7 @@ public final class JobValidator {
     private final PathResolver paths;
     private final Limits limits;
     private final int extractBatch;
+    private static final int KEPT_RUNS = 8;
     /**
      * The base's run on zeros by model digest (with its external data's): jobs on a base already checked skip it.
      * The run builds an ONNX Runtime session with every tensor as an output, unoptimised: 50-100 ms for
@@ -57,8 +59,7 @@ public final class JobValidator {
                     return size() > KEPT_RUNS;
                 }
             });
-    private static final int KEPT_RUNS = 8;
-    private final java.util.concurrent.atomic.AtomicInteger modelRuns = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger modelRuns = new AtomicInteger();
 
     public JobValidator(PathResolver paths) {
         this(paths, Limits.DEFAULT, 64);
@@ -244,9 +245,10 @@ public final class JobValidator {
                 inferred = ModelInspector.infer(model);
                 modelRuns.incrementAndGet();
                 if (inferred.ok()) {
-                    // not Map.copyOf: the checks look up tensors a job may leave unset (get(null) must say null)
-                    runs.put(key, new ModelInspector.Inferred(
-                            Collections.unmodifiableMap(new java.util.HashMap<>(inferred.shapes())), null));
+                    // Every job, the first too, sees the kept map read-only. Not Map.copyOf: the checks look up
+                    // tensors a job may leave unset, and get(null) must say null.
+                    inferred = new ModelInspector.Inferred(Collections.unmodifiableMap(inferred.shapes()), null);
+                    runs.put(key, inferred);
                 }
             }
             if (!inferred.ok()) {

@@ -19,8 +19,8 @@ import java.util.TreeMap;
 
 /**
  * What a job's features depend on, as one SHA-256: the base model (its digest and its external data's), where it
- * is cut (or frozen), its input, the preprocessing, how values go on the wire (float16 rounds them), and every sample of each split in order (reference, label, and
- * the file's size and modification time). Two jobs with the same key get the same feature rows from the
+ * is cut (or frozen), its input, the preprocessing, how values go on the wire (float16 rounds them), and every
+ * sample of each split in order (reference, label, and the file's size and modification time). Two jobs with the same key get the same feature rows from the
  * extractors, so the second may reuse the first's; a file written since changes its size or time, and so the key.
  * Training settings (head, optimizer, validation split) are not part of it.
  */
