@@ -2,14 +2,12 @@ package io.transferpool.advice;
 
 import io.transferpool.TestFiles;
 import io.transferpool.TestJobs;
+import io.transferpool.TestPool;
 import io.transferpool.job.JobResult;
 import io.transferpool.messaging.StatusEvent;
 import io.transferpool.pool.Pool;
-import io.transferpool.pool.PoolSettings;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,29 +23,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  * than the last-layer cut.
  */
 class AutoStrategyIT {
-    @TempDir
-    static Path root;
-    @TempDir
-    static Path work;
-    static Pool pool;
+    @RegisterExtension
+    static final TestPool POOL = TestPool.allRoles().meters(io.micrometer.core.instrument.Metrics.globalRegistry)
+            .data(AutoStrategyIT::layOut);
 
-    @BeforeAll
-    static void startPool() throws Exception {
+    static void layOut(Path root) throws Exception {
         TestFiles.demoRoot(root, "train", 150, "test", 100);
         DotImages.write(root.resolve("dots/train"), 300, 1);
         DotImages.write(root.resolve("dots/test"), 200, 2);
-        pool = Pool.start(PoolSettings.defaults(root, work), io.micrometer.core.instrument.Metrics.globalRegistry);
-    }
-
-    @AfterAll
-    static void stopPool() throws Exception {
-        if (pool != null) {
-            pool.close();
-        }
     }
 
     private static JobResult run(String jobId, String json, List<StatusEvent> events) throws Exception {
-        return TestJobs.succeeded(pool, jobId, json, events::add);
+        return TestJobs.succeeded(POOL.pool(), jobId, json, events::add);
     }
 
     private static String auto(String jobId, String train, String test) {

@@ -1,5 +1,6 @@
 package io.transferpool.broker;
 
+import io.transferpool.Await;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -48,12 +49,12 @@ class EmbeddedKafkaRestartIT {
                 TopicPartition tp = new TopicPartition("kept", 0);
                 c.assign(List.of(tp));
                 c.seekToBeginning(List.of(tp));
-                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                while (values.isEmpty() && System.nanoTime() < deadline) {
+                Await.until("the record kept over the restart", Duration.ofSeconds(30), () -> {
                     for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
                         values.add(r.value());
                     }
-                }
+                    return !values.isEmpty();
+                });
             }
             assertThat(values).containsExactly("before the restart");
         }

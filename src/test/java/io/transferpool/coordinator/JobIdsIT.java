@@ -1,18 +1,14 @@
 package io.transferpool.coordinator;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.transferpool.TestBroker;
 import io.transferpool.TestFiles;
 import io.transferpool.TestJobs;
+import io.transferpool.TestPool;
 import io.transferpool.job.JobResult;
 import io.transferpool.messaging.JobClient;
 import io.transferpool.model.OnnxModel;
 import io.transferpool.pool.Pool;
-import io.transferpool.pool.PoolSettings;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -25,26 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * gets its own run number and artifacts, and two runs of one id in flight at once do not mix their features.
  */
 class JobIdsIT {
-    @TempDir
-    static Path root;
-    @TempDir
-    static Path work;
-    static TestBroker broker;
-    static PoolSettings settings;
-
-    @BeforeAll
-    static void start() throws Exception {
-        TestFiles.demoRoot(root, "train", 12, "test", 6);
-        broker = TestBroker.start(root, work);
-        settings = broker.settings();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (broker != null) {
-            broker.close();
-        }
-    }
+    @RegisterExtension
+    static final TestPool POOL = TestPool.brokerOnly().data(root -> TestFiles.demoRoot(root, "train", 12, "test", 6));
 
     private static String job(String id, boolean rerun) {
         String json = TestFiles.job(id, "models/base.onnx", "train", "test", 2);
@@ -58,13 +36,13 @@ class JobIdsIT {
     @Test
     void aFinishedIdIsInUseARerunIsANewRunAndConcurrentRunsDoNotMix() throws Exception {
         String first;
-        try (Pool pool = Pool.start(settings, new SimpleMeterRegistry())) {
+        try (Pool pool = POOL.start()) {
             JobResult one = run(pool, "same", job("same", false));
             assertThat(one.status()).isEqualTo(JobResult.Status.SUCCEEDED);
             assertThat(one.run()).isEqualTo(1);
             first = one.artifacts().onnx().sha256();
             assertThat(Path.of(URI.create(one.artifacts().onnx().uri())))
-                    .isEqualTo(work.resolve("artifacts/same/model.onnx").toAbsolutePath());
+                    .isEqualTo(POOL.work().resolve("artifacts/same/model.onnx").toAbsolutePath());
 
             JobResult again = run(pool, "same", job("same", false));
             assertThat(again.status()).isEqualTo(JobResult.Status.REJECTED);
@@ -88,14 +66,14 @@ class JobIdsIT {
                     assertThat(r.metrics().counts().train() + r.metrics().counts().validation()).isEqualTo(24);
                     assertThat(r.metrics().counts().test()).isEqualTo(12);
                     assertThat(Path.of(URI.create(r.artifacts().onnx().uri()))).isEqualTo(
-                            work.resolve("artifacts/same/run-" + r.run() + "/model.onnx").toAbsolutePath());
+                            POOL.work().resolve("artifacts/same/run-" + r.run() + "/model.onnx").toAbsolutePath());
                 }
             }
-            assertThat(OnnxModel.sha256(work.resolve("artifacts/same/model.onnx")))
+            assertThat(OnnxModel.sha256(POOL.work().resolve("artifacts/same/model.onnx")))
                     .as("run 1's model is not overwritten by later runs").isEqualTo(first);
         }
         // A coordinator started afterwards reads the ids back from tp.jobids.
-        try (Pool pool = Pool.start(settings, new SimpleMeterRegistry())) {
+        try (Pool pool = POOL.start()) {
             JobResult later = run(pool, "same", job("same", false));
             assertThat(later.status()).isEqualTo(JobResult.Status.REJECTED);
             assertThat(later.errors().get(0).problem()).contains("run 3");

@@ -1,6 +1,8 @@
 package io.transferpool.drills;
 
+import io.transferpool.Await;
 import io.transferpool.TestFiles;
+import io.transferpool.TestTopics;
 import io.transferpool.broker.EmbeddedKafka;
 import io.transferpool.job.JobResult;
 import io.transferpool.messaging.JobClient;
@@ -11,10 +13,8 @@ import io.transferpool.messaging.ShardDone;
 import io.transferpool.messaging.StatusEvent;
 import io.transferpool.messaging.Topics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,7 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,27 +80,15 @@ class FaultDrill {
     }
 
     static List<ConsumerRecord<String, byte[]>> records(String topic, String key) {
-        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> c = clients.reader("drill-reader")) {
-            List<TopicPartition> parts = c.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts);
-            while (parts.stream().anyMatch(p -> c.position(p) < end.get(p))) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    if (key == null || key.equals(r.key())) {
-                        out.add(r);
-                    }
-                }
-            }
-        }
-        return out;
+        return TestTopics.read(clients, topic).stream().filter(r -> key == null || key.equals(r.key())).toList();
     }
 
-    /** The job's results on tp.results, after a pause in which a second one would have arrived. */
-    static List<JobResult> resultsOf(String jobId) throws InterruptedException {
-        Thread.sleep(3000);
+    /**
+     * The job's results on tp.results, once the coordinators and trainers committed every record there is: a
+     * second result would be out by then.
+     */
+    static List<JobResult> resultsOf(String jobId) throws Exception {
+        TestTopics.awaitSettled(clients, Duration.ofMinutes(2));
         return records(Topics.RESULTS, jobId).stream().map(r -> Json.read(r.value(), JobResult.class)).toList();
     }
 
@@ -258,7 +245,7 @@ class FaultDrill {
                             try {
                                 int port = Integer.parseInt(kafka.bootstrapServers().split(":")[1]);
                                 kafka.close();
-                                Thread.sleep(2000);
+                                Thread.sleep(2000); // the broker stays down a while: the drill's own action
                                 kafka = EmbeddedKafka.startOnPort(work.resolve("kafka"), port);
                             } catch (Exception ex) {
                                 throw new IllegalStateException(ex);
@@ -287,7 +274,14 @@ class FaultDrill {
             JobResult after = run("after-poison", job("after-poison").replace("\"epochs\": 30", "\"epochs\": 2"),
                     e -> { });
             assertExact(after);
-            List<ConsumerRecord<String, byte[]>> dlq = records(Topics.DLQ, null);
+            // Each poison record is on a partition of its own topic: wait until all three are dead-lettered.
+            List<ConsumerRecord<String, byte[]>> dlq = Await.value("dead letters of the three poison records",
+                    Duration.ofMinutes(1), () -> {
+                        List<ConsumerRecord<String, byte[]>> seen = records(Topics.DLQ, null);
+                        return seen.stream().map(ConsumerRecord::key).collect(java.util.stream.Collectors.toSet())
+                                .containsAll(List.of("poison-extract", "poison-features", "poison-results"))
+                                ? seen : null;
+                    });
             for (String[] expect : new String[][]{{"poison-extract", Topics.EXTRACT}, {"poison-features",
                     Topics.FEATURES}, {"poison-results", Topics.RESULTS}}) {
                 assertThat(dlq).as("dead letter of " + expect[0]).filteredOn(r -> expect[0].equals(r.key()))

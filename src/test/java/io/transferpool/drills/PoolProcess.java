@@ -1,5 +1,7 @@
 package io.transferpool.drills;
 
+import io.transferpool.Await;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +35,7 @@ final class PoolProcess implements AutoCloseable {
      * @param props further configuration ({@code -Dkey=value})
      */
     static PoolProcess start(String name, String roles, String bootstrap, Path root, Path work,
-                             Map<String, String> props) throws IOException, InterruptedException {
+                             Map<String, String> props) throws Exception {
         assertThat(APP).as("the packaged application (mvn package)").exists();
         Path dir = Files.createDirectories(work.resolve(name));
         Path log = dir.resolve("process.log");
@@ -51,15 +53,21 @@ final class PoolProcess implements AutoCloseable {
         pb.environment().remove("OPENBLAS_THREAD_TIMEOUT");
         Process p = pb.start();
         PoolProcess pp = new PoolProcess(name, p, log);
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (!pp.log().contains("TransferPool serving roles")) {
+        Await.until(() -> name + " to serve its roles:\n" + logOf(pp), Duration.ofSeconds(90), () -> {
             assertThat(p.isAlive()).as(name + " died while starting:\n" + pp.log()).isTrue();
-            assertThat(System.nanoTime()).as(name + " did not start:\n" + pp.log()).isLessThan(deadline);
-            Thread.sleep(100);
-        }
+            return pp.log().contains("TransferPool serving roles");
+        });
         assertThat(pp.log()).as("ND4J's and OpenBLAS's threads set not to spin")
                 .contains("Native threads: OMP_WAIT_POLICY=PASSIVE, OPENBLAS_THREAD_TIMEOUT=4");
         return pp;
+    }
+
+    private static String logOf(PoolProcess p) {
+        try {
+            return p.log();
+        } catch (IOException e) {
+            return "(log not readable: " + e.getMessage() + ")";
+        }
     }
 
     String log() throws IOException {

@@ -3,14 +3,12 @@ package io.transferpool.features;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.transferpool.TestFiles;
 import io.transferpool.TestJobs;
+import io.transferpool.TestPool;
 import io.transferpool.job.JobResult;
 import io.transferpool.messaging.StatusEvent;
 import io.transferpool.pool.Pool;
-import io.transferpool.pool.PoolSettings;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,31 +23,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * extracted ones; a changed image makes the next job extract again.
  */
 class FeatureReuseIT {
-    @TempDir
-    static Path root;
-    @TempDir
-    static Path work;
-    static Pool pool;
     static final SimpleMeterRegistry METERS = new SimpleMeterRegistry();
-
-    @BeforeAll
-    static void startPool() throws Exception {
+    @RegisterExtension
+    static final TestPool POOL = TestPool.allRoles().meters(METERS).data(root -> {
         TestFiles.demoRoot(root, "train", 30, "test", 10);
         Files.write(root.resolve("train/shirt/zz-corrupt.png"), "not a png".getBytes());
-        PoolSettings settings = PoolSettings.defaults(root, work).withShardSize(16).toBuilder()
-                .featureCache(new FeatureCache.Policy(work.resolve("kept"), 1L << 30)).build();
-        pool = Pool.start(settings, METERS);
-    }
-
-    @AfterAll
-    static void stopPool() throws Exception {
-        if (pool != null) {
-            pool.close();
-        }
-    }
+    }).with("tp.shard-size", "16", "tp.features.max-bytes", String.valueOf(1L << 30));
 
     private static JobResult run(String jobId, String json, List<StatusEvent> events) throws Exception {
-        return TestJobs.succeeded(pool, jobId, json, events::add);
+        return TestJobs.succeeded(POOL.pool(), jobId, json, events::add);
     }
 
     private static double decoded() {
@@ -84,7 +66,7 @@ class FeatureReuseIT {
                 .isEqualTo(80);
 
         Path image;
-        try (var files = Files.list(root.resolve("train/tshirt"))) {
+        try (var files = Files.list(POOL.root().resolve("train/tshirt"))) {
             image = files.sorted().findFirst().orElseThrow();
         }
         Files.copy(TestFiles.DEMO.resolve("data/train/shirt").resolve(firstName(TestFiles.DEMO
@@ -102,10 +84,9 @@ class FeatureReuseIT {
                 .replace("\"scale\": 0.00392156862745098", "\"scale\": 0.004");
         assertThat(job).contains("0.004");
         run("wire-32", job, new ArrayList<>());
-        PoolSettings float16 = PoolSettings.defaults(root, work.resolve("float16")).withShardSize(16).toBuilder()
-                .featureCache(new FeatureCache.Policy(work.resolve("kept"), 1L << 30))
-                .featureType(io.transferpool.messaging.FeatureType.FLOAT16).build();
-        try (Pool other = Pool.start(float16)) {
+        // On a broker of its own, keeping its features where the class's pool keeps them.
+        try (Pool other = POOL.startApart("float16", "tp.extract.feature-type", "float16", "tp.features.dir",
+                POOL.work().resolve("artifacts/features").toString())) {
             JobResult first = TestJobs.succeeded(other, "wire-16", job.replace("wire-32", "wire-16"), e -> { });
             assertThat(first.metrics().counts().featuresReused()).as("float32 rows do not serve float16").isZero();
             JobResult again = TestJobs.succeeded(other, "wire-16b", job.replace("wire-32", "wire-16b"), e -> { });

@@ -1,5 +1,6 @@
 package io.transferpool.messaging;
 
+import io.transferpool.Await;
 import io.transferpool.broker.EmbeddedKafka;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -87,12 +88,8 @@ class WorkerLoopIT {
         }
     }
 
-    static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
-            Thread.sleep(100);
-        }
+    static void await(String what, Await.Probe<Boolean> condition) throws Exception {
+        Await.until(what, Duration.ofSeconds(30), condition);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.transferpool.metrics;
 
+import io.transferpool.Await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -193,20 +194,15 @@ class PrometheusScrapeIT {
 
     /** Waits until {@code query} returns a series (Prometheus scraped what it selects). */
     private void awaitSeries(String api, String query) throws Exception {
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (System.currentTimeMillis() < deadline) {
+        Await.until("a series for " + query + " in Prometheus (see prometheus.log)", Duration.ofSeconds(60), () -> {
             try {
                 String body = http.send(HttpRequest.newBuilder(URI.create(api + URLEncoder.encode(query,
                         StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofString()).body();
-                if (!JSON.readTree(body).path("data").path("result").isEmpty()) {
-                    return;
-                }
+                return !JSON.readTree(body).path("data").path("result").isEmpty();
             } catch (java.io.IOException e) {
-                // Prometheus not listening yet
+                return false; // Prometheus not listening yet
             }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("Prometheus had no series for " + query + " within 60 s; see prometheus.log");
+        });
     }
 
     private double value(String api, String query) throws Exception {

@@ -1,17 +1,17 @@
 package io.transferpool.pool;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.transferpool.Await;
 import io.transferpool.TestFiles;
+import io.transferpool.TestPool;
 import io.transferpool.job.JobResult;
 import io.transferpool.messaging.JobClient;
 import io.transferpool.messaging.StatusEvent;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,18 +22,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  * batch, the epochs so far in the result).
  */
 class CancellationIT {
-    @TempDir
-    Path root;
-    @TempDir
-    Path work;
+    @RegisterExtension
+    static final TestPool POOL = TestPool.brokerOnly().data(root -> {
+        TestFiles.demoRoot(root, "train", 100, "test", 10);
+        TestFiles.copyImages("train", root.resolve("few/train"), 20);
+        TestFiles.copyImages("test", root.resolve("few/test"), 5);
+    });
 
     @Test
     void aJobCancelledBeforeExtractionIsAnsweredAndItsShardsAreSkipped() throws Exception {
-        TestFiles.demoRoot(root, "train", 20, "test", 5);
-        PoolSettings settings = PoolSettings.defaults(root, work.resolve("a")).withShardSize(5);
-        try (Pool planner = Pool.start(settings.withRoles(EnumSet.of(Role.COORDINATOR, Role.TRAINER)),
-                new SimpleMeterRegistry()); JobClient client = new JobClient(planner.clients())) {
-            client.submit("early", TestFiles.job("early", "models/base.onnx", "train", "test", 3));
+        try (Pool planner = POOL.start("tp.roles", "coordinator,trainer", "tp.shard-size", "5");
+             JobClient client = new JobClient(planner.clients())) {
+            client.submit("early", TestFiles.job("early", "models/base.onnx", "few/train", "few/test", 3));
             client.cancel("early", "changed my mind");
             List<StatusEvent> seen = new ArrayList<>();
             JobResult r = client.await("early", Duration.ofMinutes(2), seen::add);
@@ -43,13 +43,9 @@ class CancellationIT {
             assertThat(seen).extracting(StatusEvent::stage).contains("queued", "cancelling", "cancelled");
 
             SimpleMeterRegistry extractorMetrics = new SimpleMeterRegistry();
-            try (Pool extractor = Pool.start(settings.toBuilder().roles(EnumSet.of(Role.EXTRACTOR))
-                    .bootstrapServers(planner.clients().bootstrapServers()).build(), extractorMetrics)) {
-                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                while (extractorMetrics.counter("tp.extract.shards.skipped").count() < 10
-                        && System.nanoTime() < deadline) {
-                    Thread.sleep(50);
-                }
+            try (Pool extractor = POOL.start(extractorMetrics, "tp.roles", "extractor")) {
+                Await.until("the extractor to skip the cancelled job's 10 shards", Duration.ofSeconds(60),
+                        () -> extractorMetrics.counter("tp.extract.shards.skipped").count() >= 10);
                 assertThat(extractorMetrics.counter("tp.extract.shards.skipped").count()).isEqualTo(10);
                 assertThat(extractorMetrics.counter("tp.extract.images.extracted").count()).isZero();
             }
@@ -58,11 +54,9 @@ class CancellationIT {
 
     @Test
     void aJobCancelledWhileTrainingStopsAndReportsItsEpochs() throws Exception {
-        TestFiles.demoRoot(root, "train", 100, "test", 10);
         String job = TestFiles.job("long", "models/base.onnx", "train", "test", 5000)
                 .replace("\"patience\": 5", "\"patience\": 10000");
-        try (Pool pool = Pool.start(PoolSettings.defaults(root, work), new SimpleMeterRegistry());
-             JobClient client = new JobClient(pool.clients())) {
+        try (Pool pool = POOL.start(); JobClient client = new JobClient(pool.clients())) {
             client.submit("long", job);
             List<StatusEvent> seen = new ArrayList<>();
             JobResult r = client.await("long", Duration.ofMinutes(3), e -> {

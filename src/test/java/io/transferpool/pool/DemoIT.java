@@ -1,13 +1,13 @@
 package io.transferpool.pool;
 
 import io.transferpool.TestFiles;
+import io.transferpool.TestPool;
 import io.transferpool.job.JobResult;
 import io.transferpool.messaging.JobClient;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,13 +18,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the new head up, does at least as well on the same data.
  */
 class DemoIT {
-    @TempDir
-    Path work;
+    @RegisterExtension
+    static final TestPool POOL = TestPool.allRoles().with("tp.data-root", TestFiles.DEMO.toString());
 
     @Test
     void theSeedsScenarioReachesAtLeast085AndFineTuningDoesAtLeastAsWell() throws Exception {
-        try (Pool pool = Pool.start(PoolSettings.defaults(TestFiles.DEMO, work));
-             JobClient client = new JobClient(pool.clients())) {
+        try (JobClient client = new JobClient(POOL.clients())) {
             JobResult head = run(client, "tshirt-vs-shirt", "job.json");
             assertThat(head.metrics().test().accuracy()).isGreaterThanOrEqualTo(0.85);
 

@@ -1,22 +1,20 @@
 package io.transferpool.pool;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.transferpool.Await;
 import io.transferpool.TestFiles;
+import io.transferpool.TestPool;
 import io.transferpool.broker.EmbeddedKafka;
 import io.transferpool.job.JobResult;
-import io.transferpool.messaging.FeatureType;
 import io.transferpool.messaging.JobClient;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.EnumSet;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,41 +23,26 @@ import static org.assertj.core.api.Assertions.assertThat;
  * pools as separate deployments would have them. One broker for the class.
  */
 class ExternalClusterIT {
-    @TempDir
-    static Path root;
-    @TempDir
-    static Path work;
-    static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final TestPool POOL = TestPool.brokerOnly().data(root -> {
+        TestFiles.demoRoot(root, "train", 30, "test", 10);
+        Files.write(root.resolve("train/shirt/zz-corrupt.png"), "x".getBytes(StandardCharsets.UTF_8));
+    }).with("tp.shard-size", "20", "tp.extract.feature-type", "float16");
+    static final SimpleMeterRegistry FRONT_METRICS = new SimpleMeterRegistry();
     static Pool front;
     static Pool trainers;
-    static SimpleMeterRegistry frontMetrics = new SimpleMeterRegistry();
-    static PoolSettings base;
 
     @BeforeAll
     static void start() throws Exception {
-        TestFiles.demoRoot(root, "train", 30, "test", 10);
-        Files.write(root.resolve("train/shirt/zz-corrupt.png"), "x".getBytes(StandardCharsets.UTF_8));
-        kafka = EmbeddedKafka.start(work.resolve("external"), true);
-        base = PoolSettings.defaults(root, work).toBuilder().bootstrapServers(kafka.bootstrapServers())
-                .shardSize(20).featureType(FeatureType.FLOAT16).build();
-        front = Pool.start(base.withRoles(EnumSet.of(Role.COORDINATOR, Role.EXTRACTOR)), frontMetrics);
-        trainers = Pool.start(base.toBuilder().roles(EnumSet.of(Role.TRAINER)).spillThresholdBytes(1024).build(), new SimpleMeterRegistry());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[]{front, trainers, kafka}) {
-            if (c != null) {
-                c.close();
-            }
-        }
+        front = POOL.start(FRONT_METRICS, "tp.roles", "coordinator,extractor");
+        trainers = POOL.start("tp.roles", "trainer", "tp.train.spill-threshold-bytes", "1024");
     }
 
     @Test
     void withTopicCreationOffAMissingTopicStopsThePoolNamingIt() throws Exception {
-        try (EmbeddedKafka empty = EmbeddedKafka.start(work.resolve("empty"), true)) {
-            PoolSettings settings = base.toBuilder().bootstrapServers(empty.bootstrapServers())
-                    .topics(base.topics().withCreate(false)).roles(EnumSet.of(Role.TRAINER)).build();
+        try (EmbeddedKafka empty = EmbeddedKafka.start(POOL.work().resolve("empty"), true)) {
+            var settings = POOL.config("tp.topics.create", "false", "tp.roles", "trainer")
+                    .toSettings(Optional.of(empty.bootstrapServers()));
             assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> Pool.start(settings,
                     new SimpleMeterRegistry()))).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("topic tp.features does not exist")
@@ -77,18 +60,18 @@ class ExternalClusterIT {
 
     @Test
     void splitRolesOnAnExternalClusterTrainFromFloat16FeaturesSpilledToDisk() throws Exception {
-        assertThat(front.clients().bootstrapServers()).isEqualTo(kafka.bootstrapServers());
+        assertThat(front.clients().bootstrapServers()).isEqualTo(POOL.bootstrapServers());
         assertThat(front.clients().compression()).as("external cluster default").isEqualTo("lz4");
-        double extractedBefore = frontMetrics.get("tp.extract.images.extracted").counter().count();
-        double badBefore = frontMetrics.find("tp.extract.bad.samples").tag("reason", "decode").counters().stream()
+        double extractedBefore = FRONT_METRICS.get("tp.extract.images.extracted").counter().count();
+        double badBefore = FRONT_METRICS.find("tp.extract.bad.samples").tag("reason", "decode").counters().stream()
                 .mapToDouble(c -> c.count()).sum();
         JobResult r = run("ext-ok", TestFiles.job("ext-ok", "models/base.onnx", "train", "test", 3));
         assertThat(r.status()).as("errors %s", r.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
         assertThat(r.metrics().counts().train() + r.metrics().counts().validation()).isEqualTo(60);
         assertThat(r.metrics().counts().badSampleCount()).isEqualTo(1);
-        assertThat(frontMetrics.get("tp.extract.images.extracted").counter().count() - extractedBefore).isEqualTo(80);
-        assertThat(frontMetrics.get("tp.extract.provider").tag("provider", "cpu").gauge().value()).isEqualTo(1.0);
-        assertThat(frontMetrics.get("tp.extract.bad.samples").tag("reason", "decode").counter().count() - badBefore)
+        assertThat(FRONT_METRICS.get("tp.extract.images.extracted").counter().count() - extractedBefore).isEqualTo(80);
+        assertThat(FRONT_METRICS.get("tp.extract.provider").tag("provider", "cpu").gauge().value()).isEqualTo(1.0);
+        assertThat(FRONT_METRICS.get("tp.extract.bad.samples").tag("reason", "decode").counter().count() - badBefore)
                 .isEqualTo(1);
     }
 
@@ -110,13 +93,10 @@ class ExternalClusterIT {
         // A second extractor joins the group, then stops as a pod does on SIGTERM: it finishes the shard in hand,
         // commits and leaves the group, and the other extractor takes its partitions at once.
         SimpleMeterRegistry extraMetrics = new SimpleMeterRegistry();
-        Pool extra = Pool.start(base.toBuilder().roles(EnumSet.of(Role.EXTRACTOR)).shardSize(5).build(), extraMetrics);
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (extraMetrics.find("kafka.consumer.coordinator.assigned.partitions").gauges().stream()
-                .mapToDouble(g -> g.value()).sum() < 1) {
-            assertThat(System.nanoTime()).as("the extra extractor got partitions").isLessThan(deadline);
-            Thread.sleep(100);
-        }
+        Pool extra = POOL.start(extraMetrics, "tp.roles", "extractor", "tp.shard-size", "5");
+        Await.until("the extra extractor to get partitions", Duration.ofSeconds(30),
+                () -> extraMetrics.find("kafka.consumer.coordinator.assigned.partitions").gauges().stream()
+                        .mapToDouble(g -> g.value()).sum() >= 1);
         boolean[] closed = {false};
         JobResult r;
         try (JobClient client = new JobClient(front.clients())) {

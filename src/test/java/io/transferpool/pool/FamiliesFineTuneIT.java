@@ -4,6 +4,7 @@ import ai.onnx.proto.OnnxMl;
 import io.transferpool.FamilyModel;
 import io.transferpool.TestFiles;
 import io.transferpool.TestJobs;
+import io.transferpool.TestPool;
 import io.transferpool.job.JobParser;
 import io.transferpool.job.JobResult;
 import io.transferpool.messaging.JobClient;
@@ -11,10 +12,8 @@ import io.transferpool.model.OnnxModel;
 import io.transferpool.train.Evaluation;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -36,14 +35,10 @@ import static org.assertj.core.api.Assertions.within;
  * (FineTuneIT and DemoIT run the warm-up through the pool).
  */
 class FamiliesFineTuneIT {
-    @TempDir
-    static Path root;
-    @TempDir
-    static Path work;
-    static Pool pool;
+    @RegisterExtension
+    static final TestPool POOL = TestPool.allRoles().data(FamiliesFineTuneIT::layOut).with("tp.shard-size", "16");
 
-    @BeforeAll
-    static void startPool() throws Exception {
+    static void layOut(Path root) throws Exception {
         Files.createDirectories(root.resolve("models"));
         for (FamilyModel f : FamilyModel.all()) {
             Files.copy(f.path(), root.resolve("models").resolve(f.file()));
@@ -56,14 +51,6 @@ class FamiliesFineTuneIT {
         }
         TestFiles.copyImagesAsRgb("train", root.resolve("train"), 12);
         TestFiles.copyImagesAsRgb("test", root.resolve("test"), 6);
-        pool = Pool.start(PoolSettings.defaults(root, work).withShardSize(16));
-    }
-
-    @AfterAll
-    static void stopPool() throws Exception {
-        if (pool != null) {
-            pool.close();
-        }
     }
 
     static List<FamilyModel> families() throws IOException {
@@ -89,7 +76,7 @@ class FamiliesFineTuneIT {
     }
 
     static JobResult run(String jobId, String json) throws Exception {
-        return TestJobs.run(pool, jobId, json);
+        return TestJobs.run(POOL.pool(), jobId, json);
     }
 
     static FamilyModel family(String file) throws IOException {
@@ -109,7 +96,7 @@ class FamiliesFineTuneIT {
         assertThat(data).isEqualTo(model.resolveSibling("model.onnx.data"));
         assertThat(OnnxModel.sha256(data)).isEqualTo(r.artifacts().onnxData().sha256());
         assertThat(Files.size(model)).as("the weights are in the data file").isLessThan(Files.size(data) / 4);
-        DemoTestImages test = DemoTestImages.load(root, JobParser.parse(json).orThrow().preprocess());
+        DemoTestImages test = DemoTestImages.load(POOL.root(), JobParser.parse(json).orThrow().preprocess());
         assertThat(Evaluation.of(test.runCombined(r), test.labels(), List.of("shirt", "tshirt")).accuracy())
                 .isEqualTo(r.metrics().test().accuracy());
     }
@@ -125,16 +112,16 @@ class FamiliesFineTuneIT {
 
         assertThat(r.status()).as("errors %s", r.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
         assertThat(r.artifacts().onnxData()).isNotNull();
-        DemoTestImages test = DemoTestImages.load(root, JobParser.parse(json).orThrow().preprocess());
+        DemoTestImages test = DemoTestImages.load(POOL.root(), JobParser.parse(json).orThrow().preprocess());
         assertThat(Evaluation.of(test.runCombined(r), test.labels(), List.of("shirt", "tshirt")).accuracy())
                 .isEqualTo(r.metrics().test().accuracy());
     }
 
     @Test
     void externalDataThatLeavesTheModelsFolderIsRejectedBeforeAnyWork() throws Exception {
-        Path bad = Files.createDirectories(root.resolve("models/bad"));
+        Path bad = Files.createDirectories(POOL.root().resolve("models/bad"));
         OnnxMl.ModelProto m = OnnxMl.ModelProto.parseFrom(Files.readAllBytes(
-                root.resolve("models/external/resnet18_opset13.onnx")));
+                POOL.root().resolve("models/external/resnet18_opset13.onnx")));
         OnnxMl.GraphProto.Builder g = m.getGraph().toBuilder();
         String tensor = null;
         for (int i = 0; i < g.getInitializerCount(); i++) {
@@ -166,7 +153,7 @@ class FamiliesFineTuneIT {
         String jobId = f.file().replace(".onnx", "");
         String json = job(jobId, f);
         JobResult r;
-        try (JobClient client = new JobClient(pool.clients())) {
+        try (JobClient client = new JobClient(POOL.pool().clients())) {
             client.submit(jobId, json);
             r = client.await(jobId, Duration.ofMinutes(5), e -> { });
         }
@@ -174,7 +161,7 @@ class FamiliesFineTuneIT {
         assertThat(r.status()).as("errors %s", r.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
         assertThat(r.metrics().epochs()).hasSize(1);
         assertThat(r.metrics().counts().train() + r.metrics().counts().validation()).isEqualTo(24);
-        DemoTestImages test = DemoTestImages.load(root, JobParser.parse(json).orThrow().preprocess());
+        DemoTestImages test = DemoTestImages.load(POOL.root(), JobParser.parse(json).orThrow().preprocess());
         float[] p = test.runCombined(r);
         assertThat(p).hasSize(test.count() * 2);
         for (int i = 0; i < test.count(); i++) {

@@ -3,6 +3,7 @@ package io.transferpool.pool;
 import ai.onnx.proto.OnnxMl;
 import io.transferpool.TestFiles;
 import io.transferpool.TestJobs;
+import io.transferpool.TestPool;
 import io.transferpool.extract.CutSession;
 import io.transferpool.job.JobResult;
 import io.transferpool.messaging.JobClient;
@@ -12,10 +13,8 @@ import io.transferpool.model.TensorData;
 import io.transferpool.train.Evaluation;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -33,26 +32,14 @@ import static org.assertj.core.api.Assertions.within;
 /** Fine-tuning jobs (the seed's method 2) through the whole pipeline on the embedded broker, one pool. */
 class FineTuneIT {
     static final String LAST_BLOCK = "/features/features.9/MaxPool_output_0";
-    @TempDir
-    static Path root;
-    @TempDir
-    static Path work;
-    static Pool pool;
+    @RegisterExtension
+    static final TestPool POOL = TestPool.allRoles().data(FineTuneIT::layOut).with("tp.shard-size", "32");
 
-    @BeforeAll
-    static void startPool() throws Exception {
+    static void layOut(Path root) throws Exception {
         TestFiles.demoRoot(root, "train", 40, "test", 20);
         OnnxModel base = OnnxModel.load(TestFiles.BASE_MODEL);
         Files.write(root.resolve("models/elu.onnx"), withEluInLastBlock(base).toByteArray());
         Files.write(root.resolve("models/two-classes.onnx"), withTwoClassClassifier(base).toByteArray());
-        pool = Pool.start(PoolSettings.defaults(root, work).withShardSize(32));
-    }
-
-    @AfterAll
-    static void stopPool() throws Exception {
-        if (pool != null) {
-            pool.close();
-        }
     }
 
     static String job(String jobId, String model, String freezeAt, String extra) {
@@ -67,7 +54,7 @@ class FineTuneIT {
     }
 
     static JobResult run(String jobId, String json) throws Exception {
-        return TestJobs.run(pool, jobId, json);
+        return TestJobs.run(POOL.pool(), jobId, json);
     }
 
     @Test
@@ -84,7 +71,7 @@ class FineTuneIT {
                 JobResult.Stage::lastEpoch, JobResult.Stage::chosen).containsExactly(
                 tuple("warmup", 1, 3, false), tuple("fine-tune", 4, 6, true));
         // The base has 8 classes, the task 2: a new head attaches at the base classifier's input.
-        DemoTestImages test = DemoTestImages.load(root);
+        DemoTestImages test = DemoTestImages.load(POOL.root());
         int n = test.count();
         float[] onnx = test.runCombined(r);
         ComputationGraph trained = ModelSerializer.restoreComputationGraph(
@@ -116,7 +103,7 @@ class FineTuneIT {
 
         assertThat(r.status()).as("errors %s", r.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
         assertThat(r.metrics().counts().featureDimension()).as("the preprocessed image").isEqualTo(784);
-        DemoTestImages test = DemoTestImages.load(root);
+        DemoTestImages test = DemoTestImages.load(POOL.root());
         assertThat(Evaluation.of(test.runCombined(r), test.labels(), List.of("shirt", "tshirt")).accuracy())
                 .isEqualTo(r.metrics().test().accuracy());
         OnnxModel combined = OnnxModel.load(Path.of(URI.create(r.artifacts().onnx().uri())));
@@ -129,16 +116,16 @@ class FineTuneIT {
     void aPreviousJobsCombinedModelIsFineTunedKeepingItsTrainedHead() throws Exception {
         // The seed's method 2 fine-tunes the model method 1 trained: here the first job's model.onnx (base, new head,
         // Softmax) is the base of the second, whose two outputs match the task, so its head is kept and trained on.
-        try (JobClient client = new JobClient(pool.clients())) {
+        try (JobClient client = new JobClient(POOL.pool().clients())) {
             client.submit("first", TestFiles.job("first", "models/base.onnx", "train", "test", 2));
             JobResult first = client.await("first", Duration.ofMinutes(5), e -> { });
             assertThat(first.status()).as("errors %s", first.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
-            Files.copy(Path.of(URI.create(first.artifacts().onnx().uri())), root.resolve("models/first.onnx"));
+            Files.copy(Path.of(URI.create(first.artifacts().onnx().uri())), POOL.root().resolve("models/first.onnx"));
         }
         JobResult r = run("continued", job("continued", "models/first.onnx", LAST_BLOCK, ""));
 
         assertThat(r.status()).as("errors %s", r.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
-        OnnxModel first = OnnxModel.load(root.resolve("models/first.onnx"));
+        OnnxModel first = OnnxModel.load(POOL.root().resolve("models/first.onnx"));
         OnnxModel combined = OnnxModel.load(Path.of(URI.create(r.artifacts().onnx().uri())));
         assertThat(combined.graph().getNodeList()).extracting(OnnxMl.NodeProto::getName)
                 .as("the first job's head, then one softmax").contains("tp_head_gemm_0", "tp_head_gemm_1",
@@ -146,7 +133,7 @@ class FineTuneIT {
         assertThat(initializer(combined, "tp_head_1_W")).as("the kept head was trained")
                 .isNotEqualTo(initializer(first, "tp_head_1_W"));
         assertThat(initializer(combined, "features.0.weight")).isEqualTo(initializer(first, "features.0.weight"));
-        DemoTestImages test = DemoTestImages.load(root);
+        DemoTestImages test = DemoTestImages.load(POOL.root());
         assertThat(Evaluation.of(test.runCombined(r), test.labels(), List.of("shirt", "tshirt")).accuracy())
                 .isEqualTo(r.metrics().test().accuracy());
     }

@@ -1,7 +1,10 @@
 package io.transferpool.pool;
 
+import io.transferpool.TestTopics;
+import io.transferpool.Await;
 import io.transferpool.TestFiles;
 import io.transferpool.TestJobs;
+import io.transferpool.TestPool;
 import io.transferpool.messaging.FeatureType;
 import io.transferpool.messaging.Json;
 import io.transferpool.messaging.Publisher;
@@ -26,10 +29,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -47,29 +48,17 @@ import static org.assertj.core.api.Assertions.within;
 
 /** The whole pipeline on the embedded KRaft broker: one broker and one pool for the class. */
 class PipelineIT {
-    @TempDir
-    static Path root;
-    @TempDir
-    static Path work;
-    static Pool pool;
+    @RegisterExtension
+    static final TestPool POOL = TestPool.allRoles().meters(io.micrometer.core.instrument.Metrics.globalRegistry)
+            .data(PipelineIT::layOut).with("tp.shard-size", "16");
 
-    @BeforeAll
-    static void startPool() throws Exception {
+    static void layOut(Path root) throws Exception {
         TestFiles.demoRoot(root, "train", 40, "test", 20);
         Files.write(root.resolve("train/shirt/zz-corrupt.png"), "not a png".getBytes(StandardCharsets.UTF_8));
-        pool = Pool.start(PoolSettings.defaults(root, work).withShardSize(16),
-                io.micrometer.core.instrument.Metrics.globalRegistry);
-    }
-
-    @AfterAll
-    static void stopPool() throws Exception {
-        if (pool != null) {
-            pool.close();
-        }
     }
 
     private static JobResult runJob(String jobId, String json, List<StatusEvent> events) throws Exception {
-        return TestJobs.run(pool, jobId, json, events::add);
+        return TestJobs.run(POOL.pool(), jobId, json, events::add);
     }
 
     @Test
@@ -78,7 +67,7 @@ class PipelineIT {
         JobResult result = runJob("it-good", TestFiles.job("it-good", "models/base.onnx", "train", "test", 8), events);
 
         assertThat(result.status()).as("errors: %s", result.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
-        assertThat(pool.clients().compression()).as("embedded broker default").isEqualTo("none");
+        assertThat(POOL.pool().clients().compression()).as("embedded broker default").isEqualTo("none");
         assertThat(events).extracting(StatusEvent::stage).contains("queued", "extracting", "training", "done");
         assertThat(events).filteredOn(e -> e.stage().equals("extracting")).last()
                 .satisfies(e -> assertThat(e.shardsDone()).isEqualTo(e.shardsTotal()).isEqualTo(9));
@@ -104,7 +93,7 @@ class PipelineIT {
 
         // The combined ONNX model and the trainer (DL4J head on ONNX Runtime features) agree image by image.
         Path head = Path.of(URI.create(result.artifacts().head().uri()));
-        DemoTestImages images = DemoTestImages.load(root);
+        DemoTestImages images = DemoTestImages.load(POOL.root());
         int n = images.count();
         float[] input = images.inputs();
         int[] labels = images.labels();
@@ -145,23 +134,18 @@ class PipelineIT {
 
     @Test
     void aGarbageTaskGoesToTheDeadLetterTopicAndTheExtractorKeepsWorking() throws Exception {
-        try (KafkaProducer<String, byte[]> producer = pool.clients().producer("it-garbage")) {
+        try (KafkaProducer<String, byte[]> producer = POOL.pool().clients().producer("it-garbage")) {
             producer.send(new ProducerRecord<>(Topics.EXTRACT, "junk", "{\"jobId\": 5".getBytes())).get();
         }
-        try (var reader = pool.clients().reader("it-dlq")) {
-            var tp = new TopicPartition(Topics.DLQ, 0);
-            reader.assign(List.of(tp));
-            reader.seekToBeginning(List.of(tp));
-            List<ConsumerRecord<String, byte[]>> seen = new ArrayList<>();
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (seen.stream().noneMatch(r -> "junk".equals(r.key())) && System.currentTimeMillis() < deadline) {
-                reader.poll(Duration.ofMillis(200)).forEach(seen::add);
-            }
-            assertThat(seen).filteredOn(r -> "junk".equals(r.key())).singleElement().satisfies(r -> {
-                assertThat(new String(r.headers().lastHeader(Topics.SOURCE_TOPIC_HEADER).value())).isEqualTo(Topics.EXTRACT);
-                assertThat(new String(r.headers().lastHeader(Topics.ERROR_HEADER).value())).contains("ExtractTask");
-            });
-        }
+        List<ConsumerRecord<String, byte[]>> seen = Await.value("the junk task on " + Topics.DLQ,
+                Duration.ofSeconds(30), () -> {
+                    List<ConsumerRecord<String, byte[]>> all = TestTopics.read(POOL.clients(), Topics.DLQ);
+                    return all.stream().anyMatch(r -> "junk".equals(r.key())) ? all : null;
+                });
+        assertThat(seen).filteredOn(r -> "junk".equals(r.key())).singleElement().satisfies(r -> {
+            assertThat(new String(r.headers().lastHeader(Topics.SOURCE_TOPIC_HEADER).value())).isEqualTo(Topics.EXTRACT);
+            assertThat(new String(r.headers().lastHeader(Topics.ERROR_HEADER).value())).contains("ExtractTask");
+        });
         JobResult after = runJob("it-after-dlq", TestFiles.job("it-after-dlq", "models/base.onnx", "train", null, 2),
                 new ArrayList<>());
         assertThat(after.status()).as("errors: %s", after.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
@@ -173,13 +157,13 @@ class PipelineIT {
         // Act as a coordinator and an extractor whose every record was delivered twice (a crash before commit).
         String jobId = "it-redelivered";
         var spec = JobParser.parse(TestFiles.job(jobId, "models/base.onnx", "train", null, 2)).orThrow();
-        var job = new JobValidator(new PathResolver(root)).validate(spec);
+        var job = new JobValidator(new PathResolver(POOL.root())).validate(spec);
         var planned = new JobPlanner(16).plan(job, System.currentTimeMillis(), 0);
         var decode = Executors.newFixedThreadPool(2);
         try (var sessions = new SessionCache(1, SessionFactory.Settings.cpu(0), s -> { });
-             KafkaProducer<String, byte[]> producer = pool.clients().producer("it-redeliver");
-             JobClient client = new JobClient(pool.clients())) {
-            var extractor = new ShardExtractor(sessions, root, decode, 8, 2);
+             KafkaProducer<String, byte[]> producer = POOL.pool().clients().producer("it-redeliver");
+             JobClient client = new JobClient(POOL.pool().clients())) {
+            var extractor = new ShardExtractor(sessions, POOL.root(), decode, 8, 2);
             var out = new Publisher(producer);
             out.send(Topics.FEATURES, jobId, Json.bytes(planned.plan()), "plan");
             for (var task : planned.tasks()) {
@@ -227,7 +211,7 @@ class PipelineIT {
         assertThat(m.test().accuracy()).isEqualTo(chosen.testAccuracy());
         assertThat(m.bestEpoch()).isEqualTo(chosen.bestEpoch());
         assertThat(m.epochs()).hasSize(chosen.epochs());
-        DemoTestImages images = DemoTestImages.load(root);
+        DemoTestImages images = DemoTestImages.load(POOL.root());
         assertThat(Evaluation.of(images.runCombined(result), images.labels(), List.of("shirt", "tshirt")).accuracy())
                 .isEqualTo(chosen.testAccuracy());
         MultiLayerNetwork head = ModelSerializer.restoreMultiLayerNetwork(

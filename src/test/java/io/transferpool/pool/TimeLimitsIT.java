@@ -1,12 +1,11 @@
 package io.transferpool.pool;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.transferpool.TestBroker;
 import io.transferpool.TestFiles;
 import io.transferpool.TestJobs;
+import io.transferpool.TestPool;
+import io.transferpool.TestTopics;
 import io.transferpool.job.JobParser;
 import io.transferpool.job.JobResult;
-import io.transferpool.job.Limits;
 import io.transferpool.messaging.FeatureBatch;
 import io.transferpool.messaging.JobClient;
 import io.transferpool.messaging.JobPlan;
@@ -14,18 +13,13 @@ import io.transferpool.messaging.Json;
 import io.transferpool.messaging.Publisher;
 import io.transferpool.messaging.ShardDone;
 import io.transferpool.messaging.Topics;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.UnaryOperator;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,34 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * each job gets one result naming the stage and the limit, and the pool goes on.
  */
 class TimeLimitsIT {
-    @TempDir
-    static Path root;
-    @TempDir
-    static Path work;
-    static TestBroker broker;
-    static PoolSettings base;
-
-    @BeforeAll
-    static void start() throws Exception {
-        TestFiles.demoRoot(root, "train", 12, "test", 6);
-        broker = TestBroker.start(root, work);
-        base = broker.settings();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
-    private static PoolSettings with(UnaryOperator<Limits> change) {
-        return base.toBuilder().limits(change.apply(Limits.DEFAULT)).build();
-    }
-
-    private static Limits times(Limits l, Duration validation, Duration shard, Duration arrival, Duration training) {
-        return l.withTimes(validation, shard, arrival, training);
-    }
+    @RegisterExtension
+    static final TestPool POOL = TestPool.brokerOnly().data(root -> TestFiles.demoRoot(root, "train", 12, "test", 6));
 
     private static JobResult run(Pool pool, String id, String json) throws Exception {
         return TestJobs.run(pool, id, json);
@@ -75,8 +43,7 @@ class TimeLimitsIT {
 
     @Test
     void checkingAJobPastTheValidationLimitRejectsIt() throws Exception {
-        try (Pool pool = Pool.start(with(l -> times(l, Duration.ofMillis(1), Limits.DEFAULT_SHARD_EXTRACTION,
-                Limits.DEFAULT_SHARD_ARRIVAL, Limits.DEFAULT_TRAINING)), new SimpleMeterRegistry())) {
+        try (Pool pool = POOL.start("tp.limits.validation-timeout", "PT0.001S")) {
             JobResult r = run(pool, "slow-check", job("slow-check", 1));
             assertThat(r.status()).isEqualTo(JobResult.Status.REJECTED);
             assertThat(r.errors()).singleElement().satisfies(e -> {
@@ -88,8 +55,7 @@ class TimeLimitsIT {
 
     @Test
     void aShardPastTheExtractionLimitFailsItsJob() throws Exception {
-        try (Pool pool = Pool.start(with(l -> times(l, Limits.DEFAULT_VALIDATION, Duration.ofMillis(1),
-                Limits.DEFAULT_SHARD_ARRIVAL, Limits.DEFAULT_TRAINING)), new SimpleMeterRegistry())) {
+        try (Pool pool = POOL.start("tp.limits.shard-timeout", "PT0.001S")) {
             JobResult r = run(pool, "slow-shard", job("slow-shard", 1));
             assertThat(r.status()).isEqualTo(JobResult.Status.FAILED);
             assertThat(r.errors().get(0).problem()).contains("tp.limits.shard-timeout");
@@ -98,8 +64,7 @@ class TimeLimitsIT {
 
     @Test
     void trainingPastItsLimitFailsTheJobAndTheTrainerGoesOn() throws Exception {
-        try (Pool pool = Pool.start(with(l -> times(l, Limits.DEFAULT_VALIDATION, Limits.DEFAULT_SHARD_EXTRACTION,
-                Limits.DEFAULT_SHARD_ARRIVAL, Duration.ofSeconds(2))), new SimpleMeterRegistry())) {
+        try (Pool pool = POOL.start("tp.limits.training-timeout", "PT2S")) {
             JobResult r = run(pool, "long-training", job("long-training", 5000));
             assertThat(r.status()).isEqualTo(JobResult.Status.FAILED);
             assertThat(r.errors()).singleElement().satisfies(e -> {
@@ -113,9 +78,7 @@ class TimeLimitsIT {
 
     @Test
     void aJobWhoseShardsStopArrivingFailsNamingThemAndFreesItsOffsets() throws Exception {
-        try (Pool pool = Pool.start(with(l -> times(l, Limits.DEFAULT_VALIDATION, Limits.DEFAULT_SHARD_EXTRACTION,
-                Duration.ofSeconds(3), Limits.DEFAULT_TRAINING)).withRoles(java.util.EnumSet.of(Role.TRAINER)),
-                new SimpleMeterRegistry());
+        try (Pool pool = POOL.start("tp.limits.shard-arrival-timeout", "PT3S", "tp.roles", "trainer");
              KafkaProducer<String, byte[]> producer = pool.clients().producer("test");
              JobClient client = new JobClient(pool.clients())) {
             var spec = JobParser.parse(job("lost-shard", 1)).orThrow();
@@ -123,7 +86,7 @@ class TimeLimitsIT {
             JobPlan plan = new JobPlan(spec, "models/base.onnx", null, List.of("shirt", "tshirt"), 3, 0, 6, 0,
                     System.currentTimeMillis(), 0.1, "test-lost", 1);
             Publisher out = new Publisher(producer);
-            RecordMetadata planAt = out.send(Topics.FEATURES, plan.key(), Json.bytes(plan), Topics.PLAN).get();
+            out.send(Topics.FEATURES, plan.key(), Json.bytes(plan), Topics.PLAN).get();
             out.send(Topics.FEATURES, plan.key(), new FeatureBatch(plan.key(), FeatureBatch.Split.TRAIN, 1, 2,
                     new int[]{2, 3}, new int[]{0, 1}, new float[4]).encode(
                     io.transferpool.messaging.FeatureType.FLOAT32), Topics.FEATURE_BATCH).get();
@@ -139,17 +102,7 @@ class TimeLimitsIT {
                         .contains("still missing: train 0, train 2");
             });
             // The trainer's group commits past the plan: the job no longer holds its partition.
-            try (Admin admin = pool.clients().admin()) {
-                var tp = new org.apache.kafka.common.TopicPartition(Topics.FEATURES, planAt.partition());
-                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                long committed = -1;
-                while (committed <= planAt.offset() && System.nanoTime() < deadline) {
-                    var offsets = admin.listConsumerGroupOffsets("tp-trainers").partitionsToOffsetAndMetadata().get();
-                    committed = offsets.containsKey(tp) && offsets.get(tp) != null ? offsets.get(tp).offset() : -1;
-                    Thread.sleep(200);
-                }
-                assertThat(committed).isGreaterThan(planAt.offset());
-            }
+            TestTopics.awaitCommitted(pool.clients(), Duration.ofSeconds(30), Map.of("tp-trainers", Topics.FEATURES));
         }
     }
 }

@@ -1,23 +1,16 @@
 package io.transferpool.security;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.transferpool.Await;
 import io.transferpool.TestFiles;
+import io.transferpool.TestPool;
+import io.transferpool.TestTopics;
 import io.transferpool.job.JobResult;
-import io.transferpool.job.Limits;
 import io.transferpool.messaging.JobClient;
-import io.transferpool.messaging.Json;
 import io.transferpool.messaging.Topics;
-import io.transferpool.pool.Pool;
-import io.transferpool.pool.PoolSettings;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.DataOutputStream;
 import java.io.RandomAccessFile;
@@ -26,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,16 +36,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  * written, and the pool still runs a good job afterwards.
  */
 class HostileJobsIT {
-    @TempDir
-    static Path base;
-    static Path root;
-    static Pool pool;
+    // Tight per-pool limits: the fuzz cases must not make work that takes minutes.
+    @RegisterExtension
+    static final TestPool POOL = TestPool.allRoles().data(HostileJobsIT::layOut).with("tp.shard-size", "8",
+            "tp.limits.max-epochs", "20", "tp.limits.max-epoch-samples", "10000", "tp.limits.max-classes", "1000",
+            "tp.limits.max-samples", "100000", "tp.limits.max-head-layers", "4",
+            "tp.limits.max-head-parameters", "5000000", "tp.limits.max-input-values", String.valueOf(16L << 20),
+            "tp.limits.max-batch-bytes", String.valueOf(256L << 20));
 
-    @BeforeAll
-    static void start() throws Exception {
-        root = Files.createDirectories(base.resolve("root"));
-        Files.createDirectories(base.resolve("secret"));
-        Files.writeString(base.resolve("secret/key.txt"), "do not read");
+    static void layOut(Path root) throws Exception {
+        Path secret = Files.createDirectories(root.resolveSibling("secret"));
+        Files.writeString(secret.resolve("key.txt"), "do not read");
         TestFiles.demoRoot(root, "train", 8, "test", 4);
         Path idx = Files.createDirectories(root.resolve("idx"));
         idxFile(idx.resolve("lying-labels"), 0x801, new int[]{1 << 29}, 16);
@@ -73,21 +66,14 @@ class HostileJobsIT {
         // A PNG whose header promises more than its data holds, among good images.
         Path mixed = Files.createDirectories(root.resolve("mixed"));
         TestFiles.copyImages("train", mixed, 8);
-        byte[] png = Files.readAllBytes(Files.list(mixed.resolve("shirt")).sorted().findFirst().orElseThrow());
+        Path first;
+        try (Stream<Path> shirts = Files.list(mixed.resolve("shirt"))) {
+            first = shirts.sorted().findFirst().orElseThrow();
+        }
+        byte[] png = Files.readAllBytes(first);
         java.nio.ByteBuffer.wrap(png).putInt(16, 40000).putInt(20, 40000); // IHDR width and height
         Files.write(mixed.resolve("shirt/000-crafted.png"), png);
-        Files.createSymbolicLink(root.resolve("linked-out"), base.resolve("secret"));
-        // Tight per-pool limits: the fuzz cases must not make work that takes minutes.
-        PoolSettings settings = PoolSettings.defaults(root, base.resolve("work")).toBuilder().shardSize(8)
-                .limits(new Limits(20, 10_000, 1000, 100_000, 4, 5_000_000, 16L << 20, 256L << 20)).build();
-        pool = Pool.start(settings, new SimpleMeterRegistry());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (pool != null) {
-            pool.close();
-        }
+        Files.createSymbolicLink(root.resolve("linked-out"), secret);
     }
 
     static void idxFile(Path file, int magic, int[] dims, int payload) throws Exception {
@@ -111,27 +97,24 @@ class HostileJobsIT {
 
     /** A job's results on tp.results (all of them, to check there is exactly one). */
     static Map<String, List<JobResult>> results() {
-        Map<String, List<JobResult>> out = new HashMap<>();
-        try (KafkaConsumer<String, byte[]> c = pool.clients().reader("hostile-results")) {
-            TopicPartition tp = new TopicPartition(Topics.RESULTS, 0);
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            long end = c.endOffsets(List.of(tp)).get(tp);
-            while (c.position(tp) < end) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    out.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(Json.read(r.value(), JobResult.class));
+        return TestTopics.results(POOL.clients());
+    }
+
+    /**
+     * Files in the test's folder outside the data root and the pool's work folder: what a job must never write.
+     * The work folder is left out whole, not filtered from a walk of everything: the broker renames its own files
+     * in it all the time.
+     */
+    static Set<String> outside() throws Exception {
+        Set<String> out = new TreeSet<>();
+        try (Stream<Path> top = Files.list(POOL.dir())) {
+            for (Path p : top.filter(p -> !p.equals(POOL.root()) && !p.equals(POOL.work())).toList()) {
+                try (Stream<Path> all = Files.walk(p)) {
+                    all.forEach(f -> out.add(f.toString()));
                 }
             }
         }
         return out;
-    }
-
-    /** Files under the test's folder but outside the data root and the pool's work folder. */
-    static Set<String> outside() throws Exception {
-        try (Stream<Path> all = Files.walk(base)) {
-            return new TreeSet<>(all.filter(p -> !p.startsWith(root) && !p.startsWith(base.resolve("work")))
-                    .map(Path::toString).toList());
-        }
     }
 
     @Test
@@ -185,8 +168,8 @@ class HostileJobsIT {
         jobs.put("crafted-png", job("crafted-png").replace("\"uri\": \"train\"", "\"uri\": \"mixed\""));
         expect.put("crafted-png", new String[]{"SUCCEEDED", null});
 
-        try (JobClient client = new JobClient(pool.clients());
-             KafkaProducer<String, byte[]> raw = pool.clients().producer("hostile")) {
+        try (JobClient client = new JobClient(POOL.clients());
+             KafkaProducer<String, byte[]> raw = POOL.clients().producer("hostile")) {
             for (var e : jobs.entrySet()) {
                 raw.send(new ProducerRecord<>(Topics.JOBS, e.getKey(), e.getValue().getBytes(StandardCharsets.UTF_8)))
                         .get();
@@ -202,6 +185,7 @@ class HostileJobsIT {
                 assertThat(r.errors()).as("results stay small").hasSizeLessThanOrEqualTo(JobResult.MAX_ERRORS);
             }
         }
+        TestTopics.awaitSettled(POOL.clients(), Duration.ofMinutes(2));
         assertThat(results()).as("exactly one result per job").allSatisfy((id, rs) -> assertThat(rs).hasSize(1));
         assertGoodJobRuns("good-after-audit");
         assertThat(outside()).as("nothing written outside the root and the work folder").isEqualTo(before);
@@ -209,7 +193,7 @@ class HostileJobsIT {
     }
 
     static void assertGoodJobRuns(String id) throws Exception {
-        try (JobClient client = new JobClient(pool.clients())) {
+        try (JobClient client = new JobClient(POOL.clients())) {
             client.submit(id, job(id));
             JobResult r = client.await(id, Duration.ofMinutes(2), s -> { });
             assertThat(r.status()).as("errors %s", r.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
@@ -228,7 +212,7 @@ class HostileJobsIT {
         HostileJobs generator = new HostileJobs(seed);
         List<String> ids = new ArrayList<>();
         long t0 = System.nanoTime();
-        try (KafkaProducer<String, byte[]> raw = pool.clients().producer("fuzz")) {
+        try (KafkaProducer<String, byte[]> raw = POOL.clients().producer("fuzz")) {
             for (int i = 0; i < cases; i++) {
                 String id = "fuzz-" + i;
                 ids.add(id);
@@ -237,15 +221,10 @@ class HostileJobsIT {
             }
             raw.flush();
         }
-        long deadline = System.nanoTime() + Duration.ofMinutes(8).plusMillis(500L * cases).toNanos();
-        Map<String, List<JobResult>> results = results();
-        while (!results.keySet().containsAll(ids) && System.nanoTime() < deadline) {
-            Thread.sleep(1000);
-            results = results();
-        }
-        Map<String, List<JobResult>> all = results;
-        assertThat(ids).as("every case has a result").allSatisfy(id -> assertThat(all).containsKey(id));
-        Thread.sleep(2000);
+        Await.until("a result for each of the " + cases + " cases", Duration.ofMinutes(8).plusMillis(500L * cases),
+                () -> results().keySet().containsAll(ids));
+        // Every result the cases can cause is out once the coordinators and trainers committed all they were given.
+        TestTopics.awaitSettled(POOL.clients(), Duration.ofMinutes(2));
         Map<String, Integer> counts = new TreeMap<>();
         results().forEach((id, rs) -> {
             if (id.startsWith("fuzz-")) {
@@ -258,6 +237,6 @@ class HostileJobsIT {
         assertThat(counts.getOrDefault("REJECTED", 0)).isGreaterThan(cases / 3);
         assertGoodJobRuns("good-after-fuzz");
         assertThat(outside()).isEqualTo(before);
-        assertThat(pool.healthy()).isTrue();
+        assertThat(POOL.pool().healthy()).isTrue();
     }
 }

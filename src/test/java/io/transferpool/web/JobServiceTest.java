@@ -1,5 +1,7 @@
 package io.transferpool.web;
 
+import io.transferpool.TestTopics;
+import io.transferpool.Await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -13,7 +15,6 @@ import io.transferpool.pool.Pool;
 import io.transferpool.pool.PoolSettings;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -150,22 +151,16 @@ class JobServiceTest {
         String job = TestFiles.job("http-long", "models/base.onnx", "train", "test", 5000)
                 .replace("\"patience\": 5", "\"patience\": 10000");
         assertThat(send("POST", "/jobs", job, TOKEN).statusCode()).isEqualTo(202);
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        JsonNode shown = json(send("GET", "/jobs/http-long", null, null));
-        while (!(shown.has("progress") && shown.get("progress").path("epoch").asInt() >= 2)
-                && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-            shown = json(send("GET", "/jobs/http-long", null, null));
-        }
+        JsonNode shown = Await.value("job http-long at epoch 2", Duration.ofSeconds(60), () -> {
+            JsonNode s = json(send("GET", "/jobs/http-long", null, null));
+            return s.has("progress") && s.get("progress").path("epoch").asInt() >= 2 ? s : null;
+        });
         assertThat(shown.get("state").asText()).isEqualTo("TRAINING");
         assertThat(send("DELETE", "/jobs/http-long", null, null).statusCode()).as("token needed").isEqualTo(401);
         HttpResponse<String> deleted = send("DELETE", "/jobs/http-long?reason=enough", null, TOKEN);
         assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(202);
-        while (!shown.get("state").asText().equals("CANCELLED") && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-            shown = json(send("GET", "/jobs/http-long", null, null));
-        }
-        assertThat(shown.get("state").asText()).isEqualTo("CANCELLED");
+        Await.until("job http-long CANCELLED", Duration.ofSeconds(60),
+                () -> json(send("GET", "/jobs/http-long", null, null)).get("state").asText().equals("CANCELLED"));
         JsonNode result = json(send("GET", "/jobs/http-long/result", null, null));
         assertThat(result.get("errors").get(0).get("problem").asText()).isEqualTo("cancelled: enough");
         assertThat(result.get("metrics").get("epochs").size()).isBetween(2, 4999);
@@ -179,10 +174,8 @@ class JobServiceTest {
             producer.send(new ProducerRecord<>(Topics.STATUS, "quiet-job", Json.bytes(StatusEvent.of("quiet-job",
                     "queued", "waiting")))).get();
         }
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (send("GET", "/jobs/quiet-job", null, null).statusCode() == 404 && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        Await.until("quiet-job on the board", Duration.ofSeconds(30),
+                () -> send("GET", "/jobs/quiet-job", null, null).statusCode() != 404);
         HttpResponse<InputStream> stream = http.send(HttpRequest.newBuilder(URI.create(base + "jobs/quiet-job/events"))
                 .build(), HttpResponse.BodyHandlers.ofInputStream());
         List<String> lines = new CopyOnWriteArrayList<>();
@@ -229,11 +222,7 @@ class JobServiceTest {
     void jobsOnTheTopicsBeforeThisCoordinatorStartedAreShown() throws Exception {
         // The channel reads the topics from their beginnings as the application starts: the job service says it is
         // ready once it has read them to where they ended, and from then on shows the job.
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!boardReady() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertThat(boardReady()).isTrue();
+        Await.until("the job board to be ready", Duration.ofSeconds(30), this::boardReady);
         HttpResponse<String> r = send("GET", "/jobs/" + JobServiceBroker.EARLIER_JOB, null, null);
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(json(r).get("state").asText()).isEqualTo("SUCCEEDED");
@@ -247,29 +236,21 @@ class JobServiceTest {
     @Test
     void anUnreadableRecordIsDeadLetteredAndTheBoardCarriesOn() throws Exception {
         var clients = new KafkaClients(JobServiceBroker.servers, "none", Map.of());
-        try (var producer = clients.producer("poisoner");
-             var reader = clients.reader("dlq-reader")) {
+        try (var producer = clients.producer("poisoner")) {
             producer.send(new ProducerRecord<>(Topics.RESULTS,
                     "poison-result", "not a result".getBytes(StandardCharsets.UTF_8))).get();
             producer.send(new ProducerRecord<>(Topics.STATUS,
                     "after-poison", Json.bytes(StatusEvent.of("after-poison", "queued", "")))).get();
-            var dlq = new TopicPartition(Topics.DLQ, 0);
-            reader.assign(List.of(dlq));
-            reader.seekToBeginning(List.of(dlq));
-            List<ConsumerRecord<String, byte[]>> dead = new ArrayList<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (dead.stream().noneMatch(r -> "poison-result".equals(r.key())) && System.nanoTime() < deadline) {
-                reader.poll(Duration.ofMillis(200)).forEach(dead::add);
-            }
-            var letter = dead.stream().filter(r -> "poison-result".equals(r.key())).findFirst().orElseThrow();
+            ConsumerRecord<String, byte[]> letter = Await.value("the poison result on " + Topics.DLQ,
+                    Duration.ofSeconds(30), () -> TestTopics.read(clients, Topics.DLQ).stream()
+                            .filter(r -> "poison-result".equals(r.key())).findFirst().orElse(null));
             assertThat(new String(letter.headers().lastHeader(Topics.SOURCE_TOPIC_HEADER)
                     .value(), StandardCharsets.UTF_8)).isEqualTo(Topics.RESULTS);
             assertThat(letter.headers().lastHeader(Topics.ERROR_HEADER)).isNotNull();
-            HttpResponse<String> after = send("GET", "/jobs/after-poison", null, null);
-            while (after.statusCode() == 404 && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-                after = send("GET", "/jobs/after-poison", null, null);
-            }
+            HttpResponse<String> after = Await.value("after-poison on the board", Duration.ofSeconds(30), () -> {
+                HttpResponse<String> r = send("GET", "/jobs/after-poison", null, null);
+                return r.statusCode() == 404 ? null : r;
+            });
             assertThat(json(after).get("state").asText()).isEqualTo("QUEUED");
         }
     }

@@ -1,5 +1,6 @@
 package io.transferpool.web;
 
+import io.transferpool.Await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -56,11 +57,8 @@ class JobsPageTest {
         // The board reads the topics as the application starts: wait until it shows the job from before.
         HttpClient http = HttpClient.newHttpClient();
         URI earlier = URI.create(page + "jobs/" + JobServiceBroker.EARLIER_JOB);
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (http.send(HttpRequest.newBuilder(earlier).build(), HttpResponse.BodyHandlers.discarding())
-                .statusCode() != 200 && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        Await.until("the board to show " + earlier, Duration.ofSeconds(30), () -> http.send(
+                HttpRequest.newBuilder(earlier).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
         Process browser = new ProcessBuilder(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",
                 "--no-first-run", "--user-data-dir=" + dir.resolve("profile"), "--remote-debugging-port=0",
                 "--remote-allow-origins=*", page.toString()).redirectErrorStream(true).start();
@@ -130,20 +128,18 @@ class JobsPageTest {
 
         static DevTools open(String port) throws Exception {
             HttpClient http = HttpClient.newHttpClient();
-            String url = null;
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (url == null && System.nanoTime() < deadline) {
+            String url = Await.value("the page's DevTools socket", Duration.ofSeconds(30), () -> {
                 JsonNode tabs = Json.MAPPER.readTree(http.send(HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + port + "/json/list")).build(),
                         HttpResponse.BodyHandlers.ofString()).body());
+                String found = null;
                 for (JsonNode t : tabs) {
                     if (t.path("type").asText().equals("page")) {
-                        url = t.path("webSocketDebuggerUrl").asText();
+                        found = t.path("webSocketDebuggerUrl").asText();
                     }
                 }
-                Thread.sleep(100);
-            }
-            assertThat(url).as("the page's DevTools socket").isNotNull();
+                return found;
+            });
             DevTools d = new DevTools();
             d.socket = http.newWebSocketBuilder().buildAsync(URI.create(url), d).get(30, TimeUnit.SECONDS);
             return d;
@@ -161,13 +157,9 @@ class JobsPageTest {
         }
 
         void await(String expression, String expected) throws Exception {
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            String value = eval(expression);
-            while (!value.equals(expected) && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-                value = eval(expression);
-            }
-            assertThat(value).as(expression).isEqualTo(expected);
+            String[] last = {null};
+            Await.until(() -> expression + " to be \"" + expected + "\", was \"" + last[0] + "\"",
+                    Duration.ofSeconds(30), () -> expected.equals(last[0] = eval(expression)));
         }
 
         @Override
