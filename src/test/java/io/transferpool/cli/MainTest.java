@@ -14,4 +14,14 @@ class MainTest {
         assertThat(Main.servesTheApi(new String[]{"model", "inspect", "serve.onnx"}, null)).isFalse();
         assertThat(Main.servesTheApi(new String[]{}, null)).isFalse();
     }
+
+    @Test
+    void onlyServeListensForHttp() {
+        assertThat(Main.listens(new String[]{"serve"})).isTrue();
+        assertThat(Main.listens(new String[]{"-Dx=y", "serve"})).isTrue();
+        for (String verb : new String[]{"run", "demo", "advise", "model", "submit", "cancel"}) {
+            assertThat(Main.listens(new String[]{verb, "serve"})).as(verb).isFalse();
+        }
+        assertThat(Main.listens(new String[]{})).isFalse();
+    }
 }

@@ -1,12 +1,18 @@
 package io.transferpool.drills;
 
+import io.transferpool.Await;
 import io.transferpool.TestFiles;
 import io.transferpool.broker.EmbeddedKafka;
 import io.transferpool.job.JobResult;
 import io.transferpool.messaging.Json;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,13 +26,32 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Cancelling from the command line, with the packaged application as separate processes: Ctrl-C (SIGINT) on
  * {@code run} cancels its job cleanly, and the {@code cancel} verb stops a job that {@code submit --wait} follows,
- * which then exits with the cancelled code (3).
+ * which then exits with the cancelled code (3). The one-shot verbs run with Quarkus' default HTTP port (8080) held
+ * by this test and several at once beside a {@code serve}: they open no port.
  */
 class CancelDrill {
     @TempDir
     Path root;
     @TempDir
     Path work;
+    /** Quarkus' default HTTP port, taken (here, or by whoever holds it already) while the verbs run. */
+    static ServerSocket defaultPort;
+
+    @BeforeAll
+    static void holdTheDefaultPort() {
+        try {
+            defaultPort = new ServerSocket(8080, 1, InetAddress.getByName("0.0.0.0"));
+        } catch (IOException e) {
+            defaultPort = null; // in use already: just as good
+        }
+    }
+
+    @AfterAll
+    static void releaseIt() throws IOException {
+        if (defaultPort != null) {
+            defaultPort.close();
+        }
+    }
 
     /** A job that would train for a long time: 5000 epochs, no early stopping. */
     static String longJob(String jobId) {
@@ -36,7 +61,7 @@ class CancelDrill {
 
     Process java(Path log, Path dir, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-Dquarkus.http.port=0", "-Dtp.work-dir=" + work.resolve("w-" + log.getFileName())));
+                "-Xmx1g", "-Dtp.work-dir=" + work.resolve("w-" + log.getFileName())));
         List<String> rest = new ArrayList<>(List.of(args));
         int jar = rest.indexOf("-jar");
         cmd.addAll(rest.subList(0, jar));
@@ -47,13 +72,10 @@ class CancelDrill {
     }
 
     static void waitFor(Path log, String text, Process p) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (!Files.readString(log).contains(text)) {
+        Await.until(() -> "\"" + text + "\" in " + log, Duration.ofSeconds(120), () -> {
             assertThat(p.isAlive()).as("process ended before \"" + text + "\":\n" + Files.readString(log)).isTrue();
-            assertThat(System.nanoTime()).as("no \"" + text + "\" in time:\n" + Files.readString(log))
-                    .isLessThan(deadline);
-            Thread.sleep(100);
-        }
+            return Files.readString(log).contains(text);
+        });
     }
 
     @Test
@@ -86,6 +108,13 @@ class CancelDrill {
             Path submitLog = work.resolve("submit.log");
             Process submit = java(submitLog, work, servers, "-jar", "submit", "job.json", "--wait");
             waitFor(submitLog, "epoch 2/5000", submit);
+            // Another one-shot verb at the same time: no port between them either.
+            Path inspectLog = work.resolve("inspect.log");
+            Process inspect = java(inspectLog, work, "-jar", "model", "inspect",
+                    root.resolve("models/base.onnx").toString());
+            assertThat(inspect.waitFor(90, TimeUnit.SECONDS)).isTrue();
+            assertThat(inspect.exitValue()).as(Files.readString(inspectLog)).isZero();
+            assertThat(Files.readString(inspectLog)).contains("total parameters 287464");
             Path cancelLog = work.resolve("cancel.log");
             Process cancel = java(cancelLog, work, servers, "-jar", "cancel", "verb-cancelled", "--reason", "drill");
             assertThat(cancel.waitFor(90, TimeUnit.SECONDS)).isTrue();
