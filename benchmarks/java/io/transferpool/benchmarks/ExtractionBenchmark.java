@@ -240,7 +240,7 @@ class ExtractionBenchmark {
             before = ProcessCpu.now();
             client.submit(jobId, job.apply(jobId, 3));
             result = client.await(jobId, Duration.ofMinutes(20), (StatusEvent e) -> {
-                if ("extracting".equals(e.stage()) && e.shardsDone().equals(e.shardsTotal())) {
+                if (e.stage() == io.transferpool.messaging.Stage.EXTRACTING && e.shardsDone().equals(e.shardsTotal())) {
                     allShards[0] = e.timestampMillis();
                     atLastShard[0] = ProcessCpu.now();
                     seenAt[0] = System.currentTimeMillis();

@@ -73,7 +73,8 @@ class MemoryBenchmark {
                      "head": {"hidden": [1024]},
                      "training": {"optimizer": {"type": "sgd", "learningRate": 0.001, "momentum": 0.9},
                       "epochs": 1, "batchSize": 64, "earlyStopping": {"enabled": false}, "seed": 1}}""").orThrow();
-            JobPlan plan = new JobPlan(spec, "m", "0".repeat(64), List.of("a", "b"), 1, 0, n, 0, 0, 0, null);
+            JobPlan plan = JobPlan.of(spec, new JobPlan.Model("m", "0".repeat(64)), List.of("a", "b"),
+                    new JobPlan.Split(1, n), JobPlan.Split.NONE, new JobPlan.Submission(null, 1, 0, 0));
             Path spill = Files.createTempDirectory("tp-mem");
             HeapBudget budget = new HeapBudget(HeapBudget.defaultLimit());
             long t0 = System.nanoTime();

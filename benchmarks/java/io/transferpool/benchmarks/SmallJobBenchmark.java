@@ -71,8 +71,8 @@ class SmallJobBenchmark {
             client.submit(jobId, job(jobId));
             result = client.await(jobId, Duration.ofMinutes(5),
                     (StatusEvent e) -> {
-                        firstSeen.putIfAbsent(e.stage(), e.timestampMillis());
-                        firstSeen.putIfAbsent(e.stage() + " (read)", System.currentTimeMillis());
+                        firstSeen.putIfAbsent(e.stage().wire(), e.timestampMillis());
+                        firstSeen.putIfAbsent(e.stage().wire() + " (read)", System.currentTimeMillis());
                     });
         }
         double wall = (System.currentTimeMillis() - t0) / 1e3;

@@ -1,5 +1,6 @@
 package io.transferpool.cli;
 
+import io.transferpool.messaging.Stage;
 import io.transferpool.messaging.StatusEvent;
 
 import java.io.PrintStream;
@@ -14,7 +15,7 @@ final class ProgressPrinter {
     static final int WIDTH = 30;
     private final PrintStream out;
     private final boolean terminal;
-    private String barStage;
+    private Stage barStage;
 
     ProgressPrinter(PrintStream out) {
         this(out, System.console() != null && out == System.out);
@@ -45,11 +46,14 @@ final class ProgressPrinter {
 
     /** The bar for stages with a known total, else null. */
     static String bar(StatusEvent e) {
+        if (e.stage() == null) {
+            return null;
+        }
         return switch (e.stage()) {
-            case "extracting" -> e.shardsTotal() == null || e.shardsTotal() == 0 ? null
+            case EXTRACTING -> e.shardsTotal() == null || e.shardsTotal() == 0 ? null
                     : String.format(Locale.ROOT, "extracting %s %d/%d shards  %.0f images/s",
                     bar(e.shardsDone(), e.shardsTotal()), e.shardsDone(), e.shardsTotal(), e.imagesPerSecond());
-            case "training" -> e.epochs() == null || e.epochs() == 0 ? null
+            case TRAINING -> e.epochs() == null || e.epochs() == 0 ? null
                     : String.format(Locale.ROOT, "training   %s epoch %d/%d  val accuracy %s",
                     bar(e.epoch(), e.epochs()), e.epoch(), e.epochs(), e.valAccuracy() == null
                             || e.valAccuracy().isNaN() ? "n/a" : String.format(Locale.ROOT, "%.4f", e.valAccuracy()));
@@ -63,12 +67,16 @@ final class ProgressPrinter {
     }
 
     static String line(StatusEvent e) {
+        if (e.stage() == null) {
+            return e.message() == null ? "" : e.message();
+        }
         return switch (e.stage()) {
-            case "extracting" -> String.format(Locale.ROOT, "extracting  shard %d/%d  %.0f images/s", e.shardsDone(),
+            case EXTRACTING -> String.format(Locale.ROOT, "extracting  shard %d/%d  %.0f images/s", e.shardsDone(),
                     e.shardsTotal(), e.imagesPerSecond());
-            case "training" -> e.epoch() == null ? String.format(Locale.ROOT, "training    %s", e.message())
+            case TRAINING -> e.epoch() == null ? String.format(Locale.ROOT, "training    %s", e.message())
                     : String.format(Locale.ROOT, "training    epoch %d/%d  %s", e.epoch(), e.epochs(), e.message());
-            default -> String.format(Locale.ROOT, "%-11s %s", e.stage(), e.message() == null ? "" : e.message());
+            default -> String.format(Locale.ROOT, "%-11s %s", e.stage().wire(), e.message() == null ? ""
+                    : e.message());
         };
     }
 }

@@ -14,6 +14,8 @@ import io.transferpool.messaging.SendScope;
 import io.transferpool.messaging.StatusEvent;
 import io.transferpool.messaging.Topics;
 import io.transferpool.messaging.WorkerLoop;
+import io.transferpool.messaging.Stage;
+import io.transferpool.messaging.RecordType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
@@ -65,7 +67,7 @@ public final class CoordinatorRole implements WorkerLoop.Role {
 
     @Override
     public void handle(ConsumerRecord<String, byte[]> record) throws InterruptedException {
-        if (Topics.CANCEL.equals(Publisher.type(record.headers()))) {
+        if (RecordType.of(record.headers()) == RecordType.CANCEL_REQUEST) {
             cancel(record);
             return;
         }
@@ -110,8 +112,8 @@ public final class CoordinatorRole implements WorkerLoop.Role {
                     + e.getClass().getSimpleName() + ": " + e.getMessage())), submission);
             return;
         }
-        var planned = planner.plan(job, submittedAt, (System.nanoTime() - t0) / 1e9, submission, run, features.key(),
-                features.reuse());
+        var planned = planner.plan(job, new JobPlan.Submission(submission, run, submittedAt,
+                (System.nanoTime() - t0) / 1e9), new JobPlan.KeptFeatures(features.key(), features.reuse()));
         String key = planned.plan().key();
         boolean planSent = false;
         try (SendScope work = SendScope.open()) {
@@ -120,16 +122,16 @@ public final class CoordinatorRole implements WorkerLoop.Role {
             out.sendAndWait(Topics.JOB_IDS, jobId, Json.bytes(accepted), null);
             ids.accepted(accepted);
             // The plan is acknowledged before any task goes out: a trainer must hold it when the features come.
-            out.sendAndWait(Topics.FEATURES, key, Json.bytes(planned.plan()), Topics.PLAN);
+            out.sendAndWait(Topics.FEATURES, key, Json.bytes(planned.plan()), RecordType.PLAN);
             planSent = true;
             for (var task : planned.tasks()) {
-                out.send(Topics.EXTRACT, key + "/" + task.split() + "/" + task.shard(), Json.bytes(task), "task");
+                out.send(Topics.EXTRACT, key + "/" + task.split() + "/" + task.shard(), Json.bytes(task), RecordType.TASK);
             }
             work.awaitAll();
         } catch (SendScope.SendFailedException e) {
             if (planSent) {
                 // Some tasks may be out: the trainer drops the job instead of waiting for shards that never come.
-                out.send(Topics.FEATURES, key, e.getMessage().getBytes(StandardCharsets.UTF_8), Topics.CANCEL);
+                out.send(Topics.FEATURES, key, e.getMessage().getBytes(StandardCharsets.UTF_8), RecordType.JOB_DROPPED);
             }
             fail(jobId, e, planned.plan());
             return;
@@ -140,9 +142,9 @@ public final class CoordinatorRole implements WorkerLoop.Role {
         String advised = job.advice() == null ? "" : "strategy auto chose case " + job.advice().caseNumber() + ", "
                 + job.advice().strategy() + (job.advice().freezeAt() != null ? " from " + job.advice().freezeAt()
                 : " at " + job.advice().cut()) + "; ";
-        out.status(new StatusEvent(jobId, "queued", advised + (features.reuse()
+        out.status(StatusEvent.queued(jobId, advised + (features.reuse()
                 ? "no extraction: the features of " + samples + " are kept from job " + features.madeBy()
-                : shards + " shards, " + samples), 0, shards, null, null, null, null, System.currentTimeMillis()));
+                : shards + " shards, " + samples), shards));
         out.flush();
         metrics.counter("tp.jobs.accepted").increment();
         LOG.infof("Job %s accepted%s: %d shards", jobId, run > 1 ? " as run " + run : "", shards);
@@ -184,7 +186,7 @@ public final class CoordinatorRole implements WorkerLoop.Role {
             throw new IllegalStateException("the cancellation of job " + jobId + " could not be published: "
                     + e.getMessage(), e);
         }
-        out.status(StatusEvent.of(jobId, "cancelling", reason));
+        out.status(StatusEvent.of(jobId, Stage.CANCELLING, reason));
         out.flush();
         metrics.counter("tp.jobs.cancelled").increment();
         LOG.infof("Job %s (run %d) cancelled: %s", jobId, run.get().run(), reason);
@@ -194,8 +196,8 @@ public final class CoordinatorRole implements WorkerLoop.Role {
     private void fail(String jobId, SendScope.SendFailedException e, JobPlan plan) {
         LOG.errorf("Job %s could not be started: %s", jobId, e.getMessage());
         out.result(JobResult.failed(jobId, List.of(new FieldError("$", "the pool could not publish the job's work: "
-                + e.getMessage())), null).withSubmission(plan.submission(), plan.run()));
-        out.status(StatusEvent.of(jobId, "failed", e.getMessage()));
+                + e.getMessage())), null).withSubmission(plan.submission().id(), plan.run()));
+        out.status(StatusEvent.of(jobId, Stage.FAILED, e.getMessage()));
     }
 
     private void reject(String jobId, List<FieldError> errors, String submission) {
@@ -203,7 +205,7 @@ public final class CoordinatorRole implements WorkerLoop.Role {
         out.result(JobResult.rejected(jobId, errors).withSubmission(submission));
         if (jobId == null || ids.last(jobId).isEmpty()) {
             // The status of an id in use stays that of its accepted run; this submission's rejection is its result.
-            out.status(StatusEvent.of(jobId == null ? "unknown" : jobId, "rejected", errors.size() + " error(s): "
+            out.status(StatusEvent.of(jobId == null ? "unknown" : jobId, Stage.REJECTED, errors.size() + " error(s): "
                     + errors.get(0)));
         }
         out.flush();

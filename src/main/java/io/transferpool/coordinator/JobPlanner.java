@@ -23,27 +23,18 @@ public final class JobPlanner {
     public record Planned(JobPlan plan, List<ExtractTask> tasks) {
     }
 
-    public Planned plan(ValidatedJob job, long submittedAtMillis, double validationSeconds) {
-        return plan(job, submittedAtMillis, validationSeconds, null);
-    }
-
-    public Planned plan(ValidatedJob job, long submittedAtMillis, double validationSeconds, String submission) {
-        return plan(job, submittedAtMillis, validationSeconds, submission, 1);
-    }
-
-    public Planned plan(ValidatedJob job, long submittedAtMillis, double validationSeconds, String submission,
-                        int run) {
-        return plan(job, submittedAtMillis, validationSeconds, submission, run, null, false);
+    /** A plan whose features are not kept. */
+    public Planned plan(ValidatedJob job, JobPlan.Submission submission) {
+        return plan(job, submission, JobPlan.KeptFeatures.NONE);
     }
 
     /**
-     * @param submission  the job record's place on tp.jobs (see {@link JobPlan#submission})
-     * @param run         which run of the job id this is (see {@link JobPlan#run})
-     * @param featureKey  what the job's features depend on, or null when features are not kept
-     * @param reuse       features kept under {@code featureKey} serve this job: no extract tasks
+     * @param submission which submission and run of the job id this is
+     * @param features   whether its features are kept, and whether kept ones serve it (then: no extract tasks)
      */
-    public Planned plan(ValidatedJob job, long submittedAtMillis, double validationSeconds, String submission,
-                        int run, String featureKey, boolean reuse) {
+    public Planned plan(ValidatedJob job, JobPlan.Submission submission, JobPlan.KeptFeatures features) {
+        boolean reuse = features.reused();
+        int run = submission.run();
         List<ExtractTask> tasks = new ArrayList<>();
         int trainShards = 0;
         if (!reuse) {
@@ -53,10 +44,10 @@ public final class JobPlanner {
                 tasks.addAll(tasks(job, Split.TEST, job.test(), run));
             }
         }
-        JobPlan plan = new JobPlan(job.spec(), job.modelPath(), job.modelSha256(), job.train().classes(), trainShards,
-                tasks.size() - trainShards, job.train().samples().size(),
-                job.test() == null ? 0 : job.test().samples().size(), submittedAtMillis, validationSeconds, submission,
-                run, featureKey, reuse, job.advice());
+        JobPlan plan = JobPlan.of(job.spec(), new JobPlan.Model(job.modelPath(), job.modelSha256()),
+                job.train().classes(), new JobPlan.Split(trainShards, job.train().samples().size()),
+                new JobPlan.Split(tasks.size() - trainShards, job.test() == null ? 0 : job.test().samples().size()),
+                submission).withFeatures(features).withAdvice(job.advice());
         return new Planned(plan, List.copyOf(tasks));
     }
 

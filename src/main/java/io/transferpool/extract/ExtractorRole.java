@@ -11,6 +11,7 @@ import io.transferpool.messaging.Publisher;
 import io.transferpool.messaging.ShardDone;
 import io.transferpool.messaging.Topics;
 import io.transferpool.messaging.WorkerLoop;
+import io.transferpool.messaging.RecordType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
 
@@ -79,7 +80,7 @@ public final class ExtractorRole implements WorkerLoop.Role {
             done = new ShardDone(task.key(), task.split(), task.shard(), task.shardCount(), 0, List.of(), 0, 0, 0,
                     null, e.getClass().getSimpleName() + ": " + e.getMessage());
         }
-        out.send(Topics.FEATURES, task.key(), Json.bytes(done), Topics.SHARD_DONE);
+        out.send(Topics.FEATURES, task.key(), Json.bytes(done), RecordType.SHARD_DONE);
         out.flush();
         imagesExtracted.increment(done.extracted());
         done.badSamples().forEach(b -> metrics.counter("tp.extract.bad.samples", "reason", reasonTag(b.reason()))
@@ -99,7 +100,7 @@ public final class ExtractorRole implements WorkerLoop.Role {
             byte[] bytes = part.encode(featureType);
             long t1 = System.nanoTime();
             featureBytes.increment(bytes.length);
-            out.send(Topics.FEATURES, b.jobId(), bytes, Topics.FEATURE_BATCH);
+            out.send(Topics.FEATURES, b.jobId(), bytes, RecordType.FEATURE_BATCH);
             encodeNanos += t1 - t0;
             publishNanos += System.nanoTime() - t1;
         }

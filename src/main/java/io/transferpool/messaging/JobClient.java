@@ -63,7 +63,7 @@ public final class JobClient implements AutoCloseable {
     public void cancel(String jobId, String reason) throws Exception {
         ProducerRecord<String, byte[]> r = new ProducerRecord<>(Topics.JOBS, jobId,
                 Json.bytes(new CancelRequest(reason, System.currentTimeMillis())));
-        r.headers().add(Topics.TYPE_HEADER, Topics.CANCEL.getBytes(StandardCharsets.UTF_8));
+        RecordType.CANCEL_REQUEST.addTo(r.headers());
         producer.send(r).get();
     }
 

@@ -5,7 +5,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
@@ -15,10 +14,11 @@ import java.util.concurrent.Future;
  */
 public record Publisher(KafkaProducer<String, byte[]> producer) {
 
-    public Future<RecordMetadata> send(String topic, String key, byte[] value, String type) {
+    /** @param type what the record is ({@link RecordType}), or null for the topics whose records have no type */
+    public Future<RecordMetadata> send(String topic, String key, byte[] value, RecordType type) {
         ProducerRecord<String, byte[]> r = new ProducerRecord<>(topic, key, value);
         if (type != null) {
-            r.headers().add(Topics.TYPE_HEADER, type.getBytes(StandardCharsets.UTF_8));
+            type.addTo(r.headers());
         }
         Future<RecordMetadata> f = producer.send(r);
         SendScope.register(topic, f);
@@ -26,7 +26,7 @@ public record Publisher(KafkaProducer<String, byte[]> producer) {
     }
 
     /** Sends and waits for the acknowledgement: for records others must see before what follows (a plan). */
-    public void sendAndWait(String topic, String key, byte[] value, String type)
+    public void sendAndWait(String topic, String key, byte[] value, RecordType type)
             throws SendScope.SendFailedException, InterruptedException {
         try {
             send(topic, key, value, type).get();
@@ -45,11 +45,5 @@ public record Publisher(KafkaProducer<String, byte[]> producer) {
 
     public void flush() {
         producer.flush();
-    }
-
-    /** The type header of a record, or null. */
-    public static String type(org.apache.kafka.common.header.Headers headers) {
-        var h = headers.lastHeader(Topics.TYPE_HEADER);
-        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 }

@@ -26,20 +26,10 @@ public final class Topics {
      */
     public static final String CANCELS = "tp.cancels";
 
-    /** Header that says what a record on {@link #FEATURES} (or a cancel request on {@link #JOBS}) is. */
-    public static final String TYPE_HEADER = "tp-type";
-    /** {@link #TYPE_HEADER} values on {@link #FEATURES}: a job's plan, comes first. */
-    public static final String PLAN = "plan";
-    /** A binary batch of feature rows. */
-    public static final String FEATURE_BATCH = "features";
-    /** One shard extracted (JSON: counts, bad samples, timings). */
-    public static final String SHARD_DONE = "shard-done";
-    /**
-     * On {@link #FEATURES}: the job is dropped (value: the reason), its work could not be published. On
-     * {@link #JOBS}: a user asks to cancel the job of the record's key (value: {@link CancelRequest}).
-     */
-    public static final String CANCEL = "cancel";
+    // What a record is, on the topics whose records differ, is in its RecordType header.
+    /** Header of a dead letter on {@link #DLQ}: why the record could not be processed. */
     public static final String ERROR_HEADER = "tp-error";
+    /** Header of a dead letter on {@link #DLQ}: the topic the record came from. */
     public static final String SOURCE_TOPIC_HEADER = "tp-source-topic";
 
     private Topics() {

@@ -90,10 +90,10 @@ public final class JobAccumulator implements AutoCloseable {
     }
 
     private void checkShard(FeatureBatch.Split split, int shard) {
-        int planned = split == FeatureBatch.Split.TRAIN ? plan.trainShards() : plan.testShards();
+        int planned = split == FeatureBatch.Split.TRAIN ? plan.train().shards() : plan.test().shards();
         if (split == null || shard < 0 || shard >= planned) {
             throw new IllegalArgumentException("shard " + shard + " of split " + split + " is not in the job's plan ("
-                    + plan.trainShards() + " train and " + plan.testShards() + " test shards)");
+                    + plan.train().shards() + " train and " + plan.test().shards() + " test shards)");
         }
     }
 
@@ -106,7 +106,7 @@ public final class JobAccumulator implements AutoCloseable {
     public List<String> missingShards() {
         List<String> out = new ArrayList<>();
         for (FeatureBatch.Split split : FeatureBatch.Split.values()) {
-            int planned = split == FeatureBatch.Split.TRAIN ? plan.trainShards() : plan.testShards();
+            int planned = split == FeatureBatch.Split.TRAIN ? plan.train().shards() : plan.test().shards();
             for (int i = 0; i < planned; i++) {
                 if (!shardsDone.contains(split + "/" + i)) {
                     out.add(split.name().toLowerCase() + " " + i);
@@ -121,7 +121,7 @@ public final class JobAccumulator implements AutoCloseable {
     }
 
     public int shardsTotal() {
-        return plan.trainShards() + plan.testShards();
+        return plan.train().shards() + plan.test().shards();
     }
 
     public boolean complete() {

@@ -15,6 +15,8 @@ import io.transferpool.messaging.StatusEvent;
 import io.transferpool.messaging.Topics;
 import io.transferpool.messaging.WorkerLoop;
 import io.transferpool.metrics.TrainingMetrics;
+import io.transferpool.messaging.Stage;
+import io.transferpool.messaging.RecordType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -107,9 +109,9 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
 
     @Override
     public void handle(ConsumerRecord<String, byte[]> record) {
-        String type = Publisher.type(record.headers());
+        RecordType type = RecordType.of(record.headers());
         String key = record.key();
-        if (Topics.PLAN.equals(type)) {
+        if (type == RecordType.PLAN) {
             JobPlan plan = Json.read(record.value(), JobPlan.class);
             if (!plan.key().equals(key)) {
                 // Records are routed by key: a plan under another key would never see its features.
@@ -119,23 +121,24 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
             JobTracker.Job job = tracker.gather(plan, acc, new TopicPartition(record.topic(), record.partition()),
                     record.offset());
             if (job != null) {
-                tracker.takeOrphans(key).forEach(this::gathered);
+                tracker.takeOrphans(key).forEach(r -> gathered(r, RecordType.of(r.headers())));
                 // A job whose features are kept from an earlier one has no shards: it trains at once.
                 startIfComplete(job);
             }
-        } else if (Topics.CANCEL.equals(type)) {
+        } else if (type == RecordType.JOB_DROPPED) {
             if (tracker.cancel(key)) {
                 LOG.infof("Job %s dropped: %s", key, new String(record.value(), StandardCharsets.UTF_8));
             }
-        } else if (Topics.FEATURE_BATCH.equals(type) || Topics.SHARD_DONE.equals(type)) {
-            gathered(record);
+        } else if (type == RecordType.FEATURE_BATCH || type == RecordType.SHARD_DONE) {
+            gathered(record, type);
         } else {
-            throw new IllegalArgumentException("record of unknown type " + type + " on " + Topics.FEATURES);
+            throw new IllegalArgumentException("record without a " + RecordType.HEADER + " header on "
+                    + Topics.FEATURES);
         }
     }
 
     /** A feature batch or shard-done mark: added to its job, or kept until the job's plan arrives. */
-    private void gathered(ConsumerRecord<String, byte[]> record) {
+    private void gathered(ConsumerRecord<String, byte[]> record, RecordType type) {
         String key = record.key();
         JobTracker.Job job = tracker.gathering(key);
         if (job == null) {
@@ -155,7 +158,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
         ShardDone done = null;
         long ingestStart = System.nanoTime();
         try {
-            if (Topics.FEATURE_BATCH.equals(Publisher.type(record.headers()))) {
+            if (type == RecordType.FEATURE_BATCH) {
                 batch = FeatureBatch.decode(record.value());
             } else {
                 done = Json.read(record.value(), ShardDone.class);
@@ -193,17 +196,17 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
         if (job.state() != JobTracker.State.GATHERING || !acc.complete()) {
             return;
         }
-        LOG.infof("Job %s: %s, training", job.id(), acc.plan().featuresReused()
+        LOG.infof("Job %s: %s, training", job.id(), acc.plan().features().reused()
                 ? "features kept from an earlier job" : "all " + acc.shardsTotal() + " shards in");
         tracker.startTraining(job);
         metrics.jobStarted(job.id());
-        running.put(job, new Training(trainer.submit(() -> train(job)), acc.plan().submittedAtMillis()));
+        running.put(job, new Training(trainer.submit(() -> train(job)), acc.plan().submission().submittedAtMillis()));
     }
 
     /** Fails a job being gathered: its result goes out now and the job is let go. */
     private void failJob(JobTracker.Job job, String field, String reason) {
         LOG.errorf("Job %s failed: %s", job.id(), reason);
-        out.status(StatusEvent.of(job.jobId(), "failed", reason));
+        out.status(StatusEvent.of(job.jobId(), Stage.FAILED, reason));
         out.result(failure(job, field, reason));
         tracker.cancel(job.id());
         metrics.jobDropped(job.id());
@@ -212,14 +215,13 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
     private static JobResult failure(JobTracker.Job job, String field, String reason) {
         JobPlan plan = job.accumulator().plan();
         return JobResult.failed(job.jobId(), List.of(new FieldError(field, reason)), null)
-                .withSubmission(plan.submission(), plan.run()).withAdvice(plan.advice());
+                .withSubmission(plan.submission().id(), plan.run()).withAdvice(plan.advice());
     }
 
     private void progress(String jobId, JobAccumulator acc) {
         int n = acc.store(FeatureBatch.Split.TRAIN).size() + acc.store(FeatureBatch.Split.TEST).size();
         double rate = n / Math.max(1e-9, acc.extractionSeconds());
-        out.status(new StatusEvent(jobId, "extracting", "shard " + acc.shardsDone() + "/" + acc.shardsTotal(),
-                acc.shardsDone(), acc.shardsTotal(), rate, null, null, null, System.currentTimeMillis()));
+        out.status(StatusEvent.extracting(jobId, acc.shardsDone(), acc.shardsTotal(), rate));
     }
 
     private JobResult train(JobTracker.Job job) {
@@ -265,7 +267,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
                 JobResult cancelled = JobResult.cancelled(job.jobId(), cancel.get().reason(), new JobResult.Metrics(
                         List.of(), null, "cancelled while extracting: " + acc.shardsDone() + " of "
                         + acc.shardsTotal() + " shards in", null, null, Map.of()))
-                        .withSubmission(plan.submission(), plan.run()).withAdvice(plan.advice());
+                        .withSubmission(plan.submission().id(), plan.run()).withAdvice(plan.advice());
                 if (publish(cancelled)) {
                     tracker.cancel(job.id());
                     metrics.jobDropped(job.id());
@@ -313,7 +315,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
                         String.valueOf(ex.getCause()))), null);
             }
             JobPlan plan = job.accumulator().plan();
-            result = result.withSubmission(plan.submission(), plan.run()).withAdvice(plan.advice());
+            result = result.withSubmission(plan.submission().id(), plan.run()).withAdvice(plan.advice());
             if (!publish(result)) {
                 t.retryAt = now + RESULT_RETRY_MILLIS;
                 continue;
@@ -332,7 +334,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
     /** The final status, then the result, acknowledged; false (the job stays held) if it could not be written. */
     private boolean publish(JobResult result) {
         boolean ok = result.status() == JobResult.Status.SUCCEEDED;
-        String stage = ok ? "done" : result.status() == JobResult.Status.CANCELLED ? "cancelled" : "failed";
+        Stage stage = ok ? Stage.DONE : result.status() == JobResult.Status.CANCELLED ? Stage.CANCELLED : Stage.FAILED;
         String summary = ok && result.metrics().test() != null
                 ? String.format("test accuracy %.4f", result.metrics().test().accuracy())
                 : result.errors().isEmpty() ? "" : result.errors().get(0).toString();

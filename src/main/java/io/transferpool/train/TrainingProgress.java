@@ -5,6 +5,7 @@ import io.transferpool.messaging.Cancellations;
 import io.transferpool.messaging.Publisher;
 import io.transferpool.messaging.StatusEvent;
 import io.transferpool.metrics.TrainingMetrics;
+import io.transferpool.messaging.Stage;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,9 +48,8 @@ final class TrainingProgress implements EpochListener {
         long now = System.nanoTime();
         metrics.epochDone(job.id(), m, trainSamples, Duration.ofNanos(now - epochStart));
         epochStart = now;
-        out.status(new StatusEvent(job.jobId(), "training", String.format("epoch %d: loss %.4f, val accuracy %.4f",
-                m.epoch(), m.loss(), m.valAccuracy()), null, null, null, m.epoch(), max, m.valAccuracy(),
-                System.currentTimeMillis()));
+        out.status(StatusEvent.epoch(job.jobId(), String.format("epoch %d: loss %.4f, val accuracy %.4f",
+                m.epoch(), m.loss(), m.valAccuracy()), m.epoch(), max, m.valAccuracy()));
     }
 
     @Override
@@ -60,7 +60,7 @@ final class TrainingProgress implements EpochListener {
     @Override
     public void candidate(int index, int total, Map<String, String> values) {
         done.clear(); // a cancelled result lists the epochs of the candidate it stopped
-        out.status(StatusEvent.of(job.jobId(), "training", "sweep candidate " + index + "/" + total + ": " + values));
+        out.status(StatusEvent.of(job.jobId(), Stage.TRAINING, "sweep candidate " + index + "/" + total + ": " + values));
     }
 
     @Override

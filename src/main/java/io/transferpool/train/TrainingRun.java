@@ -60,7 +60,7 @@ public final class TrainingRun {
 
     /** The checkpoints of one submission of a job (kept on the artifacts store, which every trainer reaches). */
     public CheckpointStore checkpoints(JobPlan plan) throws java.io.IOException {
-        return new CheckpointStore(artifacts.checkpointDir(plan.spec().jobId(), plan.submission()), checkpointPolicy);
+        return new CheckpointStore(artifacts.checkpointDir(plan.spec().jobId(), plan.submission().id()), checkpointPolicy);
     }
 
     public JobResult run(JobAccumulator acc, EpochListener listener) throws Exception {
@@ -72,12 +72,12 @@ public final class TrainingRun {
                     .map(e -> new FieldError("baseModel", "extraction failed: " + e)).toList(), null);
         }
         Map<String, Double> featureTimings = new LinkedHashMap<>();
-        if (plan.featuresReused()) {
+        if (plan.features().reused()) {
             long tl = System.nanoTime();
-            var kept = features.load(plan.featureKey(), acc.store(Split.TRAIN), acc.store(Split.TEST));
+            var kept = features.load(plan.features().key(), acc.store(Split.TRAIN), acc.store(Split.TEST));
             if (kept.isEmpty()) {
                 return JobResult.failed(jobId, List.of(new FieldError("data", "the features kept for this job's "
-                        + "model, cut and data (" + plan.featureKey() + ") are gone: evicted or deleted after the "
+                        + "model, cut and data (" + plan.features().key() + ") are gone: evicted or deleted after the "
                         + "job was planned; submit it again and it will extract them")), null);
             }
             acc.reused(kept.get().badSamples());
@@ -85,7 +85,7 @@ public final class TrainingRun {
         }
         FeatureStore trainStore = acc.store(Split.TRAIN);
         FeatureStore testStore = acc.store(Split.TEST);
-        int planned = plan.trainSamples() + plan.testSamples();
+        int planned = plan.train().samples() + plan.test().samples();
         int bad = acc.badSamples().size();
         Counts counts = new Counts(trainStore.size(), 0, testStore.size(), trainStore.dimension(), bad,
                 JobResult.listed(acc.badSamples()), Map.of());
@@ -97,14 +97,14 @@ public final class TrainingRun {
                     100 * spec.data().maxBadSampleFraction()))), metrics(null, null, counts, Map.of()));
         }
         if (trainStore.size() == 0) {
-            return JobResult.failed(jobId, List.of(new FieldError("data.train", "none of the " + plan.trainSamples()
+            return JobResult.failed(jobId, List.of(new FieldError("data.train", "none of the " + plan.train().samples()
                     + " training samples could be used; see metrics.counts.badSamples")), metrics(null, null, counts,
                     Map.of()));
         }
-        if (plan.featureKey() != null && !plan.featuresReused()) {
+        if (plan.features().key() != null && !plan.features().reused()) {
             long tk = System.nanoTime();
             try {
-                features.keep(plan.featureKey(), jobId, trainStore, testStore, acc.badSamples());
+                features.keep(plan.features().key(), jobId, trainStore, testStore, acc.badSamples());
                 featureTimings.put("featuresKeepSeconds", (System.nanoTime() - tk) / 1e9);
             } catch (java.io.IOException | RuntimeException e) {
                 // Keeping is a saving for later jobs; this one trains all the same.
@@ -122,10 +122,10 @@ public final class TrainingRun {
         StratifiedSplit split = StratifiedSplit.of(labels, classes, spec.data().validationSplit(), spec.training().seed());
         Rows train = new Rows(trainStore, pick(byId, split.train()), classes);
         Rows val = new Rows(trainStore, pick(byId, split.validation()), classes);
-        OnnxModel base = OnnxModel.load(new PathResolver(dataRoot).inside(plan.modelPath()));
-        if (plan.modelSha256() != null && !plan.modelSha256().equals(base.sha256())) {
+        OnnxModel base = OnnxModel.load(new PathResolver(dataRoot).inside(plan.model().path()));
+        if (plan.model().sha256() != null && !plan.model().sha256().equals(base.sha256())) {
             return JobResult.failed(jobId, List.of(new FieldError("baseModel.uri", "the model file changed after the "
-                    + "job was accepted: its SHA-256 is " + base.sha256() + ", the job pinned " + plan.modelSha256())),
+                    + "job was accepted: its SHA-256 is " + base.sha256() + ", the job pinned " + plan.model().sha256())),
                     null);
         }
         String changed = ExternalData.mismatch(base.graph(), base.folder(), spec.baseModel().externalSha256());
@@ -201,7 +201,7 @@ public final class TrainingRun {
                 JobResult.listed(acc.badSamples()), perClass, acc.reusedRows());
         Map<String, Double> timings = new LinkedHashMap<>();
         int extracted = trainStore.size() + testStore.size();
-        timings.put("validationSeconds", plan.validationSeconds());
+        timings.put("validationSeconds", plan.submission().validationSeconds());
         timings.put("extractionSeconds", acc.extractionSeconds());
         if (acc.reusedRows() == 0) {
             timings.put("extractionImagesPerSecond", extracted / Math.max(1e-9, acc.extractionSeconds()));
@@ -222,7 +222,7 @@ public final class TrainingRun {
         timings.put("trainingSamplesPerSecond", head.samplesPerSecond());
         timings.put("evaluationSeconds", evalSeconds);
         timings.put("exportSeconds", exportSeconds);
-        timings.put("totalSeconds", (System.currentTimeMillis() - plan.submittedAtMillis()) / 1e3);
+        timings.put("totalSeconds", (System.currentTimeMillis() - plan.submission().submittedAtMillis()) / 1e3);
         LOG.infof("Job %s trained: %d epochs, best %d, test accuracy %s, ONNX check max diff %.1e", jobId,
                 head.epochs().size(), head.bestEpoch(), test == null ? "n/a" : String.format("%.4f", test.accuracy()),
                 diff);

@@ -7,10 +7,8 @@ import io.transferpool.messaging.StatusEvent;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
@@ -54,7 +52,7 @@ public final class JobBoard {
         JobResult result = known != null && known.result() != null && Integer.valueOf(run.run())
                 .equals(known.result().run()) ? known.result() : null;
         StatusEvent latest = known == null ? null : known.latest();
-        put(new JobEntry(run.jobId(), result != null ? result.status().name() : "QUEUED", run.run(),
+        put(new JobEntry(run.jobId(), result != null ? JobState.of(result.status()) : JobState.QUEUED, run.run(),
                 run.acceptedAtMillis(), Math.max(run.acceptedAtMillis(), known == null ? 0 : known.updatedAtMillis()),
                 latest, result));
     }
@@ -65,12 +63,12 @@ public final class JobBoard {
      */
     public synchronized void submitted(String jobId, long atMillis) {
         if (!jobs.containsKey(jobId)) {
-            put(new JobEntry(jobId, "SUBMITTED", null, atMillis, atMillis, null, null));
+            put(new JobEntry(jobId, JobState.SUBMITTED, null, atMillis, atMillis, null, null));
         }
     }
 
     public synchronized void status(StatusEvent e) {
-        if (e.jobId() == null) {
+        if (e.jobId() == null || e.stage() == null) {
             return;
         }
         JobEntry known = jobs.get(e.jobId());
@@ -78,12 +76,13 @@ public final class JobBoard {
             return; // an older event read late
         }
         if (known == null) {
-            put(new JobEntry(e.jobId(), state(e), null, e.timestampMillis(), e.timestampMillis(), e, null));
+            put(new JobEntry(e.jobId(), JobState.of(e.stage()), null, e.timestampMillis(), e.timestampMillis(), e,
+                    null));
         } else {
             // A final stage's event comes just before the result: the state changes with the result itself, so
             // a job shown as finished always has one.
-            boolean keep = known.result() != null || FINAL_STAGES.contains(e.stage());
-            put(new JobEntry(known.jobId(), keep ? known.state() : state(e), known.run(),
+            boolean keep = known.result() != null || e.stage().isFinal();
+            put(new JobEntry(known.jobId(), keep ? known.state() : JobState.of(e.stage()), known.run(),
                     known.submittedAtMillis(), Math.max(known.updatedAtMillis(), e.timestampMillis()), e,
                     known.result()));
         }
@@ -112,7 +111,7 @@ public final class JobBoard {
             return;
         }
         long now = System.currentTimeMillis();
-        put(new JobEntry(r.jobId(), r.status().name(), known == null ? r.run() : known.run(),
+        put(new JobEntry(r.jobId(), JobState.of(r.status()), known == null ? r.run() : known.run(),
                 known == null ? now : known.submittedAtMillis(), now, known == null ? null : known.latest(), r));
         notify(new Update(r.jobId(), null, r));
     }
@@ -173,12 +172,6 @@ public final class JobBoard {
         if (jobs.size() > capacity) {
             jobs.values().stream().min(NEWEST_FIRST.reversed()).ifPresent(old -> jobs.remove(old.jobId()));
         }
-    }
-
-    private static final Set<String> FINAL_STAGES = Set.of("done", "failed", "cancelled", "rejected");
-
-    private static String state(StatusEvent e) {
-        return e.stage() == null ? "UNKNOWN" : e.stage().toUpperCase(Locale.ROOT);
     }
 
     private static final Comparator<JobEntry> NEWEST_FIRST = Comparator.comparingLong(JobEntry::submittedAtMillis)

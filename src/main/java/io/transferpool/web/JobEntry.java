@@ -10,7 +10,7 @@ import io.transferpool.messaging.StatusEvent;
  *
  * @param run the latest accepted run of the id; null for a job that was never accepted
  */
-public record JobEntry(String jobId, String state, Integer run, long submittedAtMillis, long updatedAtMillis,
+public record JobEntry(String jobId, JobState state, Integer run, long submittedAtMillis, long updatedAtMillis,
                        StatusEvent latest, JobResult result) {
 
     /** Test accuracy of a trained job, else null. */

@@ -10,6 +10,7 @@ import io.transferpool.job.JobResult;
 import io.transferpool.messaging.CancelRequest;
 import io.transferpool.messaging.Json;
 import io.transferpool.messaging.Topics;
+import io.transferpool.messaging.RecordType;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -70,7 +71,7 @@ public class JobSubmissions {
      */
     public void cancel(String jobId, String reason) {
         jobs.sendMessageAndAwait(KafkaRecord.of(jobId, new String(Json.bytes(new CancelRequest(reason,
-                System.currentTimeMillis())), StandardCharsets.UTF_8)).withHeader(Topics.TYPE_HEADER, Topics.CANCEL));
+                System.currentTimeMillis())), StandardCharsets.UTF_8)).withHeader(RecordType.HEADER, RecordType.CANCEL_REQUEST.wire()));
     }
 
     private static Outcome rejected(String jobId, List<FieldError> errors, boolean inUse) {

@@ -8,7 +8,7 @@ import java.util.Map;
 
 /** A job as GET /jobs and GET /jobs/{id} show it: state, latest progress, test accuracy, links. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record JobView(String jobId, String state, Integer run, Instant submittedAt, Instant updatedAt,
+public record JobView(String jobId, JobState state, Integer run, Instant submittedAt, Instant updatedAt,
                       StatusEvent progress, Double testAccuracy, Map<String, String> links) {
 
     static JobView of(JobEntry e) {

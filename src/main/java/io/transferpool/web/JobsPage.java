@@ -97,8 +97,8 @@ public final class JobsPage {
             String href = "/jobs/" + esc(urlPart(e.jobId())) + (e.result() != null ? "/report" : "");
             b.append("<tr id=\"job-").append(id).append("\"").append(e.result() != null ? " data-done=\"1\"" : "")
                     .append("><td><a href=\"").append(href).append("\">").append(id).append("</a></td>")
-                    .append("<td class=\"state\"><span class=\"status ").append(esc(e.state())).append("\">")
-                    .append(esc(e.state())).append("</span></td><td class=\"progress\">")
+                    .append("<td class=\"state\"><span class=\"status ").append(e.state().name()).append("\">")
+                    .append(e.state().name()).append("</span></td><td class=\"progress\">")
                     .append(e.latest() == null ? "" : esc(progress(e.latest()))).append("</td><td class=\"n acc\">")
                     .append(e.testAccuracy() == null ? "" : String.format(Locale.ROOT, "%.4f", e.testAccuracy()))
                     .append("</td><td>").append(TIME.format(Instant.ofEpochMilli(e.submittedAtMillis())))
@@ -118,7 +118,7 @@ public final class JobsPage {
 
     /** One line of progress, as the page's script writes it. */
     static String progress(StatusEvent s) {
-        StringBuilder t = new StringBuilder(s.stage()).append(s.message() == null ? "" : ": " + s.message());
+        StringBuilder t = new StringBuilder(s.stage() == null ? "" : s.stage().wire()).append(s.message() == null ? "" : ": " + s.message());
         if (s.shardsTotal() != null) {
             t.append(" · shards ").append(s.shardsDone()).append('/').append(s.shardsTotal());
         }

@@ -1,6 +1,7 @@
 package io.transferpool.cli;
 
 import io.transferpool.messaging.StatusEvent;
+import io.transferpool.messaging.Stage;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -11,11 +12,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class ProgressPrinterTest {
     static StatusEvent extracting(int done, int total) {
-        return new StatusEvent("j", "extracting", "", done, total, 1234.0, null, null, null, 0);
+        return StatusEvent.extracting("j", done, total, 1234.0);
     }
 
     static StatusEvent training(int epoch, int epochs, double val) {
-        return new StatusEvent("j", "training", "epoch " + epoch, null, null, null, epoch, epochs, val, 0);
+        return StatusEvent.epoch("j", "epoch " + epoch, epoch, epochs, val);
     }
 
     static String render(boolean terminal, StatusEvent... events) {
@@ -29,8 +30,8 @@ class ProgressPrinterTest {
 
     @Test
     void onATerminalBarsAreRedrawnInPlaceAndEachStageEndsWithANewline() {
-        String out = render(true, StatusEvent.of("j", "queued", "accepted"), extracting(1, 4), extracting(4, 4),
-                training(1, 10, 0.9), training(5, 10, 0.91), StatusEvent.of("j", "done", "test accuracy 0.9"));
+        String out = render(true, StatusEvent.of("j", Stage.QUEUED, "accepted"), extracting(1, 4), extracting(4, 4),
+                training(1, 10, 0.9), training(5, 10, 0.91), StatusEvent.of("j", Stage.DONE, "test accuracy 0.9"));
 
         assertThat(out).contains("\rextracting [########......................] 1/4 shards  1234 images/s")
                 .contains("\rextracting [##############################] 4/4 shards")
@@ -45,7 +46,7 @@ class ProgressPrinterTest {
         String out = render(false, extracting(1, 4), training(1, 10, 0.9));
         assertThat(out).doesNotContain("\r", "[#").isEqualTo(
                 "extracting  shard 1/4  1234 images/s\ntraining    epoch 1/10  epoch 1\n");
-        assertThat(render(false, StatusEvent.of("j", "training", "sweep candidate 2/6: {learningRate=0.01}")))
+        assertThat(render(false, StatusEvent.of("j", Stage.TRAINING, "sweep candidate 2/6: {learningRate=0.01}")))
                 .as("a training event without an epoch").isEqualTo("training    sweep candidate 2/6: {learningRate=0.01}\n");
     }
 }

@@ -8,10 +8,11 @@ import io.transferpool.job.JobResult;
 import io.transferpool.messaging.JobClient;
 import io.transferpool.messaging.Json;
 import io.transferpool.messaging.KafkaClients;
-import io.transferpool.messaging.Publisher;
 import io.transferpool.messaging.ShardDone;
 import io.transferpool.messaging.StatusEvent;
 import io.transferpool.messaging.Topics;
+import io.transferpool.messaging.Stage;
+import io.transferpool.messaging.RecordType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -106,7 +107,7 @@ class FaultDrill {
             PoolProcess[] second = {null};
             try {
                 JobResult r = run("killed-trainer", job("killed-trainer"), e -> {
-                    if (second[0] == null && "training".equals(e.stage()) && e.epoch() != null && e.epoch() >= 5) {
+                    if (second[0] == null && e.stage() == Stage.TRAINING && e.epoch() != null && e.epoch() >= 5) {
                         try {
                             first.kill();
                             second[0] = start("trainer-a2", "trainer", TRAINER);
@@ -140,7 +141,7 @@ class FaultDrill {
     static Map<String, Integer> shardMarks(String jobId) {
         Map<String, Integer> marks = new HashMap<>();
         for (ConsumerRecord<String, byte[]> r : records(Topics.FEATURES, jobId)) {
-            if (Topics.SHARD_DONE.equals(Publisher.type(r.headers()))) {
+            if (RecordType.of(r.headers()) == RecordType.SHARD_DONE) {
                 ShardDone d = Json.read(r.value(), ShardDone.class);
                 marks.merge(d.split() + "/" + d.shard(), 1, Integer::sum);
             }
@@ -157,7 +158,7 @@ class FaultDrill {
     static Consumer<StatusEvent> afterTenShards(Action action) {
         boolean[] done = {false};
         return e -> {
-            if (!done[0] && "extracting".equals(e.stage()) && e.shardsDone() >= 10) {
+            if (!done[0] && e.stage() == Stage.EXTRACTING && e.shardsDone() >= 10) {
                 done[0] = true;
                 try {
                     action.run();
@@ -240,7 +241,7 @@ class FaultDrill {
             boolean[] restarted = {false};
             JobResult r = run("broker-restart", job("broker-restart").replace("\"epochs\": 30", "\"epochs\": 4"),
                     e -> {
-                        if (!restarted[0] && "extracting".equals(e.stage()) && e.shardsDone() >= 3) {
+                        if (!restarted[0] && e.stage() == Stage.EXTRACTING && e.shardsDone() >= 3) {
                             restarted[0] = true;
                             try {
                                 int port = Integer.parseInt(kafka.bootstrapServers().split(":")[1]);
@@ -266,7 +267,7 @@ class FaultDrill {
             byte[] junk = "not what you think".getBytes(StandardCharsets.UTF_8);
             producer.send(new ProducerRecord<>(Topics.EXTRACT, "poison-extract", junk)).get();
             ProducerRecord<String, byte[]> feature = new ProducerRecord<>(Topics.FEATURES, "poison-features", junk);
-            feature.headers().add(Topics.TYPE_HEADER, "bogus".getBytes(StandardCharsets.UTF_8));
+            feature.headers().add(RecordType.HEADER, "bogus".getBytes(StandardCharsets.UTF_8));
             producer.send(feature).get();
             producer.send(new ProducerRecord<>(Topics.RESULTS, "poison-results", junk)).get();
             producer.send(new ProducerRecord<>(Topics.JOBS, "poison-job", junk)).get();

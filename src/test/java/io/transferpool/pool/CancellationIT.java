@@ -7,6 +7,7 @@ import io.transferpool.TestPool;
 import io.transferpool.job.JobResult;
 import io.transferpool.messaging.JobClient;
 import io.transferpool.messaging.StatusEvent;
+import io.transferpool.messaging.Stage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -40,7 +41,7 @@ class CancellationIT {
             assertThat(r.status()).isEqualTo(JobResult.Status.CANCELLED);
             assertThat(r.errors().get(0).problem()).contains("changed my mind");
             assertThat(r.metrics().stopReason()).isEqualTo("cancelled while extracting: 0 of 10 shards in");
-            assertThat(seen).extracting(StatusEvent::stage).contains("queued", "cancelling", "cancelled");
+            assertThat(seen).extracting(StatusEvent::stage).contains(Stage.QUEUED, Stage.CANCELLING, Stage.CANCELLED);
 
             SimpleMeterRegistry extractorMetrics = new SimpleMeterRegistry();
             try (Pool extractor = POOL.start(extractorMetrics, "tp.roles", "extractor")) {
@@ -74,7 +75,7 @@ class CancellationIT {
             assertThat(r.metrics().epochs()).hasSizeGreaterThanOrEqualTo(3).hasSizeLessThan(5000);
             assertThat(r.metrics().epochs().get(0).epoch()).isEqualTo(1);
             assertThat(r.run()).isEqualTo(1);
-            assertThat(seen.get(seen.size() - 1).stage()).isEqualTo("cancelled");
+            assertThat(seen.get(seen.size() - 1).stage()).isEqualTo(Stage.CANCELLED);
         }
     }
 }

@@ -7,6 +7,7 @@ import io.transferpool.TestPool;
 import io.transferpool.broker.EmbeddedKafka;
 import io.transferpool.job.JobResult;
 import io.transferpool.messaging.JobClient;
+import io.transferpool.messaging.Stage;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -102,7 +103,7 @@ class ExternalClusterIT {
         try (JobClient client = new JobClient(front.clients())) {
             client.submit("ext-handover", TestFiles.job("ext-handover", "models/base.onnx", "train", "test", 2));
             r = client.await("ext-handover", Duration.ofMinutes(5), e -> {
-                if (!closed[0] && e.stage().equals("extracting") && extracted(extraMetrics) > 0) {
+                if (!closed[0] && e.stage() == Stage.EXTRACTING && extracted(extraMetrics) > 0) {
                     closed[0] = true;
                     try {
                         extra.close();

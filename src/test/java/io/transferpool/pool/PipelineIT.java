@@ -23,6 +23,9 @@ import io.transferpool.messaging.Topics;
 import io.transferpool.model.OnnxModel;
 import io.transferpool.model.SessionFactory;
 import io.transferpool.train.Evaluation;
+import io.transferpool.messaging.Stage;
+import io.transferpool.messaging.RecordType;
+import io.transferpool.messaging.JobPlan;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -68,8 +71,9 @@ class PipelineIT {
 
         assertThat(result.status()).as("errors: %s", result.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
         assertThat(POOL.pool().clients().compression()).as("embedded broker default").isEqualTo("none");
-        assertThat(events).extracting(StatusEvent::stage).contains("queued", "extracting", "training", "done");
-        assertThat(events).filteredOn(e -> e.stage().equals("extracting")).last()
+        assertThat(events).extracting(StatusEvent::stage).contains(Stage.QUEUED, Stage.EXTRACTING, Stage.TRAINING,
+                Stage.DONE);
+        assertThat(events).filteredOn(e -> e.stage() == Stage.EXTRACTING).last()
                 .satisfies(e -> assertThat(e.shardsDone()).isEqualTo(e.shardsTotal()).isEqualTo(9));
         var m = result.metrics();
         assertThat(m.counts().train() + m.counts().validation()).isEqualTo(80);
@@ -158,20 +162,20 @@ class PipelineIT {
         String jobId = "it-redelivered";
         var spec = JobParser.parse(TestFiles.job(jobId, "models/base.onnx", "train", null, 2)).orThrow();
         var job = new JobValidator(new PathResolver(POOL.root())).validate(spec);
-        var planned = new JobPlanner(16).plan(job, System.currentTimeMillis(), 0);
+        var planned = new JobPlanner(16).plan(job, new JobPlan.Submission(null, 1, System.currentTimeMillis(), 0));
         var decode = Executors.newFixedThreadPool(2);
         try (var sessions = new SessionCache(1, SessionFactory.Settings.cpu(0), s -> { });
              KafkaProducer<String, byte[]> producer = POOL.pool().clients().producer("it-redeliver");
              JobClient client = new JobClient(POOL.pool().clients())) {
             var extractor = new ShardExtractor(sessions, POOL.root(), decode, 8, 2);
             var out = new Publisher(producer);
-            out.send(Topics.FEATURES, jobId, Json.bytes(planned.plan()), "plan");
+            out.send(Topics.FEATURES, jobId, Json.bytes(planned.plan()), RecordType.PLAN);
             for (var task : planned.tasks()) {
                 List<byte[]> batches = new ArrayList<>();
                 var done = extractor.extract(task, b -> batches.add(b.encode(FeatureType.FLOAT32)));
                 for (int copy = 0; copy < 2; copy++) {
-                    batches.forEach(b -> out.send(Topics.FEATURES, jobId, b, "features"));
-                    out.send(Topics.FEATURES, jobId, Json.bytes(done), "shard-done");
+                    batches.forEach(b -> out.send(Topics.FEATURES, jobId, b, RecordType.FEATURE_BATCH));
+                    out.send(Topics.FEATURES, jobId, Json.bytes(done), RecordType.SHARD_DONE);
                 }
             }
             out.flush();
@@ -194,7 +198,7 @@ class PipelineIT {
 
         assertThat(result.status()).as("errors: %s", result.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
         var m = result.metrics();
-        assertThat(events).filteredOn(e -> e.stage().equals("extracting")).last().as("extracted once")
+        assertThat(events).filteredOn(e -> e.stage() == Stage.EXTRACTING).last().as("extracted once")
                 .satisfies(e -> assertThat(e.shardsTotal()).isEqualTo(9));
         assertThat(events).extracting(StatusEvent::message).filteredOn(msg -> msg != null
                 && msg.startsWith("sweep candidate")).hasSize(4);

@@ -13,6 +13,7 @@ import io.transferpool.messaging.Json;
 import io.transferpool.messaging.Publisher;
 import io.transferpool.messaging.ShardDone;
 import io.transferpool.messaging.Topics;
+import io.transferpool.messaging.RecordType;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -83,15 +84,16 @@ class TimeLimitsIT {
              JobClient client = new JobClient(pool.clients())) {
             var spec = JobParser.parse(job("lost-shard", 1)).orThrow();
             // A plan of three training shards of which only shard 1 ever reports (its extractor died for good).
-            JobPlan plan = new JobPlan(spec, "models/base.onnx", null, List.of("shirt", "tshirt"), 3, 0, 6, 0,
-                    System.currentTimeMillis(), 0.1, "test-lost", 1);
+            JobPlan plan = JobPlan.of(spec, new JobPlan.Model("models/base.onnx", null), List.of("shirt", "tshirt"),
+                    new JobPlan.Split(3, 6), JobPlan.Split.NONE,
+                    new JobPlan.Submission("test-lost", 1, System.currentTimeMillis(), 0.1));
             Publisher out = new Publisher(producer);
-            out.send(Topics.FEATURES, plan.key(), Json.bytes(plan), Topics.PLAN).get();
+            out.send(Topics.FEATURES, plan.key(), Json.bytes(plan), RecordType.PLAN).get();
             out.send(Topics.FEATURES, plan.key(), new FeatureBatch(plan.key(), FeatureBatch.Split.TRAIN, 1, 2,
                     new int[]{2, 3}, new int[]{0, 1}, new float[4]).encode(
-                    io.transferpool.messaging.FeatureType.FLOAT32), Topics.FEATURE_BATCH).get();
+                    io.transferpool.messaging.FeatureType.FLOAT32), RecordType.FEATURE_BATCH).get();
             out.send(Topics.FEATURES, plan.key(), Json.bytes(new ShardDone(plan.key(), FeatureBatch.Split.TRAIN, 1,
-                    3, 2, List.of(), 0, 0, 0, "CPU", null)), Topics.SHARD_DONE).get();
+                    3, 2, List.of(), 0, 0, 0, "CPU", null)), RecordType.SHARD_DONE).get();
 
             JobResult r = client.await("lost-shard", Duration.ofMinutes(1), e -> {
             });

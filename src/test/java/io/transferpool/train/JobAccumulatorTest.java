@@ -28,7 +28,8 @@ class JobAccumulatorTest {
         var spec = JobParser.parse("""
                 {"jobId": "j", "baseModel": {"uri": "m", "cut": "c"}, "data": {"train": {"uri": "d"}},
                  "preprocess": {"width": 1, "height": 1, "channels": 1}}""").orThrow();
-        return new JobPlan(spec, "m", "0".repeat(64), List.of("a", "b"), 2, 1, 4, 2, 0, 0);
+        return JobPlan.of(spec, new JobPlan.Model("m", "0".repeat(64)), List.of("a", "b"), new JobPlan.Split(2, 4),
+                new JobPlan.Split(1, 2), new JobPlan.Submission(null, 1, 0, 0));
     }
 
     @Test

@@ -25,7 +25,8 @@ class JobTrackerTest {
 
     private JobPlan plan(String jobId) {
         var spec = JobParser.parse(TestFiles.job(jobId, "models/base.onnx", "t", null, 1)).orThrow();
-        return new JobPlan(spec, "models/base.onnx", null, List.of("a", "b"), 1, 0, 1, 0, 0, 0);
+        return JobPlan.of(spec, new JobPlan.Model("models/base.onnx", null), List.of("a", "b"),
+                new JobPlan.Split(1, 1), JobPlan.Split.NONE, new JobPlan.Submission(null, 1, 0, 0));
     }
 
     private JobTracker.Job gather(JobTracker t, String jobId, TopicPartition p, long offset) {

@@ -19,6 +19,13 @@ import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class TrainingRunTest {
+    /** A plan of SHARDS training shards of PER_SHARD samples, no test split, the model pinned to {@code sha256}. */
+    static JobPlan plan(io.transferpool.job.JobSpec spec, String sha256) {
+        return JobPlan.of(spec, new JobPlan.Model("models/base.onnx", sha256), List.of("a", "b"),
+                new JobPlan.Split(SHARDS, SHARDS * PER_SHARD), JobPlan.Split.NONE,
+                new JobPlan.Submission(null, 1, System.currentTimeMillis(), 0));
+    }
+
     @TempDir
     Path work;
 
@@ -47,8 +54,7 @@ class TrainingRunTest {
 
     private JobResult train(List<FeatureBatch> arrival, String name) throws Exception {
         var spec = JobParser.parse(TestFiles.job("det", "models/base.onnx", "t", null, 4)).orThrow();
-        JobPlan plan = new JobPlan(spec, "models/base.onnx", null, List.of("a", "b"), SHARDS, 0, SHARDS * PER_SHARD, 0,
-                System.currentTimeMillis(), 0);
+        JobPlan plan = plan(spec, null);
         try (JobAccumulator acc = new JobAccumulator(plan, 1 << 24, work)) {
             for (FeatureBatch b : arrival) {
                 acc.accept(b);
@@ -63,8 +69,10 @@ class TrainingRunTest {
     @Test
     void keptFeaturesGoneBeforeTrainingFailTheJobSayingSo() throws Exception {
         var spec = JobParser.parse(TestFiles.job("det", "models/base.onnx", "t", null, 1)).orThrow();
-        JobPlan plan = new JobPlan(spec, "models/base.onnx", null, List.of("a", "b"), 0, 0, SHARDS * PER_SHARD, 0,
-                System.currentTimeMillis(), 0, null, 1, "f".repeat(64), true);
+        JobPlan plan = JobPlan.of(spec, new JobPlan.Model("models/base.onnx", null), List.of("a", "b"),
+                new JobPlan.Split(0, SHARDS * PER_SHARD), JobPlan.Split.NONE,
+                new JobPlan.Submission(null, 1, System.currentTimeMillis(), 0))
+                .withFeatures(new JobPlan.KeptFeatures("f".repeat(64), true));
         var cache = new io.transferpool.features.FeatureCache(
                 new io.transferpool.features.FeatureCache.Policy(work.resolve("kept"), 1 << 20));
         try (JobAccumulator acc = new JobAccumulator(plan, 1 << 24, work)) {
@@ -86,8 +94,7 @@ class TrainingRunTest {
                 "seed": 7},
                  "sweep": {"learningRate": [0.001, 0.01]}}""")).orThrow();
         assertThat(spec.sweep()).hasSize(2);
-        JobPlan plan = new JobPlan(spec, "models/base.onnx", null, List.of("a", "b"), SHARDS, 0, SHARDS * PER_SHARD, 0,
-                System.currentTimeMillis(), 0);
+        JobPlan plan = plan(spec, null);
         try (JobAccumulator acc = new JobAccumulator(plan, 1 << 24, work)) {
             for (FeatureBatch b : batches()) {
                 float[] huge = b.features().clone();
@@ -115,8 +122,7 @@ class TrainingRunTest {
     @Test
     void aModelThatChangedSinceAcceptanceFailsTheJob() throws Exception {
         var spec = JobParser.parse(TestFiles.job("det", "models/base.onnx", "t", null, 1)).orThrow();
-        JobPlan plan = new JobPlan(spec, "models/base.onnx", "0".repeat(64), List.of("a", "b"), SHARDS, 0,
-                SHARDS * PER_SHARD, 0, System.currentTimeMillis(), 0);
+        JobPlan plan = plan(spec, "0".repeat(64));
         try (JobAccumulator acc = new JobAccumulator(plan, 1 << 24, work)) {
             for (FeatureBatch b : batches()) {
                 acc.accept(b);

@@ -5,6 +5,7 @@ import io.transferpool.job.FieldError;
 import io.transferpool.job.JobRejectedException;
 import io.transferpool.job.JobResult;
 import io.transferpool.messaging.StatusEvent;
+import io.transferpool.messaging.Stage;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -20,26 +21,26 @@ class JobBoardTest {
     }
 
     private static StatusEvent status(String jobId, String stage, long at) {
-        return new StatusEvent(jobId, stage, null, null, null, null, null, null, null, at);
+        return StatusEvent.of(jobId, Stage.fromWire(stage), null).at(at);
     }
 
     @Test
     void aJobGoesFromQueuedThroughItsStagesToItsResult() {
         JobBoard board = new JobBoard(10);
         board.accepted(new JobIds.Run("j", 1, "s1", 100));
-        assertThat(board.get("j").orElseThrow().state()).isEqualTo("QUEUED");
+        assertThat(board.get("j").orElseThrow().state()).isEqualTo(JobState.QUEUED);
         board.status(status("j", "training", 200));
-        assertThat(board.get("j").orElseThrow().state()).isEqualTo("TRAINING");
+        assertThat(board.get("j").orElseThrow().state()).isEqualTo(JobState.TRAINING);
         board.status(status("j", "extracting", 150));
-        assertThat(board.get("j").orElseThrow().state()).as("an older event read late").isEqualTo("TRAINING");
+        assertThat(board.get("j").orElseThrow().state()).as("an older event read late").isEqualTo(JobState.TRAINING);
         board.status(status("j", "failed", 210));
-        assertThat(board.get("j").orElseThrow().state()).as("finished only with its result").isEqualTo("TRAINING");
+        assertThat(board.get("j").orElseThrow().state()).as("finished only with its result").isEqualTo(JobState.TRAINING);
         board.result(result("j", "boom", "s1", 1));
         JobEntry e = board.get("j").orElseThrow();
-        assertThat(e.state()).isEqualTo("FAILED");
+        assertThat(e.state()).isEqualTo(JobState.FAILED);
         assertThat(e.active()).isFalse();
         board.status(status("j", "done", 300));
-        assertThat(board.get("j").orElseThrow().state()).as("the result decides").isEqualTo("FAILED");
+        assertThat(board.get("j").orElseThrow().state()).as("the result decides").isEqualTo(JobState.FAILED);
     }
 
     @Test
@@ -52,7 +53,7 @@ class JobBoardTest {
         JobEntry e = board.get("j").orElseThrow();
         assertThat(e.run()).isEqualTo(2);
         assertThat(e.result().errors().get(0).problem()).isEqualTo("run 2");
-        assertThat(e.state()).isEqualTo("FAILED");
+        assertThat(e.state()).isEqualTo(JobState.FAILED);
     }
 
     @Test
@@ -65,7 +66,7 @@ class JobBoardTest {
         assertThat(board.result("j").orElseThrow().errors().get(0).problem()).isEqualTo("first");
         // A job never accepted shows its rejection.
         board.result(JobResult.rejected("k", List.of(new FieldError("data", "bad"))).withSubmission("s3"));
-        assertThat(board.get("k").orElseThrow().state()).isEqualTo("REJECTED");
+        assertThat(board.get("k").orElseThrow().state()).isEqualTo(JobState.REJECTED);
     }
 
     @Test
@@ -102,8 +103,8 @@ class JobBoardTest {
         board.status(status("j", "training", 300));
         board.result(result("j", "done", "s1", 1));
         watch.close();
-        board.status(status("j", "late", 400));
-        assertThat(seen).extracting(u -> u.status() == null ? "result" : u.status().stage())
+        board.status(status("j", "done", 400));
+        assertThat(seen).extracting(u -> u.status() == null ? "result" : u.status().stage().wire())
                 .containsExactly("extracting", "training", "result");
 
         List<JobBoard.Update> all = new ArrayList<>();

@@ -10,6 +10,7 @@ import io.transferpool.messaging.KafkaClients;
 import io.transferpool.messaging.StatusEvent;
 import io.transferpool.messaging.TopicSetup;
 import io.transferpool.messaging.Topics;
+import io.transferpool.messaging.Stage;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 import java.nio.file.Files;
@@ -50,7 +51,7 @@ public class JobServiceBroker implements QuarkusTestResourceLifecycleManager {
                 producer.send(new ProducerRecord<>(Topics.JOB_IDS, EARLIER_JOB,
                         Json.bytes(new JobIds.Run(EARLIER_JOB, 1, "tp.jobs-0@0-" + at, at)))).get();
                 producer.send(new ProducerRecord<>(Topics.STATUS, EARLIER_JOB,
-                        Json.bytes(StatusEvent.of(EARLIER_JOB, "done", "test accuracy 0.8125")))).get();
+                        Json.bytes(StatusEvent.of(EARLIER_JOB, Stage.DONE, "test accuracy 0.8125")))).get();
                 producer.send(new ProducerRecord<>(Topics.RESULTS, EARLIER_JOB, Json.bytes(result))).get();
             }
             return Map.of("kafka.bootstrap.servers", servers, "tp.data-root", root.toString(),

@@ -13,6 +13,7 @@ import io.transferpool.messaging.StatusEvent;
 import io.transferpool.messaging.Topics;
 import io.transferpool.pool.Pool;
 import io.transferpool.pool.PoolSettings;
+import io.transferpool.messaging.Stage;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -172,7 +173,7 @@ class JobServiceTest {
     void aQuietEventStreamGetsKeepAliveComments() throws Exception {
         try (var producer = new KafkaClients(JobServiceBroker.servers, "none", Map.of()).producer("quiet")) {
             producer.send(new ProducerRecord<>(Topics.STATUS, "quiet-job", Json.bytes(StatusEvent.of("quiet-job",
-                    "queued", "waiting")))).get();
+                    Stage.QUEUED, "waiting")))).get();
         }
         Await.until("quiet-job on the board", Duration.ofSeconds(30),
                 () -> send("GET", "/jobs/quiet-job", null, null).statusCode() != 404);
@@ -240,7 +241,7 @@ class JobServiceTest {
             producer.send(new ProducerRecord<>(Topics.RESULTS,
                     "poison-result", "not a result".getBytes(StandardCharsets.UTF_8))).get();
             producer.send(new ProducerRecord<>(Topics.STATUS,
-                    "after-poison", Json.bytes(StatusEvent.of("after-poison", "queued", "")))).get();
+                    "after-poison", Json.bytes(StatusEvent.of("after-poison", Stage.QUEUED, "")))).get();
             ConsumerRecord<String, byte[]> letter = Await.value("the poison result on " + Topics.DLQ,
                     Duration.ofSeconds(30), () -> TestTopics.read(clients, Topics.DLQ).stream()
                             .filter(r -> "poison-result".equals(r.key())).findFirst().orElse(null));

@@ -10,6 +10,7 @@ import io.transferpool.messaging.Json;
 import io.transferpool.messaging.KafkaClients;
 import io.transferpool.messaging.StatusEvent;
 import io.transferpool.messaging.Topics;
+import io.transferpool.messaging.Stage;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,9 +85,8 @@ class JobsPageTest {
 
                 KafkaClients clients = new KafkaClients(JobServiceBroker.servers, "none", Map.of());
                 try (var producer = clients.producer("page-test")) {
-                    producer.send(new ProducerRecord<>(Topics.STATUS, "page-live", Json.bytes(new StatusEvent(
-                            "page-live", "training", "epoch 7", null, null, null, 7, 9, 0.875,
-                            System.currentTimeMillis())))).get();
+                    producer.send(new ProducerRecord<>(Topics.STATUS, "page-live", Json.bytes(StatusEvent.epoch(
+                            "page-live", "epoch 7", 7, 9, 0.875)))).get();
                     tab.await("(document.querySelector('#job-page-live .progress') || {}).textContent",
                             "training: epoch 7 · epoch 7/9 · val acc 0.8750");
                     assertThat(tab.eval("document.querySelector('#job-page-live .status').textContent"))
@@ -105,7 +105,7 @@ class JobsPageTest {
                     // The first page keeps its size (tp.api.page-size is 3 in tests): new jobs push the oldest out.
                     for (String id : List.of("page-a", "page-b")) {
                         producer.send(new ProducerRecord<>(Topics.STATUS, id, Json.bytes(StatusEvent.of(id,
-                                "queued", "")))).get();
+                                Stage.QUEUED, "")))).get();
                     }
                     tab.await("String(!!document.getElementById('job-page-b'))", "true");
                     assertThat(tab.eval("document.querySelectorAll('#jobs tr[id]').length")).isEqualTo("3");
