@@ -3,7 +3,7 @@ package io.transferpool.benchmarks;
 import ai.onnxruntime.OrtException;
 import io.transferpool.data.ImageDecoder;
 import io.transferpool.data.Preprocessor;
-import io.transferpool.extract.CutSession;
+import io.transferpool.model.CutSession;
 import io.transferpool.job.JobParser;
 import io.transferpool.job.JobResult;
 import io.transferpool.job.JobSpec;

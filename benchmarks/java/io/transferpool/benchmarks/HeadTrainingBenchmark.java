@@ -2,12 +2,12 @@ package io.transferpool.benchmarks;
 
 import io.transferpool.job.JobParser;
 import io.transferpool.job.JobSpec;
-import io.transferpool.train.FeatureStore;
-import io.transferpool.train.Gemm;
-import io.transferpool.train.HeadTrainer;
-import io.transferpool.train.NativeThreads;
-import io.transferpool.train.Network;
-import io.transferpool.train.Rows;
+import io.transferpool.features.FeatureStore;
+import io.transferpool.kernels.Gemm;
+import io.transferpool.learning.HeadTrainer;
+import io.transferpool.kernels.NativeThreads;
+import io.transferpool.learning.Network;
+import io.transferpool.features.Rows;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

@@ -4,7 +4,7 @@ import io.transferpool.data.DecodedBatch;
 import io.transferpool.data.ImageDecoder;
 import io.transferpool.data.Preprocessor;
 import io.transferpool.data.Sample;
-import io.transferpool.extract.CutSession;
+import io.transferpool.model.CutSession;
 import io.transferpool.job.JobSpec;
 import io.transferpool.model.OnnxModel;
 import io.transferpool.model.SessionFactory;

@@ -1,15 +1,15 @@
 package io.transferpool.cli;
 
-import io.transferpool.coordinator.JobValidator;
-import io.transferpool.coordinator.ValidatedJob;
-import io.transferpool.data.PathResolver;
+import io.transferpool.admission.JobValidator;
+import io.transferpool.admission.ValidatedJob;
+import io.transferpool.paths.PathResolver;
 import io.transferpool.job.Advice;
 import io.transferpool.job.FieldError;
 import io.transferpool.job.JobParser;
 import io.transferpool.job.JobRejectedException;
 import io.transferpool.job.JobSpec;
 import io.transferpool.messaging.Json;
-import io.transferpool.train.NativeThreads;
+import io.transferpool.kernels.NativeThreads;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

@@ -1,7 +1,7 @@
 package io.transferpool.cli;
 
-import io.transferpool.coordinator.JobValidator;
-import io.transferpool.data.PathResolver;
+import io.transferpool.admission.JobValidator;
+import io.transferpool.paths.PathResolver;
 import io.transferpool.pool.PoolSettings;
 import io.transferpool.web.ApiConfig;
 import io.transferpool.web.BoardProgress;
@@ -10,7 +10,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.quarkus.runtime.StartupEvent;
-import io.transferpool.train.NativeThreads;
+import io.transferpool.kernels.NativeThreads;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;

@@ -1,5 +1,10 @@
 package io.transferpool.coordinator;
 
+import io.transferpool.admission.FeatureReuse;
+import io.transferpool.admission.JobIds;
+import io.transferpool.admission.JobPlanner;
+import io.transferpool.admission.JobValidator;
+import io.transferpool.admission.ValidatedJob;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.transferpool.job.FieldError;
 import io.transferpool.job.JobParser;

@@ -1,5 +1,6 @@
 package io.transferpool.coordinator;
 
+import io.transferpool.admission.JobIds;
 import io.transferpool.messaging.Json;
 import io.transferpool.messaging.TopicHistory;
 import io.transferpool.messaging.Topics;

@@ -1,5 +1,6 @@
 package io.transferpool.data;
 
+import io.transferpool.paths.PathResolver;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package io.transferpool.extract;
 
+import io.transferpool.model.CutSession;
 import ai.onnxruntime.OrtException;
 import io.transferpool.model.ExternalData;
 import io.transferpool.model.OnnxModel;

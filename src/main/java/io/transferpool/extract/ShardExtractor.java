@@ -1,8 +1,9 @@
 package io.transferpool.extract;
 
+import io.transferpool.model.CutSession;
 import io.transferpool.data.DecodedBatch;
 import io.transferpool.data.ImageDecoder;
-import io.transferpool.data.PathResolver;
+import io.transferpool.paths.PathResolver;
 import io.transferpool.data.Preprocessor;
 import io.transferpool.data.Sample;
 import io.transferpool.job.JobResult.BadSample;

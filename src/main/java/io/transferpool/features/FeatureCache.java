@@ -2,8 +2,6 @@ package io.transferpool.features;
 
 import io.transferpool.job.JobResult.BadSample;
 import io.transferpool.messaging.Json;
-import io.transferpool.train.FeatureStore;
-import io.transferpool.train.Folders;
 import org.jboss.logging.Logger;
 
 import java.io.BufferedInputStream;

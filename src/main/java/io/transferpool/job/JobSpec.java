@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * A transfer-learning job as the user wrote it, with every default filled in. Immutable; see
  * {@code src/main/resources/job.schema.json} and the README for the contract. Paths stay as written:
- * they are resolved against a root by {@link io.transferpool.data.PathResolver}.
+ * they are resolved against a root by {@link io.transferpool.paths.PathResolver}.
  */
 public record JobSpec(
         int schemaVersion,

@@ -10,7 +10,7 @@ import io.transferpool.messaging.TopicSetup;
 import io.transferpool.model.ExecutionProvider;
 import io.transferpool.model.SessionFactory;
 import io.transferpool.train.CheckpointStore;
-import io.transferpool.train.HeapBudget;
+import io.transferpool.features.HeapBudget;
 
 import java.nio.file.Path;
 import java.time.Duration;

@@ -6,7 +6,7 @@ import io.transferpool.messaging.FeatureType;
 import io.transferpool.messaging.TopicSetup;
 import io.transferpool.model.SessionFactory;
 import io.transferpool.train.CheckpointStore;
-import io.transferpool.train.HeapBudget;
+import io.transferpool.features.HeapBudget;
 
 import java.nio.file.Path;
 import java.util.EnumSet;

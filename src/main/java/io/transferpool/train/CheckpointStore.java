@@ -1,5 +1,9 @@
 package io.transferpool.train;
 
+import io.transferpool.features.Folders;
+import io.transferpool.learning.Checkpoints;
+import io.transferpool.learning.LoopState;
+import io.transferpool.learning.Network;
 import io.transferpool.messaging.Json;
 import org.jboss.logging.Logger;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -1,5 +1,7 @@
 package io.transferpool.train;
 
+import io.transferpool.features.FeatureStore;
+import io.transferpool.features.HeapBudget;
 import io.transferpool.job.JobResult.BadSample;
 import io.transferpool.messaging.FeatureBatch;
 import io.transferpool.messaging.JobPlan;

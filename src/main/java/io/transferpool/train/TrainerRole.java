@@ -1,5 +1,6 @@
 package io.transferpool.train;
 
+import io.transferpool.features.HeapBudget;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.transferpool.job.FieldError;
@@ -14,7 +15,6 @@ import io.transferpool.messaging.ShardDone;
 import io.transferpool.messaging.StatusEvent;
 import io.transferpool.messaging.Topics;
 import io.transferpool.messaging.WorkerLoop;
-import io.transferpool.metrics.TrainingMetrics;
 import io.transferpool.messaging.Stage;
 import io.transferpool.messaging.RecordType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

@@ -1,10 +1,10 @@
 package io.transferpool.train;
 
+import io.transferpool.learning.EpochListener;
 import io.transferpool.job.JobResult.EpochMetrics;
 import io.transferpool.messaging.Cancellations;
 import io.transferpool.messaging.Publisher;
 import io.transferpool.messaging.StatusEvent;
-import io.transferpool.metrics.TrainingMetrics;
 import io.transferpool.messaging.Stage;
 
 import java.time.Duration;

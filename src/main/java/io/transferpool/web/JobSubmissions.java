@@ -2,7 +2,7 @@ package io.transferpool.web;
 
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
-import io.transferpool.coordinator.JobValidator;
+import io.transferpool.admission.JobValidator;
 import io.transferpool.job.FieldError;
 import io.transferpool.job.JobParser;
 import io.transferpool.job.JobRejectedException;

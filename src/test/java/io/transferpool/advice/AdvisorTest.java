@@ -1,7 +1,7 @@
 package io.transferpool.advice;
 
 import io.transferpool.TestFiles;
-import io.transferpool.extract.CutSession;
+import io.transferpool.model.CutSession;
 import io.transferpool.model.OnnxModel;
 import io.transferpool.model.TensorInfo;
 import org.junit.jupiter.api.Test;
@@ -71,7 +71,7 @@ class AdvisorTest {
     void aBaseTooSlowForTheBudgetIsMeasuredOnFewerImages() throws Exception {
         var spec = io.transferpool.job.JobParser.parse(java.nio.file.Files.readString(
                 TestFiles.DEMO.resolve("job.json"))).orThrow();
-        var paths = new io.transferpool.data.PathResolver(TestFiles.DEMO);
+        var paths = new io.transferpool.paths.PathResolver(TestFiles.DEMO);
         var train = io.transferpool.data.DatasetLister.list(paths, "data.train", spec.data().train(), List.of());
         OnnxModel model = OnnxModel.load(TestFiles.BASE_MODEL);
 
@@ -111,7 +111,7 @@ class AdvisorTest {
                 "freezeAt /features/features.9/MaxPool_output_0");
 
         // What the coordinator plans for it: the fine-tune job the seed describes.
-        var validated = new io.transferpool.coordinator.JobValidator(new io.transferpool.data.PathResolver(
+        var validated = new io.transferpool.admission.JobValidator(new io.transferpool.paths.PathResolver(
                 dir.resolve("root"))).validate(io.transferpool.job.JobParser.parse(Files.readString(job)).orThrow());
         io.transferpool.job.JobSpec spec = validated.spec();
         assertThat(validated.advice().caseNumber()).isEqualTo(2);

@@ -1,5 +1,6 @@
 package io.transferpool.data;
 
+import io.transferpool.paths.PathResolver;
 import io.transferpool.job.JobRejectedException;
 import io.transferpool.job.JobSpec;
 import org.junit.jupiter.api.Test;

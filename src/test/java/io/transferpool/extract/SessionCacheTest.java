@@ -1,5 +1,6 @@
 package io.transferpool.extract;
 
+import io.transferpool.model.CutSession;
 import io.transferpool.TestFiles;
 import io.transferpool.model.OnnxModel;
 import io.transferpool.model.SessionFactory;

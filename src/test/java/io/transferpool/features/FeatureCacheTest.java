@@ -1,7 +1,6 @@
 package io.transferpool.features;
 
 import io.transferpool.job.JobResult.BadSample;
-import io.transferpool.train.FeatureStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

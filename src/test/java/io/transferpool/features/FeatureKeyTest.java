@@ -3,7 +3,7 @@ package io.transferpool.features;
 import io.transferpool.TestFiles;
 import io.transferpool.data.Dataset;
 import io.transferpool.data.DatasetLister;
-import io.transferpool.data.PathResolver;
+import io.transferpool.paths.PathResolver;
 import io.transferpool.job.JobParser;
 import io.transferpool.job.JobSpec;
 import io.transferpool.messaging.FeatureType;

@@ -7,7 +7,7 @@ import io.transferpool.TestFiles;
 import io.transferpool.data.Dataset;
 import io.transferpool.data.DatasetLister;
 import io.transferpool.data.ImageDecoder;
-import io.transferpool.data.PathResolver;
+import io.transferpool.paths.PathResolver;
 import io.transferpool.data.Preprocessor;
 import io.transferpool.data.Sample;
 import io.transferpool.job.JobParser;

@@ -9,7 +9,7 @@ import io.transferpool.job.JobParser;
 import io.transferpool.job.JobResult;
 import io.transferpool.messaging.JobClient;
 import io.transferpool.model.OnnxModel;
-import io.transferpool.train.Evaluation;
+import io.transferpool.learning.Evaluation;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,14 @@
 package io.transferpool.train;
 
+import io.transferpool.features.FeatureStore;
+import io.transferpool.features.Rows;
+import io.transferpool.learning.DemoFineTune;
+import io.transferpool.learning.EpochListener;
+import io.transferpool.learning.EpochLoop;
+import io.transferpool.learning.FineTuner;
+import io.transferpool.learning.HeadTrainer;
+import io.transferpool.learning.Network;
+import io.transferpool.learning.Trained;
 import io.transferpool.TestFiles;
 import io.transferpool.job.JobParser;
 import io.transferpool.job.JobResult.EpochMetrics;

@@ -1,5 +1,6 @@
 package io.transferpool.train;
 
+import io.transferpool.export.ArtifactStore;
 import io.transferpool.TestFiles;
 import io.transferpool.job.JobParser;
 import io.transferpool.job.JobResult;

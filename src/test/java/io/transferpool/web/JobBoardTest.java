@@ -1,6 +1,6 @@
 package io.transferpool.web;
 
-import io.transferpool.coordinator.JobIds;
+import io.transferpool.admission.JobIds;
 import io.transferpool.job.FieldError;
 import io.transferpool.job.JobRejectedException;
 import io.transferpool.job.JobResult;

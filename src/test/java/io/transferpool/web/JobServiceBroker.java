@@ -3,7 +3,7 @@ package io.transferpool.web;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.transferpool.TestFiles;
 import io.transferpool.broker.EmbeddedKafka;
-import io.transferpool.coordinator.JobIds;
+import io.transferpool.admission.JobIds;
 import io.transferpool.job.JobResult;
 import io.transferpool.messaging.Json;
 import io.transferpool.messaging.KafkaClients;

@@ -1,6 +1,6 @@
 package io.transferpool.translate.layers;
 
-import io.transferpool.train.NativeThreads;
+import io.transferpool.kernels.NativeThreads;
 import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
