@@ -34,7 +34,7 @@ public final class FeatureReuse {
         this.wire = wire;
     }
 
-    public Decision decide(ValidatedJob job) {
+    public Decision decide(AcceptedJob job) {
         if (cache == null || !cache.enabled()) {
             return new Decision(null, false, null);
         }

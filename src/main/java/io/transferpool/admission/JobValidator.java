@@ -1,7 +1,5 @@
 package io.transferpool.admission;
 
-import io.transferpool.advice.AutoStrategy;
-import io.transferpool.advice.Advisor;
 import io.transferpool.data.BadSampleException;
 import io.transferpool.data.Dataset;
 import io.transferpool.data.DatasetLister;
@@ -9,11 +7,9 @@ import io.transferpool.data.ImageDecoder;
 import io.transferpool.paths.PathResolver;
 import io.transferpool.data.RawImage;
 import io.transferpool.data.Sample;
-import io.transferpool.job.Advice;
 import io.transferpool.job.FieldError;
 import io.transferpool.job.JobRejectedException;
 import io.transferpool.job.JobSpec;
-import io.transferpool.job.Limits;
 import io.transferpool.model.ExternalData;
 import io.transferpool.model.GraphCut;
 import io.transferpool.model.ModelInspector;
@@ -29,22 +25,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.time.Duration;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Checks what a parsed job refers to before any work is planned: the model (readable, digest, input, cut tensor,
- * input shape against the preprocessing) and the data (inside the root, not empty, two classes or more, images of
- * the size and channel count the preprocessing expects). Collects every error it can find.
+ * Checks what a parsed job refers to and returns the facts found: the model (readable, digest, input, cut tensor,
+ * input shape against the preprocessing, one run on zeros for every tensor's shape) and the data (inside the root,
+ * not empty, two classes or more, images of the size and channel count the preprocessing expects). Collects every
+ * error it can find into the facts; deciding what the job becomes (strategy, cut, limits) is the
+ * {@link JobPlanner}'s.
  */
 public final class JobValidator {
     private final PathResolver paths;
-    private final Limits limits;
-    private final int extractBatch;
     private static final int KEPT_RUNS = 8;
     /**
      * The base's run on zeros by model digest (with its external data's): jobs on a base already checked skip it.
@@ -62,62 +53,18 @@ public final class JobValidator {
     private final AtomicInteger modelRuns = new AtomicInteger();
 
     public JobValidator(PathResolver paths) {
-        this(paths, Limits.DEFAULT, 64);
-    }
-
-    public Limits limits() {
-        return limits;
-    }
-
-    /** @param extractBatch images per extraction batch (the extractors' tp.extract.batch-size) */
-    public JobValidator(PathResolver paths, Limits limits, int extractBatch) {
         this.paths = paths;
-        this.limits = limits;
-        this.extractBatch = extractBatch;
     }
 
-    /**
-     * Validates on a thread of its own, so a job that takes too long to check (a huge folder on a slow volume, a
-     * file that blocks) is rejected instead of stalling every job behind it. The thread is interrupted and, being a
-     * daemon, left to end on its own if it does not notice.
-     */
-    public ValidatedJob validateWithinLimit(JobSpec spec) throws InterruptedException {
-        return validateWithinLimit(spec, job -> job);
+    /** What job paths resolve against. */
+    public Path root() {
+        return paths.root();
     }
 
-    /**
-     * {@link #validateWithinLimit(JobSpec)}, then {@code after} on the validated job, on the same thread and within
-     * the same limit: what else must read every sample's file before the job is planned (the kept-features key)
-     * must not stall the coordinator either.
-     */
-    public <T> T validateWithinLimit(JobSpec spec, java.util.function.Function<ValidatedJob, T> after)
-            throws InterruptedException {
-        Duration limit = limits.validation();
-        FutureTask<T> task = new FutureTask<>(() -> after.apply(validate(spec)));
-        Thread t = new Thread(task, "tp-validate-" + spec.jobId());
-        t.setDaemon(true);
-        t.start();
-        try {
-            return task.get(limit.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            task.cancel(true);
-            throw new JobRejectedException("$", "checking the job took longer than this pool's limit of "
-                    + limit.toSeconds() + " s (tp.limits.validation-timeout): are its files on a slow or blocking "
-                    + "volume, or is a folder very large?");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException(e.getCause());
-        }
-    }
-
-    public ValidatedJob validate(JobSpec spec) {
+    /** The facts of what {@code spec} refers to, with every error found (none: it may be planned). */
+    public JobFacts check(JobSpec spec) {
         List<FieldError> errors = new ArrayList<>();
-        ModelCheck model = checkModel(spec, errors);
+        JobFacts.Model model = checkModel(spec, errors);
         Dataset train = listSplit("data.train", spec.data().train(), spec.data().classes(), errors);
         Dataset test = null;
         if (train != null) {
@@ -126,82 +73,36 @@ public final class JobValidator {
             if (spec.data().test() != null) {
                 test = listSplit("data.test", spec.data().test(), train.classes(), errors);
                 if (test != null && test.samples().isEmpty()) {
-                    errors.add(new FieldError("data.test.uri", "no samples found in \"" + spec.data().test().uri() + "\""));
+                    errors.add(new FieldError("data.test.uri", "no samples found in \"" + spec.data().test().uri()
+                            + "\""));
                 } else if (test != null) {
                     checkImages("data.test", test, spec.preprocess(), errors);
                 }
             }
         }
-        Advice advice = null;
-        if (spec.strategy() == JobSpec.Strategy.AUTO && model.parsed != null && train != null && errors.isEmpty()) {
-            try {
-                // half the validation limit: the listing and image checks above took part of it already
-                Advisor advisor = new Advisor(limits.validation().dividedBy(2));
-                advice = advisor.advise(spec.withBaseModel(new JobSpec.BaseModel(spec.baseModel().uri(),
-                        model.input, spec.baseModel().cut(), model.sha256, null, model.externalSha256),
-                        spec.fineTune()), model.parsed, model.input, train, paths.root());
-                spec = AutoStrategy.apply(spec, advice);
-            } catch (JobRejectedException e) {
-                errors.addAll(e.errors());
-            } catch (Exception e) {
-                errors.add(new FieldError("strategy", "the advisor could not measure the data: " + e));
-            }
-        }
-        String cut = spec.baseModel().cut();
-        JobSpec.FineTune fineTune = spec.fineTune();
-        if (spec.strategy() == JobSpec.Strategy.FINE_TUNE && model.parsed != null && train != null && errors.isEmpty()) {
-            FineTuneCheck.Settled s = FineTuneCheck.check(model.parsed, model.shapes, spec, train.classes().size(),
-                    errors);
-            if (s != null) {
-                cut = s.cut();
-                fineTune = fineTune.withKeepBaseClassifier(s.keepBaseClassifier());
-            }
-        }
-        Boolean keep = fineTune == null ? null : fineTune.keepBaseClassifier();
-        List<JobSpec.Candidate> sweep = spec.sweep().stream().map(c -> new JobSpec.Candidate(c.values(), c.head(),
-                c.training(), c.fineTune() == null ? null : c.fineTune().withKeepBaseClassifier(keep))).toList();
-        JobSpec settled = new JobSpec(spec.schemaVersion(), spec.jobId(), spec.strategy(),
-                new JobSpec.BaseModel(spec.baseModel().uri(), model.input, cut, model.sha256,
-                        spec.baseModel().freezeAt(), model.externalSha256),
-                spec.data(), spec.preprocess(), spec.head(), spec.training(), fineTune, sweep);
-        LimitCheck.check(settled, train, test, model.shapes, limits, extractBatch, errors);
-        if (!errors.isEmpty()) {
-            throw new JobRejectedException(errors);
-        }
-        return new ValidatedJob(settled, paths.relative(model.file), model.sha256, train, test, advice);
+        return new JobFacts(spec, model, train, test, errors);
     }
 
-    /**
-     * @param parsed the model, or null when it could not be read
-     * @param shapes every tensor's shape for a batch of one (empty when the model could not be run)
-     */
-    private record ModelCheck(Path file, String sha256, String input, OnnxModel parsed,
-                              Map<String, List<Long>> shapes, Map<String, String> externalSha256) {
-        ModelCheck(Path file, String sha256, String input, OnnxModel parsed, Map<String, List<Long>> shapes) {
-            this(file, sha256, input, parsed, shapes, null);
-        }
-    }
-
-    private ModelCheck checkModel(JobSpec spec, List<FieldError> errors) {
+    private JobFacts.Model checkModel(JobSpec spec, List<FieldError> errors) {
         JobSpec.BaseModel bm = spec.baseModel();
         Path file;
         try {
             file = paths.resolve("baseModel.uri", bm.uri());
         } catch (JobRejectedException e) {
             errors.addAll(e.errors());
-            return new ModelCheck(null, null, bm.input(), null, Map.of());
+            return new JobFacts.Model(null, null, null, bm.input(), null, Map.of(), null);
         }
         if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
             errors.add(new FieldError("baseModel.uri", "model file \"" + bm.uri() + "\" does not exist, is not "
                     + "readable or is not a regular file"));
-            return new ModelCheck(file, null, bm.input(), null, Map.of());
+            return new JobFacts.Model(file, null, null, bm.input(), null, Map.of(), null);
         }
         OnnxModel model;
         try {
             model = OnnxModel.load(file);
         } catch (IOException e) {
             errors.add(new FieldError("baseModel.uri", e.getMessage()));
-            return new ModelCheck(file, null, bm.input(), null, Map.of());
+            return new JobFacts.Model(file, null, null, bm.input(), null, Map.of(), null);
         }
         if (bm.sha256() != null && !bm.sha256().equals(model.sha256())) {
             errors.add(new FieldError("baseModel.sha256", "expected " + bm.sha256() + " but the file's SHA-256 is "
@@ -256,7 +157,7 @@ public final class JobValidator {
             }
             shapes = inferred.shapes();
         }
-        return new ModelCheck(file, model.sha256(), input, model, shapes, externalSha256);
+        return new JobFacts.Model(file, paths.relative(file), model.sha256(), input, model, shapes, externalSha256);
     }
 
     /**

@@ -1,13 +1,16 @@
 package io.transferpool.cli;
 
 import io.transferpool.admission.JobValidator;
-import io.transferpool.admission.ValidatedJob;
+import io.transferpool.admission.AcceptedJob;
+import io.transferpool.admission.Admission;
+import io.transferpool.admission.JobPlanner;
 import io.transferpool.paths.PathResolver;
 import io.transferpool.job.Advice;
 import io.transferpool.job.FieldError;
 import io.transferpool.job.JobParser;
 import io.transferpool.job.JobRejectedException;
 import io.transferpool.job.JobSpec;
+import io.transferpool.job.Limits;
 import io.transferpool.messaging.Json;
 import io.transferpool.kernels.NativeThreads;
 import picocli.CommandLine.Command;
@@ -44,7 +47,7 @@ public class AdviseCommand implements Callable<Integer> {
         }
         NativeThreads.configure();
         JobParser.Parsed parsed = JobParser.parse(Files.readString(jobFile));
-        ValidatedJob validated;
+        AcceptedJob validated;
         try {
             JobSpec spec = parsed.orThrow();
             // Whatever the job says, the advisor chooses (a freeze boundary too); a new head goes at the job's cut.
@@ -54,7 +57,9 @@ public class AdviseCommand implements Callable<Integer> {
                     new JobSpec.BaseModel(spec.baseModel().uri(), spec.baseModel().input(), spec.baseModel().cut(),
                             spec.baseModel().sha256(), null, spec.baseModel().externalSha256()),
                     spec.data(), spec.preprocess(), spec.head(), spec.training(), ft, spec.sweep());
-            validated = new JobValidator(new PathResolver(jobFile.toAbsolutePath().getParent())).validate(auto);
+            Path folder = jobFile.toAbsolutePath().getParent();
+            validated = new Admission(new JobValidator(new PathResolver(folder)),
+                    new JobPlanner(folder, Limits.DEFAULT, 64, 2048)).admit(auto);
         } catch (JobRejectedException e) {
             out.println("Job " + parsed.jobId() + " cannot be advised on:");
             for (FieldError err : e.errors()) {

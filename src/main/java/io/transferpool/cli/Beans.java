@@ -1,5 +1,7 @@
 package io.transferpool.cli;
 
+import io.transferpool.admission.Admission;
+import io.transferpool.admission.JobPlanner;
 import io.transferpool.admission.JobValidator;
 import io.transferpool.paths.PathResolver;
 import io.transferpool.pool.PoolSettings;
@@ -75,8 +77,9 @@ class Beans {
     /** The checks the job service runs on POST /jobs: the coordinator's, against the pool's data root. */
     @Produces
     @Singleton
-    JobValidator jobValidator(PoolOptions options) {
+    Admission admission(PoolOptions options) {
         PoolSettings s = options.settings();
-        return new JobValidator(new PathResolver(s.dataRoot()), s.limits(), s.extractBatchSize());
+        return new Admission(new JobValidator(new PathResolver(s.dataRoot())), new JobPlanner(s.dataRoot(),
+                s.limits(), s.extractBatchSize(), s.shardSize()));
     }
 }

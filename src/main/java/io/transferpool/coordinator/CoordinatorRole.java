@@ -1,10 +1,9 @@
 package io.transferpool.coordinator;
 
+import io.transferpool.admission.Admission;
 import io.transferpool.admission.FeatureReuse;
 import io.transferpool.admission.JobIds;
-import io.transferpool.admission.JobPlanner;
-import io.transferpool.admission.JobValidator;
-import io.transferpool.admission.ValidatedJob;
+import io.transferpool.admission.AcceptedJob;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.transferpool.job.FieldError;
 import io.transferpool.job.JobParser;
@@ -37,8 +36,7 @@ import java.util.List;
 public final class CoordinatorRole implements WorkerLoop.Role {
     private static final Logger LOG = Logger.getLogger(CoordinatorRole.class);
 
-    private final JobValidator validator;
-    private final JobPlanner planner;
+    private final Admission admission;
     private final Publisher out;
     private final MeterRegistry metrics;
     private final JobIdsTopic idsTopic;
@@ -49,16 +47,14 @@ public final class CoordinatorRole implements WorkerLoop.Role {
     private final FeatureReuse reuse;
 
     /** @param idsTopic where the ids accepted so far are read from when this coordinator is given tp.jobs */
-    public CoordinatorRole(JobValidator validator, JobPlanner planner, Publisher out, MeterRegistry metrics,
-                           JobIdsTopic idsTopic) {
-        this(validator, planner, out, metrics, idsTopic, FeatureReuse.OFF);
+    public CoordinatorRole(Admission admission, Publisher out, MeterRegistry metrics, JobIdsTopic idsTopic) {
+        this(admission, out, metrics, idsTopic, FeatureReuse.OFF);
     }
 
     /** @param reuse which jobs train on features kept from an earlier job instead of extracting them */
-    public CoordinatorRole(JobValidator validator, JobPlanner planner, Publisher out, MeterRegistry metrics,
-                           JobIdsTopic idsTopic, FeatureReuse reuse) {
-        this.validator = validator;
-        this.planner = planner;
+    public CoordinatorRole(Admission admission, Publisher out, MeterRegistry metrics, JobIdsTopic idsTopic,
+                           FeatureReuse reuse) {
+        this.admission = admission;
         this.out = out;
         this.metrics = metrics;
         this.idsTopic = idsTopic;
@@ -81,7 +77,7 @@ public final class CoordinatorRole implements WorkerLoop.Role {
         String jobId = record.key();
         long submittedAt = record.timestamp() > 0 ? record.timestamp() : System.currentTimeMillis();
         String submission = Topics.submission(record.topic(), record.partition(), record.offset(), submittedAt);
-        ValidatedJob job;
+        AcceptedJob job;
         FeatureReuse.Decision features;
         int run;
         try {
@@ -104,7 +100,7 @@ public final class CoordinatorRole implements WorkerLoop.Role {
             }
             run = ids.next(jobId, parsed.rerun());
             // the kept-features key stats every sample's file: within the validation limit, off this loop
-            Checked checked = validator.validateWithinLimit(parsed.spec(), j -> new Checked(j, reuse.decide(j)));
+            Checked checked = admission.admitWithinLimit(parsed.spec(), j -> new Checked(j, reuse.decide(j)));
             job = checked.job();
             features = checked.features();
         } catch (JobRejectedException e) {
@@ -117,7 +113,7 @@ public final class CoordinatorRole implements WorkerLoop.Role {
                     + e.getClass().getSimpleName() + ": " + e.getMessage())), submission);
             return;
         }
-        var planned = planner.plan(job, new JobPlan.Submission(submission, run, submittedAt,
+        var planned = admission.planner().plan(job, new JobPlan.Submission(submission, run, submittedAt,
                 (System.nanoTime() - t0) / 1e9), new JobPlan.KeptFeatures(features.key(), features.reuse()));
         String key = planned.plan().key();
         boolean planSent = false;
@@ -219,6 +215,6 @@ public final class CoordinatorRole implements WorkerLoop.Role {
     }
 
     /** A validated job and what kept features it may reuse. */
-    private record Checked(ValidatedJob job, FeatureReuse.Decision features) {
+    private record Checked(AcceptedJob job, FeatureReuse.Decision features) {
     }
 }

@@ -29,11 +29,9 @@ final class OnnxPredictionCheck {
     static double maxDifference(OnnxModel model, String from, long[] fromShape, Rows rows, float[] expected)
             throws OrtException {
         byte[] part = GraphCut.between(model, from, fromShape, List.of(CombinedModelWriter.OUTPUT)).toByteArray();
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            SessionFactory.externalDataIn(model.folder(), options);
-            return maxDifference(env.createSession(part, options), from, fromShape, rows, expected);
-        }
+        // As a user would serve it: optimised, on the CPU.
+        return maxDifference(SessionFactory.open(part, model.folder(), SessionFactory.Settings.cpu(0)).session(),
+                from, fromShape, rows, expected);
     }
 
     private static double maxDifference(OrtSession opened, String from, long[] fromShape, Rows rows,

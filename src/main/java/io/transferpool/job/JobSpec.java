@@ -95,6 +95,16 @@ public record JobSpec(
         public BaseModel(String uri, String input, String cut, String sha256, String freezeAt) {
             this(uri, input, cut, sha256, freezeAt, null);
         }
+
+        /** This model as checked: the input the images feed, the file's digests as found. */
+        public BaseModel checked(String checkedInput, String digest, Map<String, String> externalDigests) {
+            return new BaseModel(uri, checkedInput, cut, digest, freezeAt, externalDigests);
+        }
+
+        /** This model with the cut (where the head attaches) settled. */
+        public BaseModel withCut(String settledCut) {
+            return new BaseModel(uri, input, settledCut, sha256, freezeAt, externalSha256);
+        }
     }
 
     /** The tensor extractors emit: the cut for a fixed feature extractor, the freeze boundary for fine-tuning. */

@@ -1,5 +1,7 @@
 package io.transferpool.model;
 
+import io.transferpool.paths.PathResolver;
+
 import ai.onnx.proto.OnnxMl.TensorProto.DataType;
 import ai.onnx.proto.OnnxMl;
 
@@ -158,23 +160,20 @@ public final class ExternalData {
         if (ref.location().indexOf('\0') >= 0) {
             throw new IllegalArgumentException(name + " contains a NUL character");
         }
-        Path location = Path.of(ref.location());
+        Path location;
+        try {
+            location = Path.of(ref.location());
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new IllegalArgumentException(name + " is not a valid path: " + e.getMessage());
+        }
         if (location.isAbsolute() || location.getRoot() != null) {
             throw new IllegalArgumentException(name + " is absolute; it must be relative to the model's folder");
         }
-        Path base = folder.toAbsolutePath().normalize();
-        Path file = base.resolve(location).normalize();
-        if (!file.startsWith(base) || file.equals(base)) {
-            throw new IllegalArgumentException(name + " leaves the model's folder");
-        }
-        for (Path p = file; !p.equals(base); p = p.getParent()) {
-            if (Files.isSymbolicLink(p)) {
-                throw new IllegalArgumentException(name + " goes through a symbolic link (" + base.relativize(p)
-                        + "); external data must be a plain file in the model's folder");
-            }
-        }
-        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-            throw new IllegalArgumentException(name + " does not exist or is not a regular file");
+        Path file;
+        try {
+            file = new PathResolver(folder, "the model's folder").plainFile(ref.location());
+        } catch (PathResolver.OutsideRootException e) {
+            throw new IllegalArgumentException(name + " " + e.getMessage());
         }
         long expected = expectedBytes(t);
         if (ref.length() >= 0 && ref.length() != expected) {

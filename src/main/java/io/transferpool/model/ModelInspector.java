@@ -81,33 +81,28 @@ public final class ModelInspector {
         }
         byte[] bytes = model.proto().toBuilder().setGraph(g).build().toByteArray();
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
-            // No graph optimisation: fused nodes would hide the tensors we want to see.
-            opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
-            SessionFactory.externalDataIn(model.folder(), opts);
-            try (OrtSession session = env.createSession(bytes, opts)) {
-                Map<String, OnnxTensor> feed = new HashMap<>();
-                try {
-                    for (var e : session.getInputInfo().entrySet()) {
-                        var info = (ai.onnxruntime.TensorInfo) e.getValue().getInfo();
-                        if (info.type != ai.onnxruntime.OnnxJavaType.FLOAT) {
-                            return new Inferred(Map.of(), "input \"" + e.getKey() + "\" takes " + info.type
-                                    + " values; image models take float");
-                        }
-                        long[] dims = Arrays.stream(info.getShape()).map(d -> d < 1 ? 1 : d).toArray();
-                        feed.put(e.getKey(), OnnxTensor.createTensor(env,
-                                FloatBuffer.allocate((int) Arrays.stream(dims).reduce(1, (a, b) -> a * b)), dims));
+        try (OrtSession session = SessionFactory.inspect(bytes, model.folder())) {
+            Map<String, OnnxTensor> feed = new HashMap<>();
+            try {
+                for (var e : session.getInputInfo().entrySet()) {
+                    var info = (ai.onnxruntime.TensorInfo) e.getValue().getInfo();
+                    if (info.type != ai.onnxruntime.OnnxJavaType.FLOAT) {
+                        return new Inferred(Map.of(), "input \"" + e.getKey() + "\" takes " + info.type
+                                + " values; image models take float");
                     }
-                    try (OrtSession.Result result = session.run(feed)) {
-                        for (Map.Entry<String, OnnxValue> e : result) {
-                            if (e.getValue() instanceof OnnxTensor t) {
-                                shapes.put(e.getKey(), Arrays.stream(t.getInfo().getShape()).boxed().toList());
-                            }
-                        }
-                    }
-                } finally {
-                    feed.values().forEach(OnnxTensor::close);
+                    long[] dims = Arrays.stream(info.getShape()).map(d -> d < 1 ? 1 : d).toArray();
+                    feed.put(e.getKey(), OnnxTensor.createTensor(env,
+                            FloatBuffer.allocate((int) Arrays.stream(dims).reduce(1, (a, b) -> a * b)), dims));
                 }
+                try (OrtSession.Result result = session.run(feed)) {
+                    for (Map.Entry<String, OnnxValue> e : result) {
+                        if (e.getValue() instanceof OnnxTensor t) {
+                            shapes.put(e.getKey(), Arrays.stream(t.getInfo().getShape()).boxed().toList());
+                        }
+                    }
+                }
+            } finally {
+                feed.values().forEach(OnnxTensor::close);
             }
         } catch (OrtException | RuntimeException e) {
             // Shapes are a convenience for inspection; a job is refused with this message.

@@ -8,9 +8,12 @@ import org.jboss.logging.Logger;
 import java.nio.file.Path;
 
 /**
- * Opens ONNX Runtime sessions with the requested execution provider. When CUDA is asked for but cannot be used
+ * The one place ONNX Runtime sessions are made. {@link #open} makes the sessions that do the work (extraction,
+ * checking a combined model) with the requested execution provider: when CUDA is asked for but cannot be used
  * (CPU-only onnxruntime jar, no driver, no device) the session falls back to CPU, says so in the log and reports
- * the provider that really runs, so a metric can show it.
+ * the provider that really runs, so a metric can show it. {@link #inspect} makes the unoptimised CPU sessions that
+ * read a graph's inner tensors (shapes, translation checks). Sessions are made from bytes (a cut, combined or
+ * inspection graph), so both are told where the model's external data lives.
  */
 public final class SessionFactory {
     private static final Logger LOG = Logger.getLogger(SessionFactory.class);
@@ -70,10 +73,21 @@ public final class SessionFactory {
     }
 
     /**
-     * Sessions are made from bytes (a cut or combined graph), so ONNX Runtime is told where the model's external
-     * data lives; it refuses locations that leave that folder.
+     * A CPU session with no graph optimisation, for reading tensors as the graph names them: fused nodes would
+     * hide the tensors asked for. The caller closes it.
+     *
+     * @param externalData the folder the model's external data resolves against, or null
      */
-    public static void externalDataIn(Path folder, OrtSession.SessionOptions options) throws OrtException {
+    public static OrtSession inspect(byte[] model, Path externalData) throws OrtException {
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
+            externalDataIn(externalData, options);
+            return OrtEnvironment.getEnvironment().createSession(model, options);
+        }
+    }
+
+    /** ONNX Runtime resolves external data against {@code folder}, and refuses locations that leave it. */
+    private static void externalDataIn(Path folder, OrtSession.SessionOptions options) throws OrtException {
         if (folder != null) {
             options.addConfigEntry("session.model_external_initializers_file_folder_path", folder.toString());
         }

@@ -7,6 +7,7 @@ import io.transferpool.coordinator.CoordinatorRole;
 import io.transferpool.admission.FeatureReuse;
 import io.transferpool.coordinator.JobIdsTopic;
 import io.transferpool.admission.JobPlanner;
+import io.transferpool.admission.Admission;
 import io.transferpool.admission.JobValidator;
 import io.transferpool.paths.PathResolver;
 import io.transferpool.features.FeatureCache;
@@ -92,9 +93,9 @@ public final class Pool implements AutoCloseable {
             closeables.add(cancellations);
         }
         if (settings.roles().contains(Role.COORDINATOR)) {
-            var role = new CoordinatorRole(new JobValidator(new PathResolver(settings.dataRoot()), settings.limits(),
-                    settings.extractBatchSize()),
-                    new JobPlanner(settings.shardSize()), out, metrics,
+            var role = new CoordinatorRole(new Admission(new JobValidator(new PathResolver(settings.dataRoot())),
+                    new JobPlanner(settings.dataRoot(), settings.limits(), settings.extractBatchSize(),
+                            settings.shardSize())), out, metrics,
                     new JobIdsTopic(() -> clients.reader("tp-coordinator-jobids"), java.time.Duration.ofSeconds(60)),
                     new FeatureReuse(new FeatureCache(settings.featureCache()), settings.dataRoot(),
                             settings.featureType()));

@@ -106,19 +106,15 @@ public final class TranslationCheck {
         byte[] part = GraphCut.between(model, from, shape, outputs).toByteArray();
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         Map<String, float[]> out = new LinkedHashMap<>();
-        try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
-            opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
-            SessionFactory.externalDataIn(model.folder(), opts);
-            try (OrtSession session = env.createSession(part, opts);
-                 OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape);
-                 OrtSession.Result r = session.run(Map.of(from, in))) {
-                for (Map.Entry<String, OnnxValue> e : r) {
-                    if (e.getValue() instanceof OnnxTensor tensor) {
-                        FloatBuffer fb = tensor.getFloatBuffer();
-                        float[] v = new float[fb.remaining()];
-                        fb.get(v);
-                        out.put(e.getKey(), v);
-                    }
+        try (OrtSession session = SessionFactory.inspect(part, model.folder());
+             OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape);
+             OrtSession.Result r = session.run(Map.of(from, in))) {
+            for (Map.Entry<String, OnnxValue> e : r) {
+                if (e.getValue() instanceof OnnxTensor tensor) {
+                    FloatBuffer fb = tensor.getFloatBuffer();
+                    float[] v = new float[fb.remaining()];
+                    fb.get(v);
+                    out.put(e.getKey(), v);
                 }
             }
         }

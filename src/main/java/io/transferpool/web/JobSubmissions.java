@@ -2,7 +2,7 @@ package io.transferpool.web;
 
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
-import io.transferpool.admission.JobValidator;
+import io.transferpool.admission.Admission;
 import io.transferpool.job.FieldError;
 import io.transferpool.job.JobParser;
 import io.transferpool.job.JobRejectedException;
@@ -37,7 +37,7 @@ public class JobSubmissions {
     JobBoard board;
 
     @Inject
-    JobValidator validator;
+    Admission admission;
 
     @Inject
     @Channel("jobs-out")
@@ -55,7 +55,7 @@ public class JobSubmissions {
             return rejected(jobId, e.errors(), true);
         }
         try {
-            validator.validateWithinLimit(parsed.spec());
+            admission.admitWithinLimit(parsed.spec());
         } catch (JobRejectedException e) {
             return rejected(jobId, e.errors(), false);
         }

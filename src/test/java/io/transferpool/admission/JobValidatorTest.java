@@ -50,10 +50,41 @@ class JobValidatorTest {
         }
     }
 
+    static JobPlanner planner(Limits limits) {
+        return new JobPlanner(root, limits, 64, 2048);
+    }
+
+    static Admission admission() {
+        return admission(Limits.DEFAULT);
+    }
+
+    static Admission admission(Limits limits) {
+        return new Admission(new JobValidator(new PathResolver(root)), planner(limits));
+    }
+
+    @Test
+    void theCheckReturnsWhatItFoundAndEveryProblemWithoutDecidingAnything() {
+        var spec = JobParser.parse(TestFiles.job("f", "models/base.onnx", "train", "test", 1)).orThrow();
+        JobFacts facts = new JobValidator(new PathResolver(root)).check(spec);
+        assertThat(facts.ok()).isTrue();
+        assertThat(facts.model().path()).isEqualTo("models/base.onnx");
+        assertThat(facts.model().input()).isEqualTo("input");
+        assertThat(facts.model().shapes().get(TestFiles.CUT)).containsExactly(1L, 1152L);
+        assertThat(facts.train().samples()).hasSize(10);
+        assertThat(facts.spec()).as("the job as given: settling is the planner's").isSameAs(spec);
+
+        JobFacts bad = new JobValidator(new PathResolver(root)).check(JobParser.parse(
+                TestFiles.job("f", "../../etc/passwd", "/etc", null, 1)).orThrow());
+        assertThat(bad.ok()).isFalse();
+        assertThat(bad.errors()).extracting(FieldError::field).contains("baseModel.uri", "data.train.uri");
+        assertThat(bad.model().parsed()).isNull();
+        assertThat(bad.train()).isNull();
+    }
+
     private static List<FieldError> errorsOf(String json) {
         var spec = JobParser.parse(json).orThrow();
         var e = catchThrowableOfType(JobRejectedException.class,
-                () -> new JobValidator(new PathResolver(root)).validate(spec));
+                () -> admission().admit(spec));
         assertThat(e).as("job should be rejected").isNotNull();
         return e.errors();
     }
@@ -65,14 +96,13 @@ class JobValidatorTest {
     @Test
     void workAfterValidationCountsAgainstTheValidationLimit() throws Exception {
         var spec = JobParser.parse(TestFiles.job("a", "models/base.onnx", "train", "test", 1)).orThrow();
-        var limits = io.transferpool.job.Limits.DEFAULT.withTimes(java.time.Duration.ofSeconds(3),
-                io.transferpool.job.Limits.DEFAULT_SHARD_EXTRACTION, io.transferpool.job.Limits.DEFAULT_SHARD_ARRIVAL,
-                io.transferpool.job.Limits.DEFAULT_TRAINING);
-        JobValidator validator = new JobValidator(new PathResolver(root), limits, 64);
-        int listed = validator.validateWithinLimit(spec, job -> job.train().samples().size());
+        var limits = Limits.DEFAULT.withTimes(java.time.Duration.ofSeconds(3), Limits.DEFAULT_SHARD_EXTRACTION,
+                Limits.DEFAULT_SHARD_ARRIVAL, Limits.DEFAULT_TRAINING);
+        Admission validator = admission(limits);
+        int listed = validator.admitWithinLimit(spec, job -> job.train().samples().size());
         assertThat(listed).isEqualTo(10);
 
-        var e = catchThrowableOfType(JobRejectedException.class, () -> validator.validateWithinLimit(spec, job -> {
+        var e = catchThrowableOfType(JobRejectedException.class, () -> validator.admitWithinLimit(spec, job -> {
             try {
                 Thread.sleep(60_000);
             } catch (InterruptedException interrupted) {
@@ -90,7 +120,7 @@ class JobValidatorTest {
     @Test
     void aGoodJobValidatesAndPinsTheModel() throws Exception {
         var spec = JobParser.parse(TestFiles.job("ok", "models/base.onnx", "train", "test", 1)).orThrow();
-        ValidatedJob job = new JobValidator(new PathResolver(root)).validate(spec);
+        AcceptedJob job = admission().admit(spec);
         assertThat(job.modelSha256()).isEqualTo(io.transferpool.model.OnnxModel.sha256(TestFiles.BASE_MODEL));
         assertThat(job.train().classes()).containsExactly("shirt", "tshirt");
         assertThat(job.train().samples()).hasSize(10);
@@ -126,7 +156,7 @@ class JobValidatorTest {
                 + "{\"mobilenet_v3_small_opset17.weights\": \"" + weightsSha + "\"}")))
                 .noneSatisfy(e -> assertThat(e.field()).startsWith("baseModel.externalSha256"));
         // Without any pin the job is accepted, and its settled spec carries the digests the workers check.
-        ValidatedJob accepted = new JobValidator(new PathResolver(root)).validate(JobParser.parse(job
+        AcceptedJob accepted = admission().admit(JobParser.parse(job
                 .replace(", \"sha256\": \"%s\"%s", "").replace("\"uri\": \"train\"", "\"uri\": \"rgb\"")
                 .replace("\"channels\": 3", "\"channels\": 3, \"resize\": \"stretch\"")).orThrow());
         assertThat(accepted.spec().baseModel().externalSha256())
@@ -137,7 +167,7 @@ class JobValidatorTest {
     private static List<FieldError> catchErrors(String json) {
         var spec = JobParser.parse(json).orThrow();
         try {
-            new JobValidator(new PathResolver(root)).validate(spec);
+            admission().admit(spec);
             return List.of();
         } catch (JobRejectedException e) {
             return e.errors();
@@ -147,10 +177,11 @@ class JobValidatorTest {
     @Test
     void aBaseIsRunOnceAcrossJobsButAgainWhenItsBytesChange() throws Exception {
         JobValidator validator = new JobValidator(new PathResolver(root));
+        Admission admission = new Admission(validator, planner(Limits.DEFAULT));
         Files.copy(TestFiles.BASE_MODEL, root.resolve("models/swapped.onnx"));
         var spec = JobParser.parse(TestFiles.job("s", "models/swapped.onnx", "train", null, 1)).orThrow();
-        validator.validate(spec);
-        validator.validate(spec);
+        admission.admit(spec);
+        admission.admit(spec);
         assertThat(validator.modelRuns()).isEqualTo(1);
         assertThat(validator.keptRuns()).isEqualTo(1);
 
@@ -159,7 +190,7 @@ class JobValidatorTest {
         var g = base.getGraph().toBuilder();
         g.setNode(0, g.getNode(0).toBuilder().setOpType("NoSuchOperator"));
         Files.write(root.resolve("models/swapped.onnx"), base.toBuilder().setGraph(g).build().toByteArray());
-        var e = catchThrowableOfType(JobRejectedException.class, () -> validator.validate(spec));
+        var e = catchThrowableOfType(JobRejectedException.class, () -> admission.admit(spec));
         assertThat(e).isNotNull();
         assertThat(e.errors()).anySatisfy(f -> assertThat(f.problem()).contains("NoSuchOperator"));
         assertThat(validator.modelRuns()).isEqualTo(2);
@@ -176,8 +207,9 @@ class JobValidatorTest {
                  "preprocess": {"width": 28, "height": 28, "channels": 1, "scale": 0.00392156862745098}}
                 """).orThrow();
         JobValidator validator = new JobValidator(new PathResolver(root));
+        Admission admission = new Admission(validator, planner(Limits.DEFAULT));
         for (int job = 0; job < 2; job++) {
-            var e = catchThrowableOfType(JobRejectedException.class, () -> validator.validate(spec));
+            var e = catchThrowableOfType(JobRejectedException.class, () -> admission.admit(spec));
             assertThat(e).as("job %d", job).isNotNull();
             assertThat(e.errors()).as("job %d", job).singleElement()
                     .satisfies(f -> assertThat(f.field()).isEqualTo("baseModel.freezeAt"));
@@ -198,32 +230,6 @@ class JobValidatorTest {
                     assertThat(e.problem()).startsWith("ONNX Runtime could not load or run the model: ")
                             .contains("NoSuchOperator");
                 });
-    }
-
-    @Test
-    void everyCandidateOfASweepStaysWithinTheLimitsAndSoDoTheyTogether() {
-        // 10 training images: 3 epochs each is 30 sample passes, the limit 50
-        Limits limits = new Limits(100, 50, 1_000, 10_000, 2, 200_000_000L, 16L << 20, 1L << 30);
-        var spec = JobParser.parse(TestFiles.job("sw", "models/base.onnx", "train", "test", 3).replace(
-                "\"seed\": 7}}", "\"seed\": 7}, \"sweep\": {\"head.hidden\": [[8], [8, 8, 8]], "
-                        + "\"training.epochs\": [3]}}")).orThrow();
-        var e = catchThrowableOfType(JobRejectedException.class,
-                () -> new JobValidator(new PathResolver(root), limits, 64).validate(spec));
-        assertThat(e).isNotNull();
-        assertThat(e.errors()).extracting(FieldError::field).containsOnly("sweep");
-        assertThat(e.errors()).extracting(FieldError::problem).anySatisfy(p -> assertThat(p)
-                .contains("{head.hidden=[8,8,8], training.epochs=3}", "head.hidden: 3 layers"))
-                .anySatisfy(p -> assertThat(p).contains("2 candidates", "60 sample passes"));
-
-        var warm = JobParser.parse("""
-                {"jobId": "w", "strategy": "fine-tune",
-                 "baseModel": {"uri": "models/base.onnx", "freezeAt": "/features/features.9/MaxPool_output_0"},
-                 "data": {"train": {"uri": "train"}}, "preprocess": {"width": 28, "height": 28, "channels": 1},
-                 "training": {"epochs": 3}, "fineTune": {"warmupEpochs": 101}}""").orThrow();
-        var w = catchThrowableOfType(JobRejectedException.class,
-                () -> new JobValidator(new PathResolver(root), limits, 64).validate(warm));
-        assertThat(w).isNotNull();
-        assertThat(w.errors()).extracting(FieldError::field).containsExactly("fineTune.warmupEpochs");
     }
 
     @Test

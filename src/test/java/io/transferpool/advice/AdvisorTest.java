@@ -111,8 +111,11 @@ class AdvisorTest {
                 "freezeAt /features/features.9/MaxPool_output_0");
 
         // What the coordinator plans for it: the fine-tune job the seed describes.
-        var validated = new io.transferpool.admission.JobValidator(new io.transferpool.paths.PathResolver(
-                dir.resolve("root"))).validate(io.transferpool.job.JobParser.parse(Files.readString(job)).orThrow());
+        Path dataRoot = dir.resolve("root");
+        var validated = new io.transferpool.admission.Admission(new io.transferpool.admission.JobValidator(
+                new io.transferpool.paths.PathResolver(dataRoot)), new io.transferpool.admission.JobPlanner(dataRoot,
+                io.transferpool.job.Limits.DEFAULT, 64, 2048))
+                .admit(io.transferpool.job.JobParser.parse(Files.readString(job)).orThrow());
         io.transferpool.job.JobSpec spec = validated.spec();
         assertThat(validated.advice().caseNumber()).isEqualTo(2);
         assertThat(spec.strategy()).isEqualTo(io.transferpool.job.JobSpec.Strategy.FINE_TUNE);

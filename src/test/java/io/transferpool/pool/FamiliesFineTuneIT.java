@@ -142,7 +142,7 @@ class FamiliesFineTuneIT {
         String last = tensor;
         assertThat(r.errors()).isNotEmpty().allSatisfy(e -> {
             assertThat(e.field()).isEqualTo("baseModel.uri");
-            assertThat(e.problem()).contains("leaves the model's folder");
+            assertThat(e.problem()).contains("is outside the model's folder");
         });
         assertThat(r.errors()).anySatisfy(e -> assertThat(e.problem()).contains("\"" + last + "\""));
     }

@@ -10,7 +10,9 @@ import io.transferpool.messaging.Json;
 import io.transferpool.messaging.Publisher;
 import io.transferpool.extract.ShardExtractor;
 import io.transferpool.extract.SessionCache;
+import io.transferpool.admission.Admission;
 import io.transferpool.admission.JobPlanner;
+import io.transferpool.job.Limits;
 import io.transferpool.admission.JobValidator;
 import io.transferpool.paths.PathResolver;
 import io.transferpool.model.CutSession;
@@ -161,8 +163,9 @@ class PipelineIT {
         // Act as a coordinator and an extractor whose every record was delivered twice (a crash before commit).
         String jobId = "it-redelivered";
         var spec = JobParser.parse(TestFiles.job(jobId, "models/base.onnx", "train", null, 2)).orThrow();
-        var job = new JobValidator(new PathResolver(POOL.root())).validate(spec);
-        var planned = new JobPlanner(16).plan(job, new JobPlan.Submission(null, 1, System.currentTimeMillis(), 0));
+        var planner = new JobPlanner(POOL.root(), Limits.DEFAULT, 8, 16);
+        var job = new Admission(new JobValidator(new PathResolver(POOL.root())), planner).admit(spec);
+        var planned = planner.plan(job, new JobPlan.Submission(null, 1, System.currentTimeMillis(), 0));
         var decode = Executors.newFixedThreadPool(2);
         try (var sessions = new SessionCache(1, SessionFactory.Settings.cpu(0), s -> { });
              KafkaProducer<String, byte[]> producer = POOL.pool().clients().producer("it-redeliver");
