@@ -12,7 +12,10 @@ import io.transferpool.messaging.StatusEvent;
 import io.transferpool.model.OnnxModel;
 import io.transferpool.model.SessionFactory;
 import io.transferpool.pool.Pool;
-import io.transferpool.pool.PoolSettings;
+import io.transferpool.TestConfig;
+import io.transferpool.extract.ExtractConfig;
+import io.transferpool.pool.Cluster;
+import io.transferpool.pool.PoolConfig;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -112,20 +115,23 @@ class ExtractionBenchmark {
             batches.add(decodeBatch(decoder, pre, refs.subList(from, Math.min(n, from + BATCH))));
         }
 
-        PoolSettings settings = PoolSettings.defaults(root, work).withShardSize(SHARD);
+        PoolConfig config = TestConfig.pool(root, work, "tp.shard-size", String.valueOf(SHARD));
+        ExtractConfig extract = config.extract();
         double[] bare = new double[ROUNDS];
         double[] bareDecode = new double[ROUNDS];
         double[] pipeline = new double[ROUNDS];
         double trainingRate = 0;
         int featureDimension = 0;
-        int streams = settings.extractStreams();
+        int streams = extract.streamCount();
         java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(streams);
         OnnxModel model = OnnxModel.load(root.resolve("models/base.onnx"));
         double[] bareOne = new double[ROUNDS];
         double[] bareStreams = new double[ROUNDS];
-        try (CutSession session = CutSession.open(model, "input", cut, settings.session());
-             CutSession shared = CutSession.open(model, "input", cut, settings.session().sharedBy(streams));
-             Pool pool = Pool.start(settings)) {
+        var own = new io.transferpool.model.SessionFactory.Settings(extract.provider(), extract.cudaDevice(),
+                extract.intraOpThreads());
+        try (CutSession session = CutSession.open(model, "input", cut, own);
+             CutSession shared = CutSession.open(model, "input", cut, extract.session());
+             Pool pool = Pool.start(config, Cluster.embedded())) {
             bareRun(session, batches, n, spec); // warm-up
             bareStreams(shared, batches, n, spec, streams, threads);
             for (int w = 0; w < WARMUP; w++) {

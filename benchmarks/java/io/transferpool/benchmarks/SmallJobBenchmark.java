@@ -4,7 +4,8 @@ import io.transferpool.job.JobResult;
 import io.transferpool.messaging.JobClient;
 import io.transferpool.messaging.StatusEvent;
 import io.transferpool.pool.Pool;
-import io.transferpool.pool.PoolSettings;
+import io.transferpool.TestConfig;
+import io.transferpool.pool.Cluster;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -49,7 +50,7 @@ class SmallJobBenchmark {
         System.out.printf("%nSmall job on a warm pool: %d training + %d test images, the demo's job, %d cores%n",
                 2 * PER_CLASS, 2 * PER_CLASS, Runtime.getRuntime().availableProcessors());
         double[] walls = new double[ROUNDS];
-        try (Pool pool = Pool.start(PoolSettings.defaults(root, work))) {
+        try (Pool pool = Pool.start(TestConfig.pool(root, work), Cluster.embedded())) {
             run(pool, "warm-up");
             for (int r = 0; r < ROUNDS; r++) {
                 walls[r] = run(pool, "small-" + r);

@@ -1,18 +1,17 @@
 package io.transferpool;
 
-import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
+import io.transferpool.job.Limits;
 import io.transferpool.pool.PoolConfig;
 
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Configuration for tests and benchmarks, built through the application's own mapping ({@link PoolConfig}) with
- * SmallRye's config builder: the defaults are the application's, and a test says only what it changes, by key, as a
- * user would in application.properties.
+ * Configuration for tests and benchmarks, built through the application's own mapping ({@link PoolConfig#of}:
+ * SmallRye's config builder with overrides): the defaults are the application's, and a test says only what it
+ * changes, by key, as a user would in application.properties.
  */
 public final class TestConfig {
     /**
@@ -34,15 +33,13 @@ public final class TestConfig {
         values.put("tp.data-root", dataRoot.toString());
         values.put("tp.work-dir", work.toString());
         values.putAll(overrides);
-        return build(values).getConfigMapping(PoolConfig.class);
+        return PoolConfig.of(List.of(), values);
     }
 
-    static SmallRyeConfig build(Map<String, String> values) {
-        return new SmallRyeConfigBuilder()
-                .addDefaultInterceptors()
-                .withSources(new PropertiesConfigSource(values, "test overrides", 500))
-                .withMapping(PoolConfig.class)
-                .build();
+    /** The pool's limits (tp.limits.*) with {@code overrides} (key, value, ...). */
+    public static Limits limits(String... overrides) {
+        return pool(Path.of("."), Path.of(System.getProperty("java.io.tmpdir"), "transferpool-test"), overrides)
+                .limits();
     }
 
     /** key, value, key, value, ... as a map. */

@@ -6,6 +6,7 @@ import io.transferpool.broker.EmbeddedKafka;
 import io.transferpool.job.JobResult;
 import io.transferpool.messaging.KafkaClients;
 import io.transferpool.messaging.StatusEvent;
+import io.transferpool.pool.Cluster;
 import io.transferpool.pool.Pool;
 import io.transferpool.pool.PoolConfig;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -21,7 +22,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -96,7 +96,7 @@ public final class TestPool implements BeforeAllCallback, AfterAllCallback {
         Files.createDirectories(work());
         layout.in(root());
         if (startPool) {
-            pool = Pool.start(config().toSettings(Optional.empty()), meters);
+            pool = Pool.start(config(), Cluster.embedded(), meters);
         } else {
             broker = EmbeddedKafka.start(work().resolve("kafka"), true);
         }
@@ -164,7 +164,7 @@ public final class TestPool implements BeforeAllCallback, AfterAllCallback {
 
     /** As {@link #start(String...)}, reporting to {@code registry}. */
     public Pool start(MeterRegistry registry, String... keyValues) throws Exception {
-        Pool p = Pool.start(config(keyValues).toSettings(Optional.of(bootstrapServers())), registry);
+        Pool p = Pool.start(config(keyValues), Cluster.at(bootstrapServers()), registry);
         started.add(p);
         return p;
     }
@@ -176,7 +176,7 @@ public final class TestPool implements BeforeAllCallback, AfterAllCallback {
     public Pool startApart(String name, String... keyValues) throws Exception {
         Map<String, String> values = new HashMap<>(overrides);
         values.putAll(TestConfig.pairs(keyValues));
-        Pool p = Pool.start(TestConfig.pool(root(), work().resolve(name), values).toSettings(Optional.empty()),
+        Pool p = Pool.start(TestConfig.pool(root(), work().resolve(name), values), Cluster.embedded(),
                 new SimpleMeterRegistry());
         started.add(p);
         return p;

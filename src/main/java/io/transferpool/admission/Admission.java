@@ -46,7 +46,7 @@ public final class Admission {
      * being a daemon, left to end on its own if it does not notice.
      */
     public <T> T admitWithinLimit(JobSpec spec, Function<AcceptedJob, T> after) throws InterruptedException {
-        Duration limit = planner.limits().validation();
+        Duration limit = planner.limits().validationTimeout();
         FutureTask<T> task = new FutureTask<>(() -> after.apply(admit(spec)));
         Thread t = new Thread(task, "tp-validate-" + spec.jobId());
         t.setDaemon(true);

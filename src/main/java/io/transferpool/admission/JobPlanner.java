@@ -64,7 +64,7 @@ public final class JobPlanner {
             try {
                 // half the validation limit: listing and checking the images took part of it already
                 JobSpec.BaseModel b = spec.baseModel();
-                advice = new Advisor(limits.validation().dividedBy(2)).advise(spec.withBaseModel(
+                advice = new Advisor(limits.validationTimeout().dividedBy(2)).advise(spec.withBaseModel(
                         new JobSpec.BaseModel(b.uri(), b.input(), b.cut(), b.sha256(), null, b.externalSha256()),
                         spec.fineTune()), model.parsed(), model.input(), facts.train(), dataRoot);
                 spec = AutoStrategy.apply(spec, advice);

@@ -44,15 +44,7 @@ public final class Advisor {
     static final long MAX_PROBE_VALUES = 16_384;
     private static final Set<String> BLOCK_ENDS = Set.of("MaxPool", "AveragePool", "GlobalAveragePool",
             "GlobalMaxPool", "Add");
-    /** How long an advice may take by default: half of the pool's default validation limit (2 min). */
-    public static final Duration DEFAULT_BUDGET = Duration.ofSeconds(60);
-
     private final Duration budget;
-
-    /** An advisor that takes about {@link #DEFAULT_BUDGET} at most. */
-    public Advisor() {
-        this(DEFAULT_BUDGET);
-    }
 
     /**
      * @param budget about the longest the advice may take: half of it for running the base over the sample (on a

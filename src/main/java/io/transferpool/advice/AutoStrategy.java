@@ -15,21 +15,17 @@ public final class AutoStrategy {
     }
 
     public static JobSpec apply(JobSpec spec, Advice advice) {
-        JobSpec.BaseModel b = spec.baseModel();
+        JobSpec.BaseModel at = spec.baseModel().withCut(advice.cut());
         if (advice.strategy().equals(JobSpec.Strategy.FEATURE_EXTRACTION.wire())) {
-            JobSpec fe = new JobSpec(spec.schemaVersion(), spec.jobId(), JobSpec.Strategy.FEATURE_EXTRACTION,
-                    new JobSpec.BaseModel(b.uri(), b.input(), advice.cut(), b.sha256(), null, b.externalSha256()),
-                    spec.data(), spec.preprocess(), spec.head(), spec.training(), null, spec.sweep());
-            return fe.withSweep(spec.sweep().stream().map(c -> new JobSpec.Candidate(c.values(), c.head(),
-                    c.training(), null)).toList());
+            return spec.withStrategy(JobSpec.Strategy.FEATURE_EXTRACTION).withBaseModel(at.withFreezeAt(null), null)
+                    .withSweep(spec.sweep().stream().map(c -> new JobSpec.Candidate(c.values(), c.head(),
+                            c.training(), null)).toList());
         }
-        JobSpec.FineTune ft = spec.fineTune();
-        JobSpec tuned = new JobSpec(spec.schemaVersion(), spec.jobId(), JobSpec.Strategy.FINE_TUNE,
-                new JobSpec.BaseModel(b.uri(), b.input(), advice.cut(), b.sha256(), advice.freezeAt(),
-                        b.externalSha256()), spec.data(), spec.preprocess(), spec.head(),
-                small(spec.training(), ft), warmedAt(ft, spec.training()), spec.sweep());
-        return tuned.withSweep(spec.sweep().stream().map(c -> new JobSpec.Candidate(c.values(), c.head(),
-                small(c.training(), c.fineTune()), warmedAt(c.fineTune(), c.training()))).toList());
+        return spec.withStrategy(JobSpec.Strategy.FINE_TUNE)
+                .withBaseModel(at.withFreezeAt(advice.freezeAt()), warmedAt(spec.fineTune(), spec.training()))
+                .withTraining(small(spec.training(), spec.fineTune()))
+                .withSweep(spec.sweep().stream().map(c -> new JobSpec.Candidate(c.values(), c.head(),
+                        small(c.training(), c.fineTune()), warmedAt(c.fineTune(), c.training()))).toList());
     }
 
     private static JobSpec.Training small(JobSpec.Training t, JobSpec.FineTune ft) {

@@ -2,6 +2,8 @@ package io.transferpool.cli;
 
 import io.transferpool.admission.JobValidator;
 import io.transferpool.admission.AcceptedJob;
+import io.transferpool.pool.PoolConfig;
+import jakarta.inject.Inject;
 import io.transferpool.admission.Admission;
 import io.transferpool.admission.JobPlanner;
 import io.transferpool.paths.PathResolver;
@@ -10,7 +12,6 @@ import io.transferpool.job.FieldError;
 import io.transferpool.job.JobParser;
 import io.transferpool.job.JobRejectedException;
 import io.transferpool.job.JobSpec;
-import io.transferpool.job.Limits;
 import io.transferpool.messaging.Json;
 import io.transferpool.kernels.NativeThreads;
 import picocli.CommandLine.Command;
@@ -32,15 +33,19 @@ public class AdviseCommand implements Callable<Integer> {
             + "against its folder.")
     Path job;
 
+    @Inject
+    PoolOptions options;
+
     @Option(names = "--json", description = "Print the advice as JSON (as a result's \"advice\") instead.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
-        return advise(job, json, System.out);
+        return advise(job, json, System.out, options.config());
     }
 
-    static int advise(Path jobFile, boolean asJson, PrintStream out) throws Exception {
+    /** @param config the pool's configuration: the limits the advice keeps within, as the coordinator's */
+    static int advise(Path jobFile, boolean asJson, PrintStream out, PoolConfig config) throws Exception {
         if (!Files.isReadable(jobFile)) {
             out.println("error: job file " + jobFile + " does not exist or is not readable");
             return ExitCodes.USAGE;
@@ -53,13 +58,11 @@ public class AdviseCommand implements Callable<Integer> {
             // Whatever the job says, the advisor chooses (a freeze boundary too); a new head goes at the job's cut.
             JobSpec.FineTune ft = spec.fineTune() != null ? spec.fineTune() : new JobSpec.FineTune(1e-4,
                     JobSpec.BatchNorm.FROZEN, null, spec.training().epochs(), spec.training().optimizer().learningRate());
-            JobSpec auto = new JobSpec(spec.schemaVersion(), spec.jobId(), JobSpec.Strategy.AUTO,
-                    new JobSpec.BaseModel(spec.baseModel().uri(), spec.baseModel().input(), spec.baseModel().cut(),
-                            spec.baseModel().sha256(), null, spec.baseModel().externalSha256()),
-                    spec.data(), spec.preprocess(), spec.head(), spec.training(), ft, spec.sweep());
+            JobSpec auto = spec.withStrategy(JobSpec.Strategy.AUTO).withBaseModel(spec.baseModel().withFreezeAt(null),
+                    ft);
             Path folder = jobFile.toAbsolutePath().getParent();
-            validated = new Admission(new JobValidator(new PathResolver(folder)),
-                    new JobPlanner(folder, Limits.DEFAULT, 64, 2048)).admit(auto);
+            validated = new Admission(new JobValidator(new PathResolver(folder)), new JobPlanner(folder,
+                    config.limits(), config.extract().batchSize(), config.shardSize())).admit(auto);
         } catch (JobRejectedException e) {
             out.println("Job " + parsed.jobId() + " cannot be advised on:");
             for (FieldError err : e.errors()) {

@@ -4,7 +4,7 @@ import io.transferpool.admission.Admission;
 import io.transferpool.admission.JobPlanner;
 import io.transferpool.admission.JobValidator;
 import io.transferpool.paths.PathResolver;
-import io.transferpool.pool.PoolSettings;
+import io.transferpool.pool.PoolConfig;
 import io.transferpool.web.ApiConfig;
 import io.transferpool.web.BoardProgress;
 import io.transferpool.web.JobBoard;
@@ -78,8 +78,8 @@ class Beans {
     @Produces
     @Singleton
     Admission admission(PoolOptions options) {
-        PoolSettings s = options.settings();
-        return new Admission(new JobValidator(new PathResolver(s.dataRoot())), new JobPlanner(s.dataRoot(),
-                s.limits(), s.extractBatchSize(), s.shardSize()));
+        PoolConfig c = options.config();
+        return new Admission(new JobValidator(new PathResolver(c.dataRoot())), new JobPlanner(c.dataRoot(),
+                c.limits(), c.extract().batchSize(), c.shardSize()));
     }
 }

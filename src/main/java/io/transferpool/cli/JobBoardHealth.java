@@ -61,8 +61,7 @@ public class JobBoardHealth {
     }
 
     private Map<TopicPartition, Long> endOffsets() throws Exception {
-        var settings = cluster.settings();
-        try (var reader = settings.clients(settings.bootstrapServers().orElseThrow()).reader("tp-job-board-health")) {
+        try (var reader = cluster.clients().reader("tp-job-board-health")) {
             List<TopicPartition> partitions = new ArrayList<>();
             for (String topic : List.of(Topics.JOB_IDS, Topics.STATUS, Topics.RESULTS)) {
                 partitions.addAll(TopicHistory.partitions(reader, topic, Duration.ofSeconds(10)));

@@ -4,7 +4,8 @@ import io.smallrye.common.annotation.Identifier;
 import io.transferpool.broker.EmbeddedKafka;
 import io.transferpool.messaging.TopicSetup;
 import io.transferpool.messaging.Topics;
-import io.transferpool.pool.PoolSettings;
+import io.transferpool.messaging.KafkaClients;
+import io.transferpool.pool.Cluster;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -28,21 +29,26 @@ public class KafkaCluster {
     PoolOptions options;
 
     // Guarded by this: the channels' start-up and the serve command may ask at once.
-    private PoolSettings settings;
+    private Cluster cluster;
     private EmbeddedKafka broker;
 
-    /** The pool's settings with the address of the cluster in use (starting the embedded broker if need be). */
-    public synchronized PoolSettings settings() throws Exception {
-        if (settings == null) {
-            PoolSettings s = options.settings();
-            if (s.bootstrapServers().isEmpty()) {
-                String compression = s.effectiveCompression(); // none: the broker is in this process
-                broker = EmbeddedKafka.start(s.brokerDataDir(), true);
-                s = s.toBuilder().bootstrapServers(broker.bootstrapServers()).compression(compression).build();
+    /** The cluster in use, with its address (starting the embedded broker if need be). */
+    public synchronized Cluster cluster() throws Exception {
+        if (cluster == null) {
+            Cluster c = options.cluster();
+            if (c.startsBroker()) {
+                broker = EmbeddedKafka.start(options.config().brokerDataDir(), true);
+                c = Cluster.inProcess(broker.bootstrapServers());
             }
-            settings = s;
+            cluster = c;
         }
-        return settings;
+        return cluster;
+    }
+
+    /** Clients of the cluster in use. */
+    public KafkaClients clients() throws Exception {
+        Cluster c = cluster();
+        return options.config().kafka().clients(c.bootstrapServers(), c.inProcess());
     }
 
     /**
@@ -54,9 +60,8 @@ public class KafkaCluster {
     @Singleton
     @Identifier("default-kafka-broker")
     Map<String, Object> channelSettings() throws Exception {
-        PoolSettings s = settings();
-        var clients = s.clients(s.bootstrapServers().orElseThrow());
-        TopicSetup.ensure(clients, s.topics(), Map.of(Topics.JOBS, Set.of(AclOperation.WRITE),
+        var clients = clients();
+        TopicSetup.ensure(clients, options.config().topics(), Map.of(Topics.JOBS, Set.of(AclOperation.WRITE),
                 Topics.STATUS, Set.of(AclOperation.READ), Topics.RESULTS, Set.of(AclOperation.READ),
                 Topics.JOB_IDS, Set.of(AclOperation.READ), Topics.DLQ, Set.of(AclOperation.WRITE)));
         Map<String, Object> config = new HashMap<>(clients.extra());

@@ -6,14 +6,14 @@ import io.transferpool.job.JobResult;
 import io.transferpool.messaging.JobClient;
 import io.transferpool.messaging.Json;
 import io.transferpool.pool.Pool;
-import io.transferpool.pool.PoolSettings;
-import io.transferpool.pool.Role;
+import io.transferpool.pool.Cluster;
+import io.transferpool.pool.PoolConfig;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.EnumSet;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -25,18 +25,18 @@ final class LocalRun {
     private LocalRun() {
     }
 
-    static int run(Path jobFile, Path outFile, Path reportFile, Path artifactsDir, PoolSettings base,
+    static int run(Path jobFile, Path outFile, Path reportFile, Path artifactsDir, PoolOptions options,
                    MeterRegistry metrics, Duration timeout,
                    PrintStream out, RunningJob running)
             throws Exception {
         try {
-            return runJob(jobFile, outFile, reportFile, artifactsDir, base, metrics, timeout, out, running);
+            return runJob(jobFile, outFile, reportFile, artifactsDir, options, metrics, timeout, out, running);
         } finally {
             running.finished();
         }
     }
 
-    private static int runJob(Path jobFile, Path outFile, Path reportFile, Path artifactsDir, PoolSettings base,
+    private static int runJob(Path jobFile, Path outFile, Path reportFile, Path artifactsDir, PoolOptions options,
                               MeterRegistry metrics, Duration timeout, PrintStream out, RunningJob running)
             throws Exception {
         if (!Files.isReadable(jobFile)) {
@@ -46,12 +46,18 @@ final class LocalRun {
         String json = Files.readString(jobFile);
         Path root = jobFile.toAbsolutePath().getParent();
         String jobId = jobIdOf(json);
-        Path work = Files.createDirectories(base.brokerDataDir().getParent()).resolve("run-" + ProcessHandle.current().pid());
-        PoolSettings settings = base.toBuilder().roles(EnumSet.allOf(Role.class)).brokerDataDir(work.resolve("kafka"))
-                .dataRoot(root).artifactsDir(artifactsDir).spillDir(work.resolve("spill")).build();
+        PoolConfig base = options.config();
+        Path work = Files.createDirectories(base.workDir()).resolve("run-" + ProcessHandle.current().pid());
+        // Every role in this process, on the job's folder; the broker and spill files in a folder of this run, so
+        // runs side by side do not meet; kept features where the configuration keeps them.
+        PoolConfig config = options.config(Map.of("tp.roles", "coordinator,extractor,trainer",
+                "tp.data-root", root.toString(), "tp.work-dir", work.toString(),
+                "tp.artifacts-dir", artifactsDir.toString(),
+                "tp.features.dir", base.features().policy(base.artifacts()).dir().toString()));
+        Cluster cluster = options.cluster();
         out.println("TransferPool: running job " + jobId + " from " + jobFile + " (data root " + root + ")");
         JobResult result;
-        try (Pool pool = Pool.start(settings, metrics); JobClient client = new JobClient(pool.clients())) {
+        try (Pool pool = Pool.start(config, cluster, metrics); JobClient client = new JobClient(pool.clients())) {
             client.submit(jobId, json);
             running.started(client, jobId);
             ProgressPrinter progress = new ProgressPrinter(out);

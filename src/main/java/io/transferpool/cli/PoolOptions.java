@@ -1,14 +1,18 @@
 package io.transferpool.cli;
 
+import io.transferpool.messaging.KafkaClients;
+import io.transferpool.pool.Cluster;
 import io.transferpool.pool.PoolConfig;
-import io.transferpool.pool.PoolSettings;
+import io.smallrye.config.SmallRyeConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import java.util.Map;
 import java.util.Optional;
 
-/** The pool settings from Quarkus configuration, with the external cluster when kafka.bootstrap.servers is set. */
+/** The pool's configuration from Quarkus, and the cluster kafka.bootstrap.servers names. */
 @ApplicationScoped
 class PoolOptions {
     @Inject
@@ -27,21 +31,31 @@ class PoolOptions {
         return registry;
     }
 
+    PoolConfig config() {
+        return config;
+    }
+
+    /** The application's configuration with {@code overrides} on top (the run verb's one-process pool). */
+    PoolConfig config(Map<String, String> overrides) {
+        return PoolConfig.of(ConfigProvider.getConfig().unwrap(SmallRyeConfig.class).getConfigSources(), overrides);
+    }
+
+    /** The configured cluster, else the embedded broker. */
+    Cluster cluster() {
+        return Cluster.of(bootstrapServers);
+    }
+
     /**
      * The clients of the running pool a client verb talks to; empty, after saying so on stdout, when
      * kafka.bootstrap.servers is not set (the verb then exits with the usage code).
      */
-    Optional<io.transferpool.messaging.KafkaClients> runningPool(String verb) {
-        PoolSettings s = settings();
-        if (s.bootstrapServers().isEmpty()) {
+    Optional<KafkaClients> runningPool(String verb) {
+        Cluster c = cluster();
+        if (c.startsBroker()) {
             System.out.println("error: " + verb + " needs a running pool: set kafka.bootstrap.servers"
                     + " (e.g. -Dkafka.bootstrap.servers=host:9092 or KAFKA_BOOTSTRAP_SERVERS)");
             return Optional.empty();
         }
-        return Optional.of(s.clients(s.bootstrapServers().get()));
-    }
-
-    PoolSettings settings() {
-        return config.toSettings(bootstrapServers.filter(s -> !s.isBlank()));
+        return Optional.of(config.kafka().clients(c.bootstrapServers(), c.inProcess()));
     }
 }

@@ -40,7 +40,7 @@ public class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path dir = artifacts != null ? artifacts
                 : out != null ? out.toAbsolutePath().getParent().resolve("artifacts") : Path.of("artifacts");
-        return LocalRun.run(job, out, report, dir, options.settings(), options.registry(), Duration.ofMinutes(timeoutMinutes),
+        return LocalRun.run(job, out, report, dir, options, options.registry(), Duration.ofMinutes(timeoutMinutes),
                 System.out, running);
     }
 }

@@ -21,8 +21,8 @@ public class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (Pool pool = Pool.start(cluster.settings(), options.registry())) {
-            System.out.println("TransferPool serving roles " + pool.settings().roles() + " on "
+        try (Pool pool = Pool.start(options.config(), cluster.cluster(), options.registry())) {
+            System.out.println("TransferPool serving roles " + pool.config().roles() + " on "
                     + pool.clients().bootstrapServers());
             serving.serve(pool);
             // SIGTERM: ServingPool stops the pool inside Quarkus' shutdown, before the JVM exits.

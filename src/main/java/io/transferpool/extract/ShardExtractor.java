@@ -7,7 +7,6 @@ import io.transferpool.paths.PathResolver;
 import io.transferpool.data.Preprocessor;
 import io.transferpool.data.Sample;
 import io.transferpool.job.JobResult.BadSample;
-import io.transferpool.job.Limits;
 import io.transferpool.messaging.ExtractTask;
 import io.transferpool.messaging.FeatureBatch;
 import io.transferpool.messaging.ShardDone;
@@ -66,11 +65,6 @@ public final class ShardExtractor {
         ShardTimeoutException(String message) {
             super(message);
         }
-    }
-
-    public ShardExtractor(SessionCache sessions, Path dataRoot, ExecutorService streamPool, int batchSize,
-                          int streams) {
-        this(sessions, dataRoot, streamPool, batchSize, streams, Observer.NONE, Limits.DEFAULT_SHARD_EXTRACTION);
     }
 
     /**

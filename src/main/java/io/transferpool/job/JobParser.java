@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 /**
  * Turns job JSON into a {@link JobSpec} with the seed's defaults (DESIGN.md section 2), or into the full list of
  * what is wrong with it. Checks only what the document itself says; whether the model and data exist and fit is
- * {@link io.transferpool.admission.JobValidator}'s business.
+ * {@code admission.JobValidator}'s business.
  */
 public final class JobParser {
     private static final ObjectMapper JSON = new ObjectMapper();

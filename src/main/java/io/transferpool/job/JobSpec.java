@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * A transfer-learning job as the user wrote it, with every default filled in. Immutable; see
  * {@code src/main/resources/job.schema.json} and the README for the contract. Paths stay as written:
- * they are resolved against a root by {@link io.transferpool.paths.PathResolver}.
+ * they are resolved against a root by {@code paths.PathResolver}.
  */
 public record JobSpec(
         int schemaVersion,
@@ -38,6 +38,11 @@ public record JobSpec(
     }
 
     /** The same job with other settings of its model and data (a settled base model). */
+    /** The same job with another strategy (the advisor's choice for {@code "auto"}). */
+    public JobSpec withStrategy(Strategy s) {
+        return new JobSpec(schemaVersion, jobId, s, baseModel, data, preprocess, head, training, fineTune, sweep);
+    }
+
     public JobSpec withBaseModel(BaseModel b, FineTune ft) {
         return new JobSpec(schemaVersion, jobId, strategy, b, data, preprocess, head, training, ft, sweep);
     }
@@ -99,6 +104,11 @@ public record JobSpec(
         /** This model as checked: the input the images feed, the file's digests as found. */
         public BaseModel checked(String checkedInput, String digest, Map<String, String> externalDigests) {
             return new BaseModel(uri, checkedInput, cut, digest, freezeAt, externalDigests);
+        }
+
+        /** This model with the freeze boundary of a fine-tune (null: none). */
+        public BaseModel withFreezeAt(String boundary) {
+            return new BaseModel(uri, input, cut, sha256, boundary, externalSha256);
         }
 
         /** This model with the cut (where the head attaches) settled. */

@@ -1,47 +1,63 @@
 package io.transferpool.job;
 
+import io.smallrye.config.WithDefault;
+
 import java.time.Duration;
 
 /**
  * Bounds on everything a job can make large, checked when it is accepted (a job over one is REJECTED naming the
- * field). Configured per pool ({@code tp.limits.*}); the defaults fit the machines this runs on.
- *
- * @param maxEpochs         training.epochs
- * @param maxEpochSamples   training.epochs times the training samples: the work a job may ask for
- * @param maxClasses        classes of a job
- * @param maxSamples        samples (images) of one split
- * @param maxHeadLayers     head.hidden layers
- * @param maxHeadParameters weights of the new head
- * @param maxInputValues    preprocess width x height x channels: one image's input
- * @param maxBatchBytes     memory of one batch: an extraction batch of inputs, a training batch of features
- * @param validation        time to check a job before it is accepted (REJECTED on {@code $} past it)
- * @param shardExtraction   time an extractor spends on one shard (the job FAILS past it)
- * @param shardArrival      time a trainer waits for a job's next shard to arrive (the job FAILS past it, naming
- *                          the shards still missing, and its offsets are freed); set it above the longest time
- *                          shards can wait in tp.extract behind other jobs
- * @param training          time one job trains (the job FAILS past it)
+ * field), and on how long each stage of a job may take. Configured per pool under {@code tp.limits.*} (README
+ * "Configuration"); the defaults fit the machines this runs on.
  */
-public record Limits(int maxEpochs, long maxEpochSamples, int maxClasses, int maxSamples, int maxHeadLayers,
-                     long maxHeadParameters, long maxInputValues, long maxBatchBytes, Duration validation,
-                     Duration shardExtraction, Duration shardArrival, Duration training) {
-    public static final Duration DEFAULT_VALIDATION = Duration.ofMinutes(2);
-    public static final Duration DEFAULT_SHARD_EXTRACTION = Duration.ofMinutes(30);
-    public static final Duration DEFAULT_SHARD_ARRIVAL = Duration.ofHours(1);
-    public static final Duration DEFAULT_TRAINING = Duration.ofHours(24);
+public interface Limits {
+    /** Most epochs a job may ask for (training.epochs). */
+    @WithDefault("10000")
+    int maxEpochs();
 
-    public static final Limits DEFAULT = new Limits(10_000, 1_000_000_000L, 1_000, 10_000_000, 16, 200_000_000L,
-            16L << 20, 1L << 30);
+    /** Most sample passes (epochs x training samples) of one job: the work it may ask for. */
+    @WithDefault("1000000000")
+    long maxEpochSamples();
 
-    /** Size limits with the default time limits. */
-    public Limits(int maxEpochs, long maxEpochSamples, int maxClasses, int maxSamples, int maxHeadLayers,
-                  long maxHeadParameters, long maxInputValues, long maxBatchBytes) {
-        this(maxEpochs, maxEpochSamples, maxClasses, maxSamples, maxHeadLayers, maxHeadParameters, maxInputValues,
-                maxBatchBytes, DEFAULT_VALIDATION, DEFAULT_SHARD_EXTRACTION, DEFAULT_SHARD_ARRIVAL, DEFAULT_TRAINING);
-    }
+    /** Most classes of one job. */
+    @WithDefault("1000")
+    int maxClasses();
 
-    /** The same limits with other time limits. */
-    public Limits withTimes(Duration validation, Duration shardExtraction, Duration shardArrival, Duration training) {
-        return new Limits(maxEpochs, maxEpochSamples, maxClasses, maxSamples, maxHeadLayers, maxHeadParameters,
-                maxInputValues, maxBatchBytes, validation, shardExtraction, shardArrival, training);
-    }
+    /** Most samples (images) in one split. */
+    @WithDefault("10000000")
+    int maxSamples();
+
+    /** Most hidden layers of a new head (head.hidden). */
+    @WithDefault("16")
+    int maxHeadLayers();
+
+    /** Most weights of a new head. */
+    @WithDefault("200000000")
+    long maxHeadParameters();
+
+    /** Most input values (preprocess width x height x channels) per image. */
+    @WithDefault("16777216")
+    long maxInputValues();
+
+    /** Most bytes of one extraction batch of inputs or one training batch of features. */
+    @WithDefault("1073741824")
+    long maxBatchBytes();
+
+    /** Longest time to check one job before accepting it; past it the job is REJECTED on "$". */
+    @WithDefault("PT2M")
+    Duration validationTimeout();
+
+    /** Longest time an extractor spends on one shard; past it the job FAILS. */
+    @WithDefault("PT30M")
+    Duration shardTimeout();
+
+    /**
+     * Longest time a trainer waits for a job's next shard; past it the job FAILS naming the missing shards, and its
+     * offsets are freed. Keep it above the longest time shards may queue in tp.extract behind other jobs.
+     */
+    @WithDefault("PT1H")
+    Duration shardArrivalTimeout();
+
+    /** Longest time one job trains; past it the job FAILS. */
+    @WithDefault("PT24H")
+    Duration trainingTimeout();
 }

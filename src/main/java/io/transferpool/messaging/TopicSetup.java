@@ -29,27 +29,13 @@ public final class TopicSetup {
     }
 
     /**
-     * Partition counts for the topics; replication factor applies to all; {@code create}: whether the pool creates
-     * missing topics (which needs the Create permission) or only checks them.
-     */
-    public record Layout(int jobs, int extract, int features, int status, int results, int dlq, short replication,
-                         boolean create) {
-        public static Layout singleNode() {
-            return new Layout(1, 4, 4, 1, 1, 1, (short) 1, true);
-        }
-
-        public Layout withCreate(boolean create) {
-            return new Layout(jobs, extract, features, status, results, dlq, replication, create);
-        }
-    }
-
-    /**
-     * Creates missing topics when the layout says so, then checks that every topic in {@code needs} exists and
+     * Creates missing topics when the configuration says so (tp.jobs, tp.status, tp.results and tp.dlq with one
+     * partition: each job's records stay in order, and there are few), then checks that every topic in {@code needs} exists and
      * that this process's Kafka user may do the listed operations on it (where the broker has an authorizer).
      *
      * @param needs topic -> operations the roles of this process perform on it (Read, Write)
      */
-    public static void ensure(KafkaClients clients, Layout layout, Map<String, Set<AclOperation>> needs)
+    public static void ensure(KafkaClients clients, TopicsConfig layout, Map<String, Set<AclOperation>> needs)
             throws InterruptedException {
         if (layout.create()) {
             create(clients, layout);
@@ -57,16 +43,16 @@ public final class TopicSetup {
         check(clients, needs, layout.create());
     }
 
-    private static void create(KafkaClients clients, Layout layout) throws InterruptedException {
+    private static void create(KafkaClients clients, TopicsConfig layout) throws InterruptedException {
         Map<String, String> large = Map.of("max.message.bytes", String.valueOf(KafkaClients.MAX_RECORD_BYTES));
         List<NewTopic> topics = List.of(
-                new NewTopic(Topics.JOBS, layout.jobs(), layout.replication()),
-                new NewTopic(Topics.EXTRACT, layout.extract(), layout.replication()).configs(large),
-                new NewTopic(Topics.FEATURES, layout.features(), layout.replication()).configs(large),
-                new NewTopic(Topics.STATUS, layout.status(), layout.replication())
+                new NewTopic(Topics.JOBS, 1, layout.replication()),
+                new NewTopic(Topics.EXTRACT, layout.extractPartitions(), layout.replication()).configs(large),
+                new NewTopic(Topics.FEATURES, layout.featuresPartitions(), layout.replication()).configs(large),
+                new NewTopic(Topics.STATUS, 1, layout.replication())
                         .configs(Map.of("cleanup.policy", "compact,delete")),
-                new NewTopic(Topics.RESULTS, layout.results(), layout.replication()).configs(large),
-                new NewTopic(Topics.DLQ, layout.dlq(), layout.replication()).configs(large),
+                new NewTopic(Topics.RESULTS, 1, layout.replication()).configs(large),
+                new NewTopic(Topics.DLQ, 1, layout.replication()).configs(large),
                 // One record per job id, kept for good: ids stay in use after any retention period.
                 new NewTopic(Topics.JOB_IDS, 1, layout.replication()).configs(Map.of("cleanup.policy", "compact")),
                 // One record per cancelled run; small, read whole by every worker when it starts.

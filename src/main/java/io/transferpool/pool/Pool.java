@@ -22,6 +22,8 @@ import io.transferpool.messaging.Topics;
 import io.transferpool.messaging.WorkerLoop;
 import io.transferpool.extract.ExtractionMetrics;
 import io.transferpool.metrics.KafkaMeters;
+import io.transferpool.extract.ExtractConfig;
+import io.transferpool.train.TrainConfig;
 import io.transferpool.export.ArtifactStore;
 import io.transferpool.kernels.NativeThreads;
 import io.transferpool.train.TrainerRole;
@@ -32,6 +34,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -43,37 +47,36 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Pool implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Pool.class);
 
-    private final PoolSettings settings;
+    private final PoolConfig config;
     private final EmbeddedKafka broker;
     private final KafkaClients clients;
     private final List<AutoCloseable> closeables = Collections.synchronizedList(new ArrayList<>());
     private final List<WorkerLoop> loops = new ArrayList<>();
     private boolean closed;
 
-    private Pool(PoolSettings settings, EmbeddedKafka broker, KafkaClients clients) {
-        this.settings = settings;
+    private Pool(PoolConfig config, EmbeddedKafka broker, KafkaClients clients) {
+        this.config = config;
         this.broker = broker;
         this.clients = clients;
     }
 
-    public static Pool start(PoolSettings settings) throws Exception {
-        return start(settings, Metrics.globalRegistry);
+    public static Pool start(PoolConfig config, Cluster cluster) throws Exception {
+        return start(config, cluster, Metrics.globalRegistry);
     }
 
-    public static Pool start(PoolSettings settings, MeterRegistry metrics) throws Exception {
+    public static Pool start(PoolConfig config, Cluster cluster, MeterRegistry metrics) throws Exception {
         NativeThreads.configure(); // before any role touches ND4J
+        Map<Role, Map<String, String>> consumers = config.consumerOverrides(); // a bad key fails before anything starts
         EmbeddedKafka broker = null;
-        String servers;
-        if (settings.bootstrapServers().isPresent()) {
-            servers = settings.bootstrapServers().get();
-        } else {
-            broker = EmbeddedKafka.start(settings.brokerDataDir(), true);
+        String servers = cluster.bootstrapServers();
+        if (cluster.startsBroker()) {
+            broker = EmbeddedKafka.start(config.brokerDataDir(), true);
             servers = broker.bootstrapServers();
         }
-        Pool pool = new Pool(settings, broker, settings.clients(servers));
+        Pool pool = new Pool(config, broker, config.kafka().clients(servers, cluster.inProcess()));
         try {
-            TopicSetup.ensure(pool.clients, settings.topics(), Role.needs(settings.roles()));
-            pool.startRoles(metrics);
+            TopicSetup.ensure(pool.clients, config.topics(), Role.needs(config.roles()));
+            pool.startRoles(metrics, consumers);
         } catch (Exception e) {
             pool.close();
             throw e;
@@ -81,64 +84,65 @@ public final class Pool implements AutoCloseable {
         return pool;
     }
 
-    private void startRoles(MeterRegistry metrics) {
+    private void startRoles(MeterRegistry metrics, Map<Role, Map<String, String>> consumers) {
         var producer = clients.producer("tp-" + ProcessHandle.current().pid());
         closeables.add(producer);
         // Kafka's own client metrics (incl. consumer lag per partition) as kafka_* meters; closed before the client.
         closeables.add(KafkaMeters.bind(producer, metrics));
         Publisher out = new Publisher(producer);
+        Set<Role> roles = config.roles();
+        Path root = config.dataRoot();
+        ExtractConfig extract = config.extract();
+        FeatureCache.Policy kept = config.features().policy(config.artifacts());
         Cancellations cancellations = new Cancellations();
-        if (settings.roles().contains(Role.EXTRACTOR) || settings.roles().contains(Role.TRAINER)) {
+        if (roles.contains(Role.EXTRACTOR) || roles.contains(Role.TRAINER)) {
             cancellations = Cancellations.follow(clients);
             closeables.add(cancellations);
         }
-        if (settings.roles().contains(Role.COORDINATOR)) {
-            var role = new CoordinatorRole(new Admission(new JobValidator(new PathResolver(settings.dataRoot())),
-                    new JobPlanner(settings.dataRoot(), settings.limits(), settings.extractBatchSize(),
-                            settings.shardSize())), out, metrics,
+        if (roles.contains(Role.COORDINATOR)) {
+            var role = new CoordinatorRole(new Admission(new JobValidator(new PathResolver(root)),
+                    new JobPlanner(root, config.limits(), extract.batchSize(), config.shardSize())), out, metrics,
                     new JobIdsTopic(() -> clients.reader("tp-coordinator-jobids"), java.time.Duration.ofSeconds(60)),
-                    new FeatureReuse(new FeatureCache(settings.featureCache()), settings.dataRoot(),
-                            settings.featureType()));
+                    new FeatureReuse(new FeatureCache(kept), root, extract.featureType()));
             // The job service (io.transferpool.web) follows status and results on its own channel.
-            loop(Role.COORDINATOR, "coordinator", "tp-coordinators", Topics.JOBS, 1, producer, role, metrics);
+            loop(Role.COORDINATOR, "coordinator", "tp-coordinators", Topics.JOBS, 1, producer, role, metrics,
+                    consumers);
         }
-        if (settings.roles().contains(Role.EXTRACTOR)) {
+        if (roles.contains(Role.EXTRACTOR)) {
             AtomicInteger n = new AtomicInteger();
-            int streams = settings.extractStreams();
+            int streams = extract.streamCount();
             ExecutorService streamPool = Executors.newFixedThreadPool(streams, r -> {
                 Thread t = new Thread(r, "tp-extract-" + n.incrementAndGet());
                 t.setDaemon(true);
                 return t;
             });
             closeables.add(streamPool::shutdownNow);
-            ExtractionMetrics em = new ExtractionMetrics(metrics, settings.session().provider());
-            SessionCache sessions = new SessionCache(settings.sessionCacheSize(), settings.session().sharedBy(streams),
-                    em::sessionOpened);
+            ExtractionMetrics em = new ExtractionMetrics(metrics, extract.provider());
+            SessionCache sessions = new SessionCache(extract.sessionCacheSize(), extract.session(), em::sessionOpened);
             closeables.add(sessions);
-            ShardExtractor extractor = new ShardExtractor(sessions, settings.dataRoot(), streamPool,
-                    settings.extractBatchSize(), streams, em, settings.limits().shardExtraction());
-            var role = new ExtractorRole(extractor, out, settings.featureType(), settings.maxRecordBytes(), metrics,
+            ShardExtractor extractor = new ShardExtractor(sessions, root, streamPool, extract.batchSize(), streams, em,
+                    config.limits().shardTimeout());
+            var role = new ExtractorRole(extractor, out, extract.featureType(), extract.maxRecordBytes(), metrics,
                     cancellations);
-            loop(Role.EXTRACTOR, "extractor", "tp-extractors", Topics.EXTRACT, 1, producer, role, metrics);
+            loop(Role.EXTRACTOR, "extractor", "tp-extractors", Topics.EXTRACT, 1, producer, role, metrics, consumers);
         }
-        if (settings.roles().contains(Role.TRAINER)) {
-            var role = new TrainerRole(settings.spillDir(), settings.spillThresholdBytes(),
-                    new TrainingRun(settings.dataRoot(), new ArtifactStore(settings.artifactsDir()),
-                            settings.checkpoints(), new FeatureCache(settings.featureCache()),
-                            settings.sweepParallelism()), out, metrics,
-                    settings.limits(), cancellations);
+        if (roles.contains(Role.TRAINER)) {
+            TrainConfig train = config.train();
+            var role = new TrainerRole(config.spillDir(), train.heapBudgetBytes(),
+                    new TrainingRun(root, new ArtifactStore(config.artifacts()), train.checkpoints(),
+                            new FeatureCache(kept), train.sweepThreads()), out, metrics, config.limits(),
+                    cancellations);
             closeables.add(role);
-            loop(Role.TRAINER, "trainer", "tp-trainers", Topics.FEATURES, 500, producer, role, metrics);
+            loop(Role.TRAINER, "trainer", "tp-trainers", Topics.FEATURES, 500, producer, role, metrics, consumers);
         }
-        LOG.infof("Pool running roles %s on %s (data root %s)", settings.roles(), clients.bootstrapServers(),
-                settings.dataRoot());
+        LOG.infof("Pool running roles %s on %s (data root %s)", roles, clients.bootstrapServers(), root);
     }
 
     private void loop(Role kind, String name, String group, String topic, int maxPoll,
                       org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> producer, WorkerLoop.Role role,
-                      MeterRegistry metrics) {
+                      MeterRegistry metrics, Map<Role, Map<String, String>> consumers) {
         var consumer = clients.consumer(group, name + "-" + ProcessHandle.current().pid(), maxPoll,
-                settings.consumerOverrides().getOrDefault(kind, Map.of()));
+                consumers.getOrDefault(kind, Map.of()));
         closeables.add(KafkaMeters.bind(consumer, metrics));
         loops.add(new WorkerLoop(name, consumer, List.of(topic), producer, role, metrics).start());
     }
@@ -152,8 +156,8 @@ public final class Pool implements AutoCloseable {
         return clients;
     }
 
-    public PoolSettings settings() {
-        return settings;
+    public PoolConfig config() {
+        return config;
     }
 
     /** Stops the roles and the broker; a second call (shutdown hook, then try-with-resources) does nothing. */

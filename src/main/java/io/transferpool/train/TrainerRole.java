@@ -79,17 +79,10 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
         }
     }
 
-    public TrainerRole(Path spillDir, long heapLimitBytes, TrainingRun training, Publisher out, MeterRegistry metrics) {
-        this(spillDir, heapLimitBytes, training, out, metrics, Limits.DEFAULT);
-    }
-
-    /** @param limits the time limits of gathering a job's shards and of training it */
-    public TrainerRole(Path spillDir, long heapLimitBytes, TrainingRun training, Publisher out, MeterRegistry metrics,
-                       Limits limits) {
-        this(spillDir, heapLimitBytes, training, out, metrics, limits, new Cancellations());
-    }
-
-    /** @param cancellations the cancelled runs: stopped at their next batch, answered CANCELLED */
+    /**
+     * @param limits        the time limits of gathering a job's shards and of training it
+     * @param cancellations the cancelled runs: stopped at their next batch, answered CANCELLED
+     */
     public TrainerRole(Path spillDir, long heapLimitBytes, TrainingRun training, Publisher out, MeterRegistry metrics,
                        Limits limits, Cancellations cancellations) {
         this.limits = limits;
@@ -236,7 +229,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
         } catch (CancellationException e) {
             if (job.timedOut() && !job.dropped()) {
                 return JobResult.failed(jobId, List.of(new FieldError("training", "stopped after this pool's limit "
-                        + "of " + limits.training().toSeconds() + " s of training (tp.limits.training-timeout)")),
+                        + "of " + limits.trainingTimeout().toSeconds() + " s of training (tp.limits.training-timeout)")),
                         null);
             }
             var cancel = cancellations.of(job.id());
@@ -274,10 +267,10 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
                 }
                 continue;
             }
-            if (job.accumulator().idleNanos() > limits.shardArrival().toNanos()) {
+            if (job.accumulator().idleNanos() > limits.shardArrivalTimeout().toNanos()) {
                 // Waiting longer would hold the partition's offsets for ever: the job fails and lets them go, once
                 // its result is acknowledged (else it is tried again after the next poll).
-                String reason = "no shard of this job arrived for " + limits.shardArrival().toSeconds()
+                String reason = "no shard of this job arrived for " + limits.shardArrivalTimeout().toSeconds()
                         + " s (tp.limits.shard-arrival-timeout); still missing: "
                         + String.join(", ", job.accumulator().missingShards());
                 LOG.errorf("Job %s failed: %s", job.id(), reason);
@@ -291,7 +284,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
             Map.Entry<JobTracker.Job, Training> e = it.next();
             JobTracker.Job job = e.getKey();
             Training t = e.getValue();
-            if (!t.result.isDone() && System.nanoTime() - t.startedNanos > limits.training().toNanos()) {
+            if (!t.result.isDone() && System.nanoTime() - t.startedNanos > limits.trainingTimeout().toNanos()) {
                 job.timeOut();
             }
             if (!t.result.isDone() || t.retryAt > now) {

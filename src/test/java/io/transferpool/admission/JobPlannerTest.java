@@ -1,5 +1,6 @@
 package io.transferpool.admission;
 
+import io.transferpool.TestConfig;
 import io.transferpool.TestFiles;
 import io.transferpool.job.FieldError;
 import io.transferpool.job.JobParser;
@@ -42,7 +43,7 @@ class JobPlannerTest {
                 """).orThrow();
         JobFacts facts = new JobValidator(new PathResolver(root)).check(spec);
         assertThat(facts.spec().baseModel().cut()).isNull();
-        AcceptedJob job = new JobPlanner(root, Limits.DEFAULT, 64, 4).settle(facts);
+        AcceptedJob job = new JobPlanner(root, TestConfig.limits(), 64, 4).settle(facts);
         assertThat(job.spec().baseModel().cut()).as("a new head at the input of the base's last Gemm")
                 .isEqualTo("/classifier/classifier.1/Relu_output_0");
         assertThat(job.spec().fineTune().keepBaseClassifier()).as("8 base classes, 2 in the task").isFalse();
@@ -53,7 +54,7 @@ class JobPlannerTest {
     @Test
     void aJobIsCutIntoShardsOfAtMostTheShardSizeUnlessKeptFeaturesServeIt() {
         var spec = JobParser.parse(TestFiles.job("p", "models/base.onnx", "train", "test", 1)).orThrow();
-        Admission admission = admission(Limits.DEFAULT);
+        Admission admission = admission(TestConfig.limits());
         AcceptedJob job = admission.admit(spec);
         var planned = admission.planner().plan(job, new JobPlan.Submission("s", 2, 1, 0.5));
         // 10 training and 6 test images in shards of 4
@@ -77,7 +78,8 @@ class JobPlannerTest {
     @Test
     void everyCandidateOfASweepStaysWithinTheLimitsAndSoDoTheyTogether() {
         // 10 training images: 3 epochs each is 30 sample passes, the limit 50
-        Limits limits = new Limits(100, 50, 1_000, 10_000, 2, 200_000_000L, 16L << 20, 1L << 30);
+        Limits limits = TestConfig.limits("tp.limits.max-epochs", "100", "tp.limits.max-epoch-samples", "50",
+                "tp.limits.max-samples", "10000", "tp.limits.max-head-layers", "2");
         var spec = JobParser.parse(TestFiles.job("sw", "models/base.onnx", "train", "test", 3).replace(
                 "\"seed\": 7}}", "\"seed\": 7}, \"sweep\": {\"head.hidden\": [[8], [8, 8, 8]], "
                         + "\"training.epochs\": [3]}}")).orThrow();

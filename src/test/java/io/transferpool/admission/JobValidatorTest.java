@@ -1,5 +1,6 @@
 package io.transferpool.admission;
 
+import io.transferpool.TestConfig;
 import io.transferpool.TestFiles;
 import io.transferpool.paths.PathResolver;
 import io.transferpool.job.FieldError;
@@ -55,7 +56,7 @@ class JobValidatorTest {
     }
 
     static Admission admission() {
-        return admission(Limits.DEFAULT);
+        return admission(TestConfig.limits());
     }
 
     static Admission admission(Limits limits) {
@@ -96,8 +97,7 @@ class JobValidatorTest {
     @Test
     void workAfterValidationCountsAgainstTheValidationLimit() throws Exception {
         var spec = JobParser.parse(TestFiles.job("a", "models/base.onnx", "train", "test", 1)).orThrow();
-        var limits = Limits.DEFAULT.withTimes(java.time.Duration.ofSeconds(3), Limits.DEFAULT_SHARD_EXTRACTION,
-                Limits.DEFAULT_SHARD_ARRIVAL, Limits.DEFAULT_TRAINING);
+        var limits = TestConfig.limits("tp.limits.validation-timeout", "PT3S");
         Admission validator = admission(limits);
         int listed = validator.admitWithinLimit(spec, job -> job.train().samples().size());
         assertThat(listed).isEqualTo(10);
@@ -177,7 +177,7 @@ class JobValidatorTest {
     @Test
     void aBaseIsRunOnceAcrossJobsButAgainWhenItsBytesChange() throws Exception {
         JobValidator validator = new JobValidator(new PathResolver(root));
-        Admission admission = new Admission(validator, planner(Limits.DEFAULT));
+        Admission admission = new Admission(validator, planner(TestConfig.limits()));
         Files.copy(TestFiles.BASE_MODEL, root.resolve("models/swapped.onnx"));
         var spec = JobParser.parse(TestFiles.job("s", "models/swapped.onnx", "train", null, 1)).orThrow();
         admission.admit(spec);
@@ -207,7 +207,7 @@ class JobValidatorTest {
                  "preprocess": {"width": 28, "height": 28, "channels": 1, "scale": 0.00392156862745098}}
                 """).orThrow();
         JobValidator validator = new JobValidator(new PathResolver(root));
-        Admission admission = new Admission(validator, planner(Limits.DEFAULT));
+        Admission admission = new Admission(validator, planner(TestConfig.limits()));
         for (int job = 0; job < 2; job++) {
             var e = catchThrowableOfType(JobRejectedException.class, () -> admission.admit(spec));
             assertThat(e).as("job %d", job).isNotNull();

@@ -12,6 +12,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -80,7 +81,7 @@ class AdvisorTest {
         assertThat(quick.measurements().probes()).hasSize(3)
                 .allSatisfy(p -> assertThat(p.valAccuracy()).isBetween(0.0, 1.0));
 
-        var full = new Advisor().advise(spec, model, "input", train, TestFiles.DEMO);
+        var full = new Advisor(Duration.ofMinutes(1)).advise(spec, model, "input", train, TestFiles.DEMO);
         assertThat(full.measurements().probedImages()).isEqualTo(1000);
         assertThat(full.caseNumber()).isEqualTo(1);
         assertThat(full.measurements().baseConfidence()).isBetween(0.5, 1.0);
@@ -114,7 +115,7 @@ class AdvisorTest {
         Path dataRoot = dir.resolve("root");
         var validated = new io.transferpool.admission.Admission(new io.transferpool.admission.JobValidator(
                 new io.transferpool.paths.PathResolver(dataRoot)), new io.transferpool.admission.JobPlanner(dataRoot,
-                io.transferpool.job.Limits.DEFAULT, 64, 2048))
+                io.transferpool.TestConfig.limits(), 64, 2048))
                 .admit(io.transferpool.job.JobParser.parse(Files.readString(job)).orThrow());
         io.transferpool.job.JobSpec spec = validated.spec();
         assertThat(validated.advice().caseNumber()).isEqualTo(2);

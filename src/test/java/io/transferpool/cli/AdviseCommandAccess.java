@@ -9,6 +9,7 @@ public final class AdviseCommandAccess {
     }
 
     public static int advise(Path job, PrintStream out) throws Exception {
-        return AdviseCommand.advise(job, false, out);
+        return AdviseCommand.advise(job, false, out, io.transferpool.TestConfig.pool(job.toAbsolutePath().getParent(),
+                job.toAbsolutePath().getParent()));
     }
 }

@@ -4,7 +4,8 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.transferpool.TestFiles;
 import io.transferpool.pool.Pool;
-import io.transferpool.pool.PoolSettings;
+import io.transferpool.TestConfig;
+import io.transferpool.pool.Cluster;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,7 +43,8 @@ class PoolHealthTest {
         assertThat(status("ready")).as("no pool yet").isEqualTo(503);
         assertThat(status("live")).as("starting is alive").isEqualTo(200);
         TestFiles.demoRoot(dir.resolve("root"), "train", 1, "test", 1);
-        try (Pool pool = Pool.start(PoolSettings.defaults(dir.resolve("root"), dir.resolve("work")))) {
+        try (Pool pool = Pool.start(TestConfig.pool(dir.resolve("root"), dir.resolve("work")),
+                Cluster.embedded())) {
             poolHealth.started(pool);
             assertThat(status("ready")).isEqualTo(200);
             assertThat(status("live")).isEqualTo(200);
@@ -54,7 +56,8 @@ class PoolHealthTest {
     @Test
     void notLiveOnceARoleLoopHasDied() throws Exception {
         TestFiles.demoRoot(dir.resolve("root"), "train", 1, "test", 1);
-        Pool pool = Pool.start(PoolSettings.defaults(dir.resolve("root"), dir.resolve("work")));
+        Pool pool = Pool.start(TestConfig.pool(dir.resolve("root"), dir.resolve("work")),
+                Cluster.embedded());
         poolHealth.started(pool);
         assertThat(status("live")).isEqualTo(200);
         pool.close(); // the loops end without a SIGTERM: as when a loop dies of an error

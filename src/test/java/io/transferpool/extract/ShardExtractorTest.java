@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -76,7 +77,8 @@ class ShardExtractorTest {
     private static Run extract(int streams) throws Exception {
         Map<Integer, float[]> features = new TreeMap<>();
         int[] batches = {0};
-        ShardDone done = new ShardExtractor(sessions, root, threads, 4, streams).extract(task, b -> {
+        ShardDone done = new ShardExtractor(sessions, root, threads, 4, streams, ShardExtractor.Observer.NONE,
+                Duration.ofMinutes(5)).extract(task, b -> {
             batches[0]++;
             for (int i = 0; i < b.size(); i++) {
                 float[] row = java.util.Arrays.copyOfRange(b.features(), i * b.dimension(), (i + 1) * b.dimension());
@@ -95,7 +97,8 @@ class ShardExtractorTest {
         ExtractTask bad = new ExtractTask(task.jobId(), task.split(), task.shard(), task.shardCount(),
                 task.modelPath(), task.modelSha256(), task.input(), task.cut(), wrong, task.samples(), task.run(),
                 task.externalSha256());
-        assertThatThrownBy(() -> new ShardExtractor(sessions, root, threads, 4, 3).extract(bad, b -> { }))
+        assertThatThrownBy(() -> new ShardExtractor(sessions, root, threads, 4, 3, ShardExtractor.Observer.NONE,
+                Duration.ofMinutes(5)).extract(bad, b -> { }))
                 .isInstanceOf(ai.onnxruntime.OrtException.class);
     }
 
@@ -128,7 +131,8 @@ class ShardExtractorTest {
                 task.samples().subList(20, 30), task.run(), task.externalSha256());
         for (int streams : new int[]{1, 2}) {
             List<Integer> sizes = new java.util.concurrent.CopyOnWriteArrayList<>();
-            ShardDone done = new ShardExtractor(sessions, root, threads, 4, streams).extract(ten,
+            ShardDone done = new ShardExtractor(sessions, root, threads, 4, streams, ShardExtractor.Observer.NONE,
+                Duration.ofMinutes(5)).extract(ten,
                     b -> sizes.add(b.size()));
             assertThat(done.extracted()).isEqualTo(10);
             assertThat(sizes).as("%d streams", streams)

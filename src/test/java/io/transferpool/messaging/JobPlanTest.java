@@ -26,10 +26,13 @@ class JobPlanTest {
     }
 
     @Test
-    void missingPartsReadAsNone() {
+    void partsLeftOutOfTheJsonReadAsNone() {
         var spec = JobParser.parse(TestFiles.job("p", "models/base.onnx", "train", null, 2)).orThrow();
-        JobPlan plan = new JobPlan(spec, new JobPlan.Model("m", null), List.of("a", "b"), new JobPlan.Split(1, 2),
-                null, new JobPlan.Submission(null, 0, 0, 0), null, null);
+        JobPlan full = JobPlan.of(spec, new JobPlan.Model("m", null), List.of("a", "b"), new JobPlan.Split(1, 2),
+                JobPlan.Split.NONE, new JobPlan.Submission(null, 0, 0, 0));
+        var json = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.valueToTree(full);
+        json.remove(List.of("test", "features"));
+        JobPlan plan = Json.read(json.toString().getBytes(), JobPlan.class);
         assertThat(plan.test()).isEqualTo(JobPlan.Split.NONE);
         assertThat(plan.features()).isEqualTo(JobPlan.KeptFeatures.NONE);
         assertThat(plan.run()).as("runs count from 1").isEqualTo(1);

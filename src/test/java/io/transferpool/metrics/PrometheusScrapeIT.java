@@ -10,7 +10,8 @@ import io.transferpool.TestFiles;
 import io.transferpool.job.JobResult;
 import io.transferpool.messaging.JobClient;
 import io.transferpool.pool.Pool;
-import io.transferpool.pool.PoolSettings;
+import io.transferpool.TestConfig;
+import io.transferpool.pool.Cluster;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,7 +71,8 @@ class PrometheusScrapeIT {
         Process prometheus = new ProcessBuilder(PROMETHEUS.toString(), "--config.file=" + dir.resolve("prometheus.yml"),
                 "--storage.tsdb.path=" + dir.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + promPort)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
-        try (Pool pool = Pool.start(PoolSettings.defaults(root, dir.resolve("work")).withShardSize(64), registry);
+        try (Pool pool = Pool.start(TestConfig.pool(root, dir.resolve("work"), "tp.shard-size", "64"),
+                Cluster.embedded(), registry);
              JobClient client = new JobClient(pool.clients())) {
             String job = TestFiles.job("prom-job", "models/base.onnx", "train", "test", 25)
                     .replace("\"hidden\": [64]", "\"hidden\": [1024]")

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -42,10 +41,9 @@ class ExternalClusterIT {
     @Test
     void withTopicCreationOffAMissingTopicStopsThePoolNamingIt() throws Exception {
         try (EmbeddedKafka empty = EmbeddedKafka.start(POOL.work().resolve("empty"), true)) {
-            var settings = POOL.config("tp.topics.create", "false", "tp.roles", "trainer")
-                    .toSettings(Optional.of(empty.bootstrapServers()));
-            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> Pool.start(settings,
-                    new SimpleMeterRegistry()))).isInstanceOf(IllegalStateException.class)
+            var config = POOL.config("tp.topics.create", "false", "tp.roles", "trainer");
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> Pool.start(config,
+                    Cluster.at(empty.bootstrapServers()), new SimpleMeterRegistry()))).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("topic tp.features does not exist")
                     .hasMessageContaining("tp.topics.create is false")
                     .hasMessageNotContaining("tp.jobs"); // a trainer does not use it

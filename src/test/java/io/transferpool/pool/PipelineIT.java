@@ -1,5 +1,6 @@
 package io.transferpool.pool;
 
+import io.transferpool.TestConfig;
 import io.transferpool.TestTopics;
 import io.transferpool.Await;
 import io.transferpool.TestFiles;
@@ -12,7 +13,6 @@ import io.transferpool.extract.ShardExtractor;
 import io.transferpool.extract.SessionCache;
 import io.transferpool.admission.Admission;
 import io.transferpool.admission.JobPlanner;
-import io.transferpool.job.Limits;
 import io.transferpool.admission.JobValidator;
 import io.transferpool.paths.PathResolver;
 import io.transferpool.model.CutSession;
@@ -163,14 +163,15 @@ class PipelineIT {
         // Act as a coordinator and an extractor whose every record was delivered twice (a crash before commit).
         String jobId = "it-redelivered";
         var spec = JobParser.parse(TestFiles.job(jobId, "models/base.onnx", "train", null, 2)).orThrow();
-        var planner = new JobPlanner(POOL.root(), Limits.DEFAULT, 8, 16);
+        var planner = new JobPlanner(POOL.root(), TestConfig.limits(), 8, 16);
         var job = new Admission(new JobValidator(new PathResolver(POOL.root())), planner).admit(spec);
         var planned = planner.plan(job, new JobPlan.Submission(null, 1, System.currentTimeMillis(), 0));
         var decode = Executors.newFixedThreadPool(2);
         try (var sessions = new SessionCache(1, SessionFactory.Settings.cpu(0), s -> { });
              KafkaProducer<String, byte[]> producer = POOL.pool().clients().producer("it-redeliver");
              JobClient client = new JobClient(POOL.pool().clients())) {
-            var extractor = new ShardExtractor(sessions, POOL.root(), decode, 8, 2);
+            var extractor = new ShardExtractor(sessions, POOL.root(), decode, 8, 2,
+                    ShardExtractor.Observer.NONE, Duration.ofMinutes(5));
             var out = new Publisher(producer);
             out.send(Topics.FEATURES, jobId, Json.bytes(planned.plan()), RecordType.PLAN);
             for (var task : planned.tasks()) {

@@ -10,7 +10,9 @@ import io.transferpool.messaging.JobClient;
 import io.transferpool.messaging.KafkaClients;
 import io.transferpool.messaging.TopicSetup;
 import io.transferpool.pool.Pool;
-import io.transferpool.pool.PoolSettings;
+import io.transferpool.TestConfig;
+import io.transferpool.pool.Cluster;
+import io.transferpool.pool.PoolConfig;
 import io.transferpool.pool.Role;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -126,7 +128,7 @@ class SecuredClusterIT {
             a.createAcls(users.values().stream().flatMap(List::stream).toList()).all().get();
         }
         // Topics exist before the pool starts, as Strimzi's KafkaTopics make them.
-        TopicSetup.ensure(new KafkaClients(admin, "none", Map.of()), TopicSetup.Layout.singleNode(), Map.of());
+        TopicSetup.ensure(new KafkaClients(admin, "none", Map.of()), TestConfig.pool(dir, dir).topics(), Map.of());
     }
 
     @AfterAll
@@ -175,19 +177,25 @@ class SecuredClusterIT {
         return c;
     }
 
-    static PoolSettings role(Role role, String user, Path root, Path work) {
-        PoolSettings base = PoolSettings.defaults(root, work.resolve(role.name().toLowerCase()));
-        return base.toBuilder().bootstrapServers(secure).roles(EnumSet.of(role)).kafkaClient(as(user))
-                .topics(base.topics().withCreate(false)).build();
+    /** The configuration of one role's deployment: its own user, topics owned by the operator. */
+    static PoolConfig role(Role role, String user, Path root, Path work, String... more) {
+        Map<String, String> keys = new HashMap<>(TestConfig.pairs(more));
+        keys.putIfAbsent("tp.roles", role.name().toLowerCase());
+        keys.putIfAbsent("tp.topics.create", "false");
+        as(user).forEach((k, v) -> keys.put("tp.kafka.client.\"" + k + "\"", v));
+        return TestConfig.pool(root, work.resolve(role.name().toLowerCase()), keys);
+    }
+
+    static Pool start(PoolConfig config) throws Exception {
+        return Pool.start(config, Cluster.at(secure), new SimpleMeterRegistry());
     }
 
     @Test
     void eachRoleAsItsOwnUserWithTheK8sAclsRunsAJob(@TempDir Path root, @TempDir Path work) throws Exception {
         TestFiles.demoRoot(root, "train", 20, "test", 10);
-        try (Pool coordinator = Pool.start(role(Role.COORDINATOR, "tp-coordinator", root, work),
-                new SimpleMeterRegistry());
-             Pool extractor = Pool.start(role(Role.EXTRACTOR, "tp-extractor", root, work), new SimpleMeterRegistry());
-             Pool trainer = Pool.start(role(Role.TRAINER, "tp-trainer", root, work), new SimpleMeterRegistry());
+        try (Pool coordinator = start(role(Role.COORDINATOR, "tp-coordinator", root, work));
+             Pool extractor = start(role(Role.EXTRACTOR, "tp-extractor", root, work));
+             Pool trainer = start(role(Role.TRAINER, "tp-trainer", root, work));
              JobClient client = new JobClient(new KafkaClients(secure, "none", as("tp-client")))) {
             client.submit("secured", TestFiles.job("secured", "models/base.onnx", "train", "test", 2));
             JobResult r = client.await("secured", Duration.ofMinutes(3), e -> { });
@@ -199,14 +207,13 @@ class SecuredClusterIT {
     @Test
     void aRoleWhoseUserLacksAPermissionStopsAtStartNamingIt(@TempDir Path root, @TempDir Path work) throws Exception {
         TestFiles.demoRoot(root, "train", 1, "test", 1);
-        Throwable t = catchThrowable(() -> Pool.start(role(Role.TRAINER, "tp-trainer-short", root, work),
-                new SimpleMeterRegistry()).close());
+        Throwable t = catchThrowable(() -> start(role(Role.TRAINER, "tp-trainer-short", root, work)).close());
         assertThat(t).isInstanceOf(IllegalStateException.class).hasMessageContaining("not allowed to WRITE topic "
                 + "tp.results").hasMessageNotContaining("tp.features");
         // With topic creation on, a user that may not create topics is told what to switch off (this was a crash
         // loop on the k8s cluster, where the roles' users may not even see the other roles' topics).
-        Throwable creating = catchThrowable(() -> Pool.start(role(Role.EXTRACTOR, "tp-extractor", root, work)
-                .toBuilder().topics(TopicSetup.Layout.singleNode()).build(), new SimpleMeterRegistry()).close());
+        Throwable creating = catchThrowable(() -> start(role(Role.EXTRACTOR, "tp-extractor", root, work,
+                "tp.topics.create", "true")).close());
         assertThat(creating).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("set tp.topics.create=false");
     }

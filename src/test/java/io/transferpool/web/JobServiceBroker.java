@@ -1,6 +1,7 @@
 package io.transferpool.web;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.transferpool.TestConfig;
 import io.transferpool.TestFiles;
 import io.transferpool.broker.EmbeddedKafka;
 import io.transferpool.admission.JobIds;
@@ -42,7 +43,7 @@ public class JobServiceBroker implements QuarkusTestResourceLifecycleManager {
             broker = EmbeddedKafka.start(dir.resolve("kafka"), true);
             servers = broker.bootstrapServers();
             KafkaClients clients = new KafkaClients(servers, "none", Map.of());
-            TopicSetup.ensure(clients, TopicSetup.Layout.singleNode(), Map.of());
+            TopicSetup.ensure(clients, TestConfig.pool(root, dir).topics(), Map.of());
             long at = System.currentTimeMillis() - 60_000;
             JobResult result = new JobResult(EARLIER_JOB, JobResult.Status.SUCCEEDED, List.of(),
                     new JobResult.Metrics(List.of(), 1, "done", new JobResult.TestMetrics(EARLIER_ACCURACY, 0.4, null,

@@ -12,7 +12,8 @@ import io.transferpool.messaging.KafkaClients;
 import io.transferpool.messaging.StatusEvent;
 import io.transferpool.messaging.Topics;
 import io.transferpool.pool.Pool;
-import io.transferpool.pool.PoolSettings;
+import io.transferpool.TestConfig;
+import io.transferpool.pool.Cluster;
 import io.transferpool.messaging.Stage;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -62,8 +63,8 @@ class JobServiceTest {
     @BeforeAll
     static void startPool() throws Exception {
         Path work = Files.createTempDirectory("tp-job-service-pool");
-        pool = Pool.start(PoolSettings.defaults(JobServiceBroker.root, work).withBootstrapServers(
-                JobServiceBroker.servers).withShardSize(16));
+        pool = Pool.start(TestConfig.pool(JobServiceBroker.root, work, "tp.shard-size", "16"),
+                Cluster.at(JobServiceBroker.servers));
     }
 
     @AfterAll
