@@ -1,20 +1,20 @@
 package io.transferpool.benchmarks;
 
 import ai.onnxruntime.OrtException;
+import io.transferpool.TestConfig;
 import io.transferpool.data.ImageDecoder;
 import io.transferpool.data.Preprocessor;
-import io.transferpool.model.CutSession;
+import io.transferpool.extract.ExtractConfig;
 import io.transferpool.job.JobParser;
 import io.transferpool.job.JobResult;
 import io.transferpool.job.JobSpec;
 import io.transferpool.messaging.JobClient;
 import io.transferpool.messaging.StatusEvent;
+import io.transferpool.model.CutSession;
 import io.transferpool.model.OnnxModel;
 import io.transferpool.model.SessionFactory;
-import io.transferpool.pool.Pool;
-import io.transferpool.TestConfig;
-import io.transferpool.extract.ExtractConfig;
 import io.transferpool.pool.Cluster;
+import io.transferpool.pool.Pool;
 import io.transferpool.pool.PoolConfig;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

@@ -2,8 +2,8 @@ package io.transferpool.benchmarks;
 
 import io.transferpool.job.JobParser;
 import io.transferpool.job.JobSpec;
-import io.transferpool.model.OnnxModel;
 import io.transferpool.learning.FineTuner;
+import io.transferpool.model.OnnxModel;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;

@@ -1,13 +1,13 @@
 package io.transferpool.benchmarks;
 
+import io.transferpool.features.FeatureStore;
+import io.transferpool.features.Rows;
 import io.transferpool.job.JobParser;
 import io.transferpool.job.JobSpec;
-import io.transferpool.features.FeatureStore;
 import io.transferpool.kernels.Gemm;
-import io.transferpool.learning.HeadTrainer;
 import io.transferpool.kernels.NativeThreads;
+import io.transferpool.learning.HeadTrainer;
 import io.transferpool.learning.Network;
-import io.transferpool.features.Rows;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

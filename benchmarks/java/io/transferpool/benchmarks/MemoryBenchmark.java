@@ -1,18 +1,18 @@
 package io.transferpool.benchmarks;
 
+import io.transferpool.features.HeapBudget;
+import io.transferpool.features.Rows;
 import io.transferpool.job.JobParser;
 import io.transferpool.job.JobSpec;
+import io.transferpool.kernels.NativeThreads;
+import io.transferpool.learning.HeadTrainer;
+import io.transferpool.learning.StratifiedSplit;
+import io.transferpool.learning.Trained;
 import io.transferpool.messaging.FeatureBatch;
 import io.transferpool.messaging.FeatureType;
 import io.transferpool.messaging.JobPlan;
 import io.transferpool.messaging.ShardDone;
-import io.transferpool.learning.HeadTrainer;
-import io.transferpool.features.HeapBudget;
 import io.transferpool.train.JobAccumulator;
-import io.transferpool.kernels.NativeThreads;
-import io.transferpool.features.Rows;
-import io.transferpool.learning.StratifiedSplit;
-import io.transferpool.learning.Trained;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

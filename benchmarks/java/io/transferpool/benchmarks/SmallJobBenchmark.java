@@ -1,11 +1,11 @@
 package io.transferpool.benchmarks;
 
+import io.transferpool.TestConfig;
 import io.transferpool.job.JobResult;
 import io.transferpool.messaging.JobClient;
 import io.transferpool.messaging.StatusEvent;
-import io.transferpool.pool.Pool;
-import io.transferpool.TestConfig;
 import io.transferpool.pool.Cluster;
+import io.transferpool.pool.Pool;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

@@ -3,9 +3,7 @@ package io.transferpool;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.transferpool.broker.EmbeddedKafka;
-import io.transferpool.job.JobResult;
 import io.transferpool.messaging.KafkaClients;
-import io.transferpool.messaging.StatusEvent;
 import io.transferpool.pool.Cluster;
 import io.transferpool.pool.Pool;
 import io.transferpool.pool.PoolConfig;
@@ -22,7 +20,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -180,20 +177,6 @@ public final class TestPool implements BeforeAllCallback, AfterAllCallback {
                 new SimpleMeterRegistry());
         started.add(p);
         return p;
-    }
-
-    /** Submits a job to the class's pool and returns its result (at most 5 minutes); {@code events} sees its events. */
-    public JobResult run(String jobId, String json, Consumer<StatusEvent> events) throws Exception {
-        return TestJobs.run(pool(), jobId, json, events);
-    }
-
-    public JobResult run(String jobId, String json) throws Exception {
-        return run(jobId, json, e -> { });
-    }
-
-    /** As {@link #run}, and the job must have SUCCEEDED. */
-    public JobResult succeeded(String jobId, String json) throws Exception {
-        return TestJobs.succeeded(pool(), jobId, json, e -> { });
     }
 
     private static void deleteQuietly(Path dir) {

@@ -4,7 +4,6 @@ import io.transferpool.data.BadSampleException;
 import io.transferpool.data.Dataset;
 import io.transferpool.data.DatasetLister;
 import io.transferpool.data.ImageDecoder;
-import io.transferpool.paths.PathResolver;
 import io.transferpool.data.RawImage;
 import io.transferpool.data.Sample;
 import io.transferpool.job.FieldError;
@@ -14,6 +13,7 @@ import io.transferpool.model.ExternalData;
 import io.transferpool.model.GraphCut;
 import io.transferpool.model.ModelInspector;
 import io.transferpool.model.OnnxModel;
+import io.transferpool.paths.PathResolver;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -2,17 +2,17 @@ package io.transferpool.advice;
 
 import io.transferpool.data.Dataset;
 import io.transferpool.data.Sample;
-import io.transferpool.model.CutSession;
+import io.transferpool.features.FeatureStore;
+import io.transferpool.features.Rows;
 import io.transferpool.job.Advice;
 import io.transferpool.job.JobSpec;
+import io.transferpool.learning.EpochLoop;
+import io.transferpool.learning.HeadTrainer;
+import io.transferpool.learning.Trained;
+import io.transferpool.model.CutSession;
 import io.transferpool.model.ModelInspector;
 import io.transferpool.model.OnnxModel;
 import io.transferpool.model.TensorInfo;
-import io.transferpool.learning.EpochLoop;
-import io.transferpool.features.FeatureStore;
-import io.transferpool.learning.HeadTrainer;
-import io.transferpool.features.Rows;
-import io.transferpool.learning.Trained;
 import io.transferpool.translate.Boundaries;
 
 import java.nio.file.Path;

@@ -1,19 +1,19 @@
 package io.transferpool.cli;
 
-import io.transferpool.admission.JobValidator;
 import io.transferpool.admission.AcceptedJob;
-import io.transferpool.pool.PoolConfig;
-import jakarta.inject.Inject;
 import io.transferpool.admission.Admission;
 import io.transferpool.admission.JobPlanner;
-import io.transferpool.paths.PathResolver;
+import io.transferpool.admission.JobValidator;
 import io.transferpool.job.Advice;
 import io.transferpool.job.FieldError;
 import io.transferpool.job.JobParser;
 import io.transferpool.job.JobRejectedException;
 import io.transferpool.job.JobSpec;
-import io.transferpool.messaging.Json;
 import io.transferpool.kernels.NativeThreads;
+import io.transferpool.messaging.Json;
+import io.transferpool.paths.PathResolver;
+import io.transferpool.pool.PoolConfig;
+import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

@@ -1,18 +1,18 @@
 package io.transferpool.cli;
 
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.quarkus.runtime.StartupEvent;
 import io.transferpool.admission.Admission;
 import io.transferpool.admission.JobPlanner;
 import io.transferpool.admission.JobValidator;
+import io.transferpool.kernels.NativeThreads;
 import io.transferpool.paths.PathResolver;
 import io.transferpool.pool.PoolConfig;
 import io.transferpool.web.ApiConfig;
 import io.transferpool.web.BoardProgress;
 import io.transferpool.web.JobBoard;
-import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.config.MeterFilter;
-import io.quarkus.runtime.StartupEvent;
-import io.transferpool.kernels.NativeThreads;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;

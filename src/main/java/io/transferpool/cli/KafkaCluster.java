@@ -2,9 +2,9 @@ package io.transferpool.cli;
 
 import io.smallrye.common.annotation.Identifier;
 import io.transferpool.broker.EmbeddedKafka;
+import io.transferpool.messaging.KafkaClients;
 import io.transferpool.messaging.TopicSetup;
 import io.transferpool.messaging.Topics;
-import io.transferpool.messaging.KafkaClients;
 import io.transferpool.pool.Cluster;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -5,8 +5,8 @@ import io.transferpool.job.JobParser;
 import io.transferpool.job.JobResult;
 import io.transferpool.messaging.JobClient;
 import io.transferpool.messaging.Json;
-import io.transferpool.pool.Pool;
 import io.transferpool.pool.Cluster;
+import io.transferpool.pool.Pool;
 import io.transferpool.pool.PoolConfig;
 
 import java.io.PrintStream;

@@ -1,9 +1,9 @@
 package io.transferpool.cli;
 
+import io.smallrye.config.SmallRyeConfig;
 import io.transferpool.messaging.KafkaClients;
 import io.transferpool.pool.Cluster;
 import io.transferpool.pool.PoolConfig;
-import io.smallrye.config.SmallRyeConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.ConfigProvider;

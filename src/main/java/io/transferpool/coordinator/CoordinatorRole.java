@@ -1,10 +1,10 @@
 package io.transferpool.coordinator;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.transferpool.admission.AcceptedJob;
 import io.transferpool.admission.Admission;
 import io.transferpool.admission.FeatureReuse;
 import io.transferpool.admission.JobIds;
-import io.transferpool.admission.AcceptedJob;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.transferpool.job.FieldError;
 import io.transferpool.job.JobParser;
 import io.transferpool.job.JobRejectedException;
@@ -14,12 +14,12 @@ import io.transferpool.messaging.Cancellation;
 import io.transferpool.messaging.JobPlan;
 import io.transferpool.messaging.Json;
 import io.transferpool.messaging.Publisher;
+import io.transferpool.messaging.RecordType;
 import io.transferpool.messaging.SendScope;
+import io.transferpool.messaging.Stage;
 import io.transferpool.messaging.StatusEvent;
 import io.transferpool.messaging.Topics;
 import io.transferpool.messaging.WorkerLoop;
-import io.transferpool.messaging.Stage;
-import io.transferpool.messaging.RecordType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;

@@ -1,9 +1,9 @@
 package io.transferpool.data;
 
-import io.transferpool.paths.PathResolver;
 import io.transferpool.job.FieldError;
 import io.transferpool.job.JobRejectedException;
 import io.transferpool.job.JobSpec;
+import io.transferpool.paths.PathResolver;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,10 +1,11 @@
 package io.transferpool.export;
 
+import ai.onnx.proto.OnnxMl;
 import io.transferpool.model.DenseWeights;
 import io.transferpool.model.GraphCut;
 import io.transferpool.model.OnnxModel;
 import io.transferpool.model.TensorData;
-import ai.onnx.proto.OnnxMl;
+
 import java.util.List;
 
 /**

@@ -1,7 +1,7 @@
 package io.transferpool.export;
 
-import io.transferpool.learning.HeadLayers;
 import io.transferpool.job.JobSpec;
+import io.transferpool.learning.HeadLayers;
 import io.transferpool.model.DenseWeights;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;

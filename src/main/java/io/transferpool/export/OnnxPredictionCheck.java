@@ -1,10 +1,10 @@
 package io.transferpool.export;
 
-import io.transferpool.features.Rows;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.transferpool.features.Rows;
 import io.transferpool.model.GraphCut;
 import io.transferpool.model.OnnxModel;
 import io.transferpool.model.SessionFactory;

@@ -1,10 +1,9 @@
 package io.transferpool.extract;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Timer;
-
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.transferpool.model.CutSession;
 import io.transferpool.model.ExecutionProvider;
 

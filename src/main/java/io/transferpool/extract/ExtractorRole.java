@@ -8,10 +8,10 @@ import io.transferpool.messaging.FeatureBatch;
 import io.transferpool.messaging.FeatureType;
 import io.transferpool.messaging.Json;
 import io.transferpool.messaging.Publisher;
+import io.transferpool.messaging.RecordType;
 import io.transferpool.messaging.ShardDone;
 import io.transferpool.messaging.Topics;
 import io.transferpool.messaging.WorkerLoop;
-import io.transferpool.messaging.RecordType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
 

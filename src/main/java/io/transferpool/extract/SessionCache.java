@@ -1,7 +1,7 @@
 package io.transferpool.extract;
 
-import io.transferpool.model.CutSession;
 import ai.onnxruntime.OrtException;
+import io.transferpool.model.CutSession;
 import io.transferpool.model.ExternalData;
 import io.transferpool.model.OnnxModel;
 import io.transferpool.model.SessionFactory;

@@ -1,15 +1,15 @@
 package io.transferpool.extract;
 
-import io.transferpool.model.CutSession;
 import io.transferpool.data.DecodedBatch;
 import io.transferpool.data.ImageDecoder;
-import io.transferpool.paths.PathResolver;
 import io.transferpool.data.Preprocessor;
 import io.transferpool.data.Sample;
 import io.transferpool.job.JobResult.BadSample;
 import io.transferpool.messaging.ExtractTask;
 import io.transferpool.messaging.FeatureBatch;
 import io.transferpool.messaging.ShardDone;
+import io.transferpool.model.CutSession;
+import io.transferpool.paths.PathResolver;
 
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,11 +1,11 @@
 package io.transferpool.learning;
 
-import io.transferpool.kernels.BatchStep;
 import io.transferpool.features.Rows;
 import io.transferpool.job.JobResult.EpochMetrics;
 import io.transferpool.job.JobSpec.Mode;
 import io.transferpool.job.JobSpec.Monitor;
 import io.transferpool.job.JobSpec;
+import io.transferpool.kernels.BatchStep;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;

@@ -1,9 +1,8 @@
 package io.transferpool.model;
 
-import io.transferpool.paths.PathResolver;
-
 import ai.onnx.proto.OnnxMl.TensorProto.DataType;
 import ai.onnx.proto.OnnxMl;
+import io.transferpool.paths.PathResolver;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,8 +1,8 @@
 package io.transferpool.train;
 
-import io.transferpool.features.HeapBudget;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.transferpool.features.HeapBudget;
 import io.transferpool.job.FieldError;
 import io.transferpool.job.JobResult;
 import io.transferpool.job.Limits;
@@ -11,12 +11,12 @@ import io.transferpool.messaging.FeatureBatch;
 import io.transferpool.messaging.JobPlan;
 import io.transferpool.messaging.Json;
 import io.transferpool.messaging.Publisher;
+import io.transferpool.messaging.RecordType;
 import io.transferpool.messaging.ShardDone;
+import io.transferpool.messaging.Stage;
 import io.transferpool.messaging.StatusEvent;
 import io.transferpool.messaging.Topics;
 import io.transferpool.messaging.WorkerLoop;
-import io.transferpool.messaging.Stage;
-import io.transferpool.messaging.RecordType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;

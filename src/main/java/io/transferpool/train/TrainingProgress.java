@@ -1,11 +1,11 @@
 package io.transferpool.train;
 
-import io.transferpool.learning.EpochListener;
 import io.transferpool.job.JobResult.EpochMetrics;
+import io.transferpool.learning.EpochListener;
 import io.transferpool.messaging.Cancellations;
 import io.transferpool.messaging.Publisher;
-import io.transferpool.messaging.StatusEvent;
 import io.transferpool.messaging.Stage;
+import io.transferpool.messaging.StatusEvent;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,12 +1,12 @@
 package io.transferpool.web;
 
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.transferpool.admission.JobIds;
 import io.transferpool.job.JobResult;
 import io.transferpool.messaging.Json;
 import io.transferpool.messaging.StatusEvent;
 import io.transferpool.messaging.Topics;
-import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

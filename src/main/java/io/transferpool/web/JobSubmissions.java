@@ -9,7 +9,6 @@ import io.transferpool.job.JobRejectedException;
 import io.transferpool.job.JobResult;
 import io.transferpool.messaging.CancelRequest;
 import io.transferpool.messaging.Json;
-import io.transferpool.messaging.Topics;
 import io.transferpool.messaging.RecordType;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -118,7 +118,8 @@ public final class JobsPage {
 
     /** One line of progress, as the page's script writes it. */
     static String progress(StatusEvent s) {
-        StringBuilder t = new StringBuilder(s.stage() == null ? "" : s.stage().wire()).append(s.message() == null ? "" : ": " + s.message());
+        StringBuilder t = new StringBuilder(s.stage() == null ? "" : s.stage().wire())
+                .append(s.message() == null ? "" : ": " + s.message());
         if (s.shardsTotal() != null) {
             t.append(" · shards ").append(s.shardsDone()).append('/').append(s.shardsTotal());
         }

@@ -5,7 +5,6 @@ import io.transferpool.TestFiles;
 import io.transferpool.job.FieldError;
 import io.transferpool.job.JobParser;
 import io.transferpool.job.JobRejectedException;
-import io.transferpool.job.JobSpec;
 import io.transferpool.job.Limits;
 import io.transferpool.messaging.ExtractTask;
 import io.transferpool.messaging.FeatureBatch;

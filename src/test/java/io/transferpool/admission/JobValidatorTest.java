@@ -2,11 +2,11 @@ package io.transferpool.admission;
 
 import io.transferpool.TestConfig;
 import io.transferpool.TestFiles;
-import io.transferpool.paths.PathResolver;
 import io.transferpool.job.FieldError;
 import io.transferpool.job.JobParser;
-import io.transferpool.job.Limits;
 import io.transferpool.job.JobRejectedException;
+import io.transferpool.job.Limits;
+import io.transferpool.paths.PathResolver;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

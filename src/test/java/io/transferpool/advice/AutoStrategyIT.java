@@ -5,11 +5,9 @@ import io.transferpool.TestJobs;
 import io.transferpool.TestPool;
 import io.transferpool.job.JobResult;
 import io.transferpool.messaging.StatusEvent;
-import io.transferpool.pool.Pool;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

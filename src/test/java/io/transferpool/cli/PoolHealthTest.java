@@ -2,10 +2,10 @@ package io.transferpool.cli;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.transferpool.TestFiles;
-import io.transferpool.pool.Pool;
 import io.transferpool.TestConfig;
+import io.transferpool.TestFiles;
 import io.transferpool.pool.Cluster;
+import io.transferpool.pool.Pool;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

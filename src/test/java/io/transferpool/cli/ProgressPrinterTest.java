@@ -1,7 +1,7 @@
 package io.transferpool.cli;
 
-import io.transferpool.messaging.StatusEvent;
 import io.transferpool.messaging.Stage;
+import io.transferpool.messaging.StatusEvent;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;

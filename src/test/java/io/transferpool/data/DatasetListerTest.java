@@ -1,8 +1,8 @@
 package io.transferpool.data;
 
-import io.transferpool.paths.PathResolver;
 import io.transferpool.job.JobRejectedException;
 import io.transferpool.job.JobSpec;
+import io.transferpool.paths.PathResolver;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,7 +1,7 @@
 package io.transferpool.extract;
 
-import io.transferpool.model.CutSession;
 import io.transferpool.TestFiles;
+import io.transferpool.model.CutSession;
 import io.transferpool.model.OnnxModel;
 import io.transferpool.model.SessionFactory;
 import org.junit.jupiter.api.Test;

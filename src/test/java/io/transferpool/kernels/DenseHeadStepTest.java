@@ -2,9 +2,9 @@ package io.transferpool.kernels;
 
 import io.transferpool.features.FeatureStore;
 import io.transferpool.features.Rows;
-import io.transferpool.learning.HeadTrainer;
 import io.transferpool.job.JobParser;
 import io.transferpool.job.JobSpec;
+import io.transferpool.learning.HeadTrainer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;

@@ -1,12 +1,12 @@
 package io.transferpool.learning;
 
+import io.transferpool.TestFiles;
 import io.transferpool.features.FeatureStore;
 import io.transferpool.features.Rows;
-import io.transferpool.train.CheckpointStore;
-import io.transferpool.TestFiles;
 import io.transferpool.job.JobParser;
 import io.transferpool.job.JobResult.SweepCandidate;
 import io.transferpool.job.JobSpec;
+import io.transferpool.train.CheckpointStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,8 +1,8 @@
 package io.transferpool.learning;
 
+import io.transferpool.TestFiles;
 import io.transferpool.features.FeatureStore;
 import io.transferpool.features.Rows;
-import io.transferpool.TestFiles;
 import io.transferpool.job.JobParser;
 import io.transferpool.job.JobResult.EpochMetrics;
 import io.transferpool.job.JobSpec;

@@ -1,11 +1,11 @@
 package io.transferpool.learning;
 
+import io.transferpool.TestFiles;
 import io.transferpool.features.FeatureStore;
 import io.transferpool.features.Rows;
-import io.transferpool.TestFiles;
 import io.transferpool.job.JobParser;
-import io.transferpool.job.JobResult;
 import io.transferpool.job.JobResult.EpochMetrics;
+import io.transferpool.job.JobResult;
 import io.transferpool.job.JobSpec;
 import io.transferpool.model.OnnxModel;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,17 +1,17 @@
 package io.transferpool.metrics;
 
-import io.transferpool.Await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.transferpool.Await;
+import io.transferpool.TestConfig;
 import io.transferpool.TestFiles;
 import io.transferpool.job.JobResult;
 import io.transferpool.messaging.JobClient;
-import io.transferpool.pool.Pool;
-import io.transferpool.TestConfig;
 import io.transferpool.pool.Cluster;
+import io.transferpool.pool.Pool;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

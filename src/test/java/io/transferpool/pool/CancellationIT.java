@@ -6,8 +6,8 @@ import io.transferpool.TestFiles;
 import io.transferpool.TestPool;
 import io.transferpool.job.JobResult;
 import io.transferpool.messaging.JobClient;
-import io.transferpool.messaging.StatusEvent;
 import io.transferpool.messaging.Stage;
+import io.transferpool.messaging.StatusEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 

@@ -7,13 +7,13 @@ import io.transferpool.TestFiles;
 import io.transferpool.data.Dataset;
 import io.transferpool.data.DatasetLister;
 import io.transferpool.data.ImageDecoder;
-import io.transferpool.paths.PathResolver;
 import io.transferpool.data.Preprocessor;
 import io.transferpool.data.Sample;
 import io.transferpool.job.JobParser;
 import io.transferpool.job.JobResult;
 import io.transferpool.job.JobSpec;
 import io.transferpool.model.OnnxModel;
+import io.transferpool.paths.PathResolver;
 
 import java.net.URI;
 import java.nio.FloatBuffer;

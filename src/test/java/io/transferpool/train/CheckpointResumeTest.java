@@ -1,7 +1,11 @@
 package io.transferpool.train;
 
+import io.transferpool.TestFiles;
 import io.transferpool.features.FeatureStore;
 import io.transferpool.features.Rows;
+import io.transferpool.job.JobParser;
+import io.transferpool.job.JobResult.EpochMetrics;
+import io.transferpool.job.JobSpec;
 import io.transferpool.learning.DemoFineTune;
 import io.transferpool.learning.EpochListener;
 import io.transferpool.learning.EpochLoop;
@@ -9,10 +13,6 @@ import io.transferpool.learning.FineTuner;
 import io.transferpool.learning.HeadTrainer;
 import io.transferpool.learning.Network;
 import io.transferpool.learning.Trained;
-import io.transferpool.TestFiles;
-import io.transferpool.job.JobParser;
-import io.transferpool.job.JobResult.EpochMetrics;
-import io.transferpool.job.JobSpec;
 import io.transferpool.model.OnnxModel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -2,8 +2,8 @@ package io.transferpool.train;
 
 import io.transferpool.job.JobParser;
 import io.transferpool.job.JobResult.BadSample;
-import io.transferpool.messaging.FeatureBatch;
 import io.transferpool.messaging.FeatureBatch.Split;
+import io.transferpool.messaging.FeatureBatch;
 import io.transferpool.messaging.JobPlan;
 import io.transferpool.messaging.ShardDone;
 import org.junit.jupiter.api.Test;

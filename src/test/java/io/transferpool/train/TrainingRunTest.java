@@ -1,7 +1,7 @@
 package io.transferpool.train;
 
-import io.transferpool.export.ArtifactStore;
 import io.transferpool.TestFiles;
+import io.transferpool.export.ArtifactStore;
 import io.transferpool.job.JobParser;
 import io.transferpool.job.JobResult;
 import io.transferpool.messaging.FeatureBatch.Split;

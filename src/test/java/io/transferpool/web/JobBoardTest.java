@@ -4,8 +4,8 @@ import io.transferpool.admission.JobIds;
 import io.transferpool.job.FieldError;
 import io.transferpool.job.JobRejectedException;
 import io.transferpool.job.JobResult;
-import io.transferpool.messaging.StatusEvent;
 import io.transferpool.messaging.Stage;
+import io.transferpool.messaging.StatusEvent;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

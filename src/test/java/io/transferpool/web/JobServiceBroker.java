@@ -3,15 +3,15 @@ package io.transferpool.web;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.transferpool.TestConfig;
 import io.transferpool.TestFiles;
-import io.transferpool.broker.EmbeddedKafka;
 import io.transferpool.admission.JobIds;
+import io.transferpool.broker.EmbeddedKafka;
 import io.transferpool.job.JobResult;
 import io.transferpool.messaging.Json;
 import io.transferpool.messaging.KafkaClients;
+import io.transferpool.messaging.Stage;
 import io.transferpool.messaging.StatusEvent;
 import io.transferpool.messaging.TopicSetup;
 import io.transferpool.messaging.Topics;
-import io.transferpool.messaging.Stage;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 import java.nio.file.Files;

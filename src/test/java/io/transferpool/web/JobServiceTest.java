@@ -1,20 +1,20 @@
 package io.transferpool.web;
 
-import io.transferpool.TestTopics;
-import io.transferpool.Await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.transferpool.Await;
+import io.transferpool.TestConfig;
 import io.transferpool.TestFiles;
+import io.transferpool.TestTopics;
 import io.transferpool.messaging.Json;
 import io.transferpool.messaging.KafkaClients;
+import io.transferpool.messaging.Stage;
 import io.transferpool.messaging.StatusEvent;
 import io.transferpool.messaging.Topics;
-import io.transferpool.pool.Pool;
-import io.transferpool.TestConfig;
 import io.transferpool.pool.Cluster;
-import io.transferpool.messaging.Stage;
+import io.transferpool.pool.Pool;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
