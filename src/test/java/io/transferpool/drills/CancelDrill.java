@@ -59,8 +59,14 @@ class CancelDrill {
                 .replace("\"patience\": 5", "\"patience\": 10000");
     }
 
+    /**
+     * The packaged application with {@code args}. SIGINT is reset to its default for it: a shell that runs this
+     * build in the background without job control (nohup, {@code cmd &} in a script) makes its children ignore
+     * SIGINT, and a JVM that starts with SIGINT ignored never sees a Ctrl-C.
+     */
     Process java(Path log, Path dir, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> cmd = new ArrayList<>(List.of("env", "--default-signal=INT",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx1g", "-Dtp.work-dir=" + work.resolve("w-" + log.getFileName())));
         List<String> rest = new ArrayList<>(List.of(args));
         int jar = rest.indexOf("-jar");
