@@ -23,6 +23,18 @@ public final class TestJobs {
         }
     }
 
+    /** Waits for a submitted job's result on another thread (5 minutes at most), its status events to {@code events}. */
+    public static java.util.concurrent.CompletableFuture<JobResult> follow(JobClient client, String jobId,
+                                                                           Consumer<StatusEvent> events) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return client.await(jobId, Duration.ofMinutes(5), events);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
     public static JobResult run(Pool pool, String jobId, String json) throws Exception {
         return run(pool, jobId, json, e -> { });
     }

@@ -136,7 +136,7 @@ public final class JobPlanner {
                     Math.min(samples.size(), (shard + 1) * shardSize));
             out.add(new ExtractTask(job.spec().jobId(), split, shard, count, job.modelPath(), job.modelSha256(),
                     bm.input(), job.spec().extractAt(), job.spec().preprocess(), List.copyOf(part), run,
-                    bm.externalSha256()));
+                    bm.externalSha256(), job.spec().owner()));
         }
         return out;
     }

@@ -46,6 +46,13 @@ public interface ExtractConfig {
     @WithDefault("1000000")
     int maxRecordBytes();
 
+    /**
+     * Extract task records an extractor reads ahead, at most (bytes, about), to choose the next task among across
+     * owners and jobs; past it, it stops fetching until it has extracted some.
+     */
+    @WithDefault("67108864")
+    long readAheadBytes();
+
     /** The streams in effect: {@code streams}, else the deprecated {@code decode-threads}, else one per core. */
     default int streamCount() {
         return streams() > 0 ? streams() : decodeThreads() > 0 ? decodeThreads()

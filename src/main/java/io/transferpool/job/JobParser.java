@@ -91,7 +91,7 @@ public final class JobParser {
     }
 
     private static JobSpec read(FieldReader r) {
-        r.rejectUnknown(Set.of("schemaVersion", "jobId", "rerun", "strategy", "baseModel", "data", "preprocess",
+        r.rejectUnknown(Set.of("schemaVersion", "jobId", "owner", "rerun", "strategy", "baseModel", "data", "preprocess",
                 "head", "training", "fineTune", "sweep"));
         int schemaVersion = r.integer("schemaVersion", JobSpec.SCHEMA_VERSION, 1, Integer.MAX_VALUE);
         if (schemaVersion != JobSpec.SCHEMA_VERSION) {
@@ -100,6 +100,10 @@ public final class JobParser {
         String jobId = r.string("jobId", null, true);
         if (jobId != null && !JOB_ID.matcher(jobId).matches()) {
             r.error("jobId", "use 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit");
+        }
+        String owner = r.string("owner", JobSpec.DEFAULT_OWNER, false);
+        if (owner != null && !JOB_ID.matcher(owner).matches()) {
+            r.error("owner", "use 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit");
         }
         Strategy strategy = r.choice("strategy", Strategy.class, Strategy.FEATURE_EXTRACTION, false, Strategy::wire);
         boolean fineTune = strategy == Strategy.FINE_TUNE;
@@ -116,7 +120,7 @@ public final class JobParser {
         }
         return new JobSpec(schemaVersion, jobId, strategy, baseModel(r.object("baseModel", true), strategy),
                 data(r.object("data", true)), preprocess(r.object("preprocess", true)), head(r.object("head", false)),
-                training, ft);
+                training, ft).withOwner(owner);
     }
 
     /** Validation metrics need validation data: a val_* monitor with validationSplit 0 would watch nothing. */

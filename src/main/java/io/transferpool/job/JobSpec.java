@@ -18,45 +18,57 @@ public record JobSpec(
         Head head,
         Training training,
         FineTune fineTune,
-        List<Candidate> sweep) {
+        List<Candidate> sweep,
+        String owner) {
 
     public static final int SCHEMA_VERSION = 1;
 
+    /** The owner of a job that names none: the pool shares its capacity among owners before jobs. */
+    public static final String DEFAULT_OWNER = "default";
+
     public JobSpec {
         sweep = sweep == null ? List.of() : List.copyOf(sweep);
+        owner = owner == null ? DEFAULT_OWNER : owner;
     }
 
     /** A job without a sweep. */
     public JobSpec(int schemaVersion, String jobId, Strategy strategy, BaseModel baseModel, Data data,
                    Preprocess preprocess, Head head, Training training, FineTune fineTune) {
-        this(schemaVersion, jobId, strategy, baseModel, data, preprocess, head, training, fineTune, List.of());
+        this(schemaVersion, jobId, strategy, baseModel, data, preprocess, head, training, fineTune, List.of(),
+                DEFAULT_OWNER);
+    }
+
+    /** The same job for another owner (the one its API token names). */
+    public JobSpec withOwner(String o) {
+        return new JobSpec(schemaVersion, jobId, strategy, baseModel, data, preprocess, head, training, fineTune, sweep,
+                o);
     }
 
     /** The same job with other training settings. */
     public JobSpec withTraining(Training t) {
-        return new JobSpec(schemaVersion, jobId, strategy, baseModel, data, preprocess, head, t, fineTune, sweep);
+        return new JobSpec(schemaVersion, jobId, strategy, baseModel, data, preprocess, head, t, fineTune, sweep, owner);
     }
 
     /** The same job with other settings of its model and data (a settled base model). */
     /** The same job with another strategy (the advisor's choice for {@code "auto"}). */
     public JobSpec withStrategy(Strategy s) {
-        return new JobSpec(schemaVersion, jobId, s, baseModel, data, preprocess, head, training, fineTune, sweep);
+        return new JobSpec(schemaVersion, jobId, s, baseModel, data, preprocess, head, training, fineTune, sweep, owner);
     }
 
     public JobSpec withBaseModel(BaseModel b, FineTune ft) {
-        return new JobSpec(schemaVersion, jobId, strategy, b, data, preprocess, head, training, ft, sweep);
+        return new JobSpec(schemaVersion, jobId, strategy, b, data, preprocess, head, training, ft, sweep, owner);
     }
 
     /** The same job with these sweep candidates. */
     public JobSpec withSweep(List<Candidate> candidates) {
         return new JobSpec(schemaVersion, jobId, strategy, baseModel, data, preprocess, head, training, fineTune,
-                candidates);
+                candidates, owner);
     }
 
     /** One candidate of the sweep as a job of its own (no sweep): its head, training and fine-tuning settings. */
     public JobSpec candidate(Candidate c) {
         return new JobSpec(schemaVersion, jobId, strategy, baseModel, data, preprocess, c.head(), c.training(),
-                c.fineTune(), List.of());
+                c.fineTune(), List.of(), owner);
     }
 
     /**

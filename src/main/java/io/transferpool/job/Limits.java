@@ -57,7 +57,7 @@ public interface Limits {
     @WithDefault("PT1H")
     Duration shardArrivalTimeout();
 
-    /** Longest time one job trains; past it the job FAILS. */
+    /** Longest time one job trains (the time it holds a training slot, not its waits); past it the job FAILS. */
     @WithDefault("PT24H")
     Duration trainingTimeout();
 }

@@ -15,6 +15,11 @@ public enum Stage {
     QUEUED,
     /** Its shards are being extracted (events count the shards in). */
     EXTRACTING,
+    /**
+     * Waiting for its turn: its features are in and it waits for a training slot (or it was paused after its turn
+     * to let other jobs train); events carry the jobs ahead and the expected wait.
+     */
+    WAITING,
     /** Its head or fine-tuned network is training (events carry the epoch). */
     TRAINING,
     /** A user asked to cancel it; its workers are stopping. */

@@ -61,6 +61,35 @@ public final class WorkerLoop implements AutoCloseable {
         /** These partitions were given to this member (state kept elsewhere may have changed meanwhile). */
         default void assigned(Collection<TopicPartition> partitions) {
         }
+
+        /**
+         * True while the role has work in hand from records already handled (an extractor's tasks read ahead): the
+         * loop then polls without waiting, so that work goes on between polls.
+         */
+        default boolean hasWork() {
+            return false;
+        }
+
+        /** True while the role holds as much read-ahead work as it may: the loop stops fetching until it is not. */
+        default boolean readAheadFull() {
+            return false;
+        }
+    }
+
+    /**
+     * Thrown by {@link Role#afterPoll} when the work of an earlier record failed for good (its sends were not
+     * acknowledged): the record goes to {@code tp.dlq} with the cause, as a record {@code handle} threw on would,
+     * then {@code deadLettered} runs (the role lets the record's offset go).
+     */
+    public static final class RecordFailed extends RuntimeException {
+        private final transient ConsumerRecord<String, byte[]> record;
+        private final transient Runnable deadLettered;
+
+        public RecordFailed(ConsumerRecord<String, byte[]> record, Throwable cause, Runnable deadLettered) {
+            super(cause.getMessage(), cause);
+            this.record = record;
+            this.deadLettered = deadLettered;
+        }
     }
 
     /** The dead letter itself could not be written: stop rather than commit past a record nobody handled. */
@@ -132,7 +161,13 @@ public final class WorkerLoop implements AutoCloseable {
     private void run() {
         try {
             while (running) {
-                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
+                if (role.readAheadFull()) {
+                    consumer.pause(consumer.assignment());
+                } else if (!consumer.paused().isEmpty()) {
+                    consumer.resume(consumer.paused());
+                }
+                ConsumerRecords<String, byte[]> records = consumer.poll(role.hasWork() ? Duration.ZERO
+                        : Duration.ofMillis(200));
                 for (ConsumerRecord<String, byte[]> r : records) {
                     TopicPartition tp = new TopicPartition(r.topic(), r.partition());
                     try (SendScope sends = SendScope.open()) {
@@ -155,6 +190,9 @@ public final class WorkerLoop implements AutoCloseable {
                     sends.awaitAll();
                 } catch (SendScope.SendFailedException e) {
                     LOG.errorf("Worker %s: %s", name, e.getMessage());
+                } catch (RecordFailed e) {
+                    deadLetter(e.record, e.getCause());
+                    e.deadLettered.run();
                 }
                 commit(false);
             }

@@ -25,6 +25,8 @@ import io.transferpool.messaging.Topics;
 import io.transferpool.messaging.WorkerLoop;
 import io.transferpool.metrics.KafkaMeters;
 import io.transferpool.paths.PathResolver;
+import io.transferpool.scheduling.OwnerShares;
+import io.transferpool.scheduling.SlotPolicy;
 import io.transferpool.train.TrainConfig;
 import io.transferpool.train.TrainerRole;
 import io.transferpool.train.TrainingRun;
@@ -123,15 +125,18 @@ public final class Pool implements AutoCloseable {
             ShardExtractor extractor = new ShardExtractor(sessions, root, streamPool, extract.batchSize(), streams, em,
                     config.limits().shardTimeout());
             var role = new ExtractorRole(extractor, out, extract.featureType(), extract.maxRecordBytes(), metrics,
-                    cancellations);
-            loop(Role.EXTRACTOR, "extractor", "tp-extractors", Topics.EXTRACT, 1, producer, role, metrics, consumers);
+                    cancellations, OwnerShares.of(config.scheduling()), extract.readAheadBytes());
+            // Tasks are read ahead (they are small) and extracted one per poll, in turns across owners and jobs.
+            loop(Role.EXTRACTOR, "extractor", "tp-extractors", Topics.EXTRACT, 100, producer, role, metrics,
+                    consumers);
         }
         if (roles.contains(Role.TRAINER)) {
             TrainConfig train = config.train();
             var role = new TrainerRole(config.spillDir(), train.heapBudgetBytes(),
                     new TrainingRun(root, new ArtifactStore(config.artifacts()), train.checkpoints(),
                             new FeatureCache(kept), train.sweepThreads()), out, metrics, config.limits(),
-                    cancellations);
+                    cancellations, new SlotPolicy(train.slotCount(), train.quantum(),
+                    OwnerShares.of(config.scheduling())));
             closeables.add(role);
             loop(Role.TRAINER, "trainer", "tp-trainers", Topics.FEATURES, 500, producer, role, metrics, consumers);
         }

@@ -10,6 +10,7 @@ import io.transferpool.features.FeaturesConfig;
 import io.transferpool.job.Limits;
 import io.transferpool.messaging.KafkaConfig;
 import io.transferpool.messaging.TopicsConfig;
+import io.transferpool.scheduling.SchedulingConfig;
 import io.transferpool.train.TrainConfig;
 import org.eclipse.microprofile.config.spi.ConfigSource;
 
@@ -22,7 +23,7 @@ import java.util.Set;
 /**
  * The pool's configuration, {@code tp.*} (README "Configuration"): the keys of the whole process here, each
  * concern's keys in a group declared next to the code that uses them ({@link ExtractConfig}, {@link TrainConfig},
- * {@link FeaturesConfig}, {@link Limits}, {@link TopicsConfig}, {@link KafkaConfig}). Every default is written once,
+ * {@link FeaturesConfig}, {@link Limits}, {@link SchedulingConfig}, {@link TopicsConfig}, {@link KafkaConfig}). Every default is written once,
  * on its key. Tests and benchmarks build it through this same mapping, with their overrides.
  */
 @ConfigMapping(prefix = "tp")
@@ -69,6 +70,8 @@ public interface PoolConfig {
     FeaturesConfig features();
 
     Limits limits();
+
+    SchedulingConfig scheduling();
 
     /**
      * This mapping over {@code sources} with {@code overrides} on top: how the {@code run} verb derives its

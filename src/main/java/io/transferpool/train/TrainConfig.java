@@ -36,6 +36,29 @@ public interface TrainConfig {
     @WithDefault("0")
     int sweepParallelism();
 
+    /**
+     * Jobs this trainer trains at once, each on a slot of its own; more jobs take turns (0: a slot per two cores and
+     * per 512 MiB of maximum heap, whichever gives fewer, at least 1).
+     */
+    @WithDefault("0")
+    int slots();
+
+    /**
+     * How long a job trains before it lets a waiting job have its slot (at the next batch boundary), then waits for
+     * its next turn, paused where it stopped. Nobody waiting, it keeps its slot.
+     */
+    @WithDefault("PT1S")
+    java.time.Duration quantum();
+
+    /** The slots in effect (see {@link #slots}). */
+    default int slotCount() {
+        if (slots() > 0) {
+            return slots();
+        }
+        long byHeap = Runtime.getRuntime().maxMemory() / (512L << 20);
+        return (int) Math.max(1, Math.min(Runtime.getRuntime().availableProcessors() / 2, byHeap));
+    }
+
     /** The heap budget in effect (see {@link #spillThresholdBytes}). */
     default long heapBudgetBytes() {
         return spillThresholdBytes() > 0 ? spillThresholdBytes() : HeapBudget.defaultLimit();

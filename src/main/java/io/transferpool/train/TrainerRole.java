@@ -17,6 +17,9 @@ import io.transferpool.messaging.Stage;
 import io.transferpool.messaging.StatusEvent;
 import io.transferpool.messaging.Topics;
 import io.transferpool.messaging.WorkerLoop;
+import io.transferpool.metrics.QueueMeters;
+import io.transferpool.scheduling.SlotPolicy;
+import io.transferpool.scheduling.Slots;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -35,12 +38,16 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 
 /**
  * Reads {@code tp.features}: gathers each job's plan, feature batches and shard-done marks into the
- * {@link JobTracker}, reports extraction progress, and once a job is complete trains it on a separate thread (so
- * the consumer keeps polling) and publishes the result, acknowledged, before letting the job go. Offsets are held
+ * {@link JobTracker}, reports extraction progress, and once a job is complete trains it on a thread of its own (so
+ * the consumer keeps polling) and publishes the result, acknowledged, before letting the job go. Jobs take turns
+ * with the trainer's {@link Slots}: a job holds a slot for a quantum, then yields it at a batch boundary to a
+ * waiting job and waits for its next turn, paused in memory (README "Sharing the pool"); waiting jobs are told
+ * their place in line. Offsets are held
  * back to the plan of the oldest unfinished job on each partition: a trainer that dies mid-job gets the whole job
  * again, and sample ids make the replay harmless. A job whose partition moves away, or that is cancelled, is
  * dropped: its features are freed, its training stops at the next epoch and publishes nothing.
@@ -62,19 +69,34 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
     // Consumer-thread state: trainings under way or done but not yet published (by attempt: a dropped attempt may
     // still be stopping when the same job starts again here).
     private final Map<JobTracker.Job, Training> running = new HashMap<>();
-    private final ExecutorService trainer = Executors.newSingleThreadExecutor(r -> new Thread(r, "tp-training"));
+    // A thread per job in training: a job waiting for its turn blocks its own thread, not the others'.
+    private final ExecutorService trainer = Executors.newCachedThreadPool(new java.util.concurrent.ThreadFactory() {
+        private final AtomicInteger n = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable r) {
+            return new Thread(r, "tp-training-" + n.incrementAndGet());
+        }
+    });
+    private final Slots slots;
     private final Limits limits;
     private final Cancellations cancellations;
 
-    /** A training under way (or done, its result not yet published), when its job was submitted, when to retry. */
+    /**
+     * A training under way (or waiting for its turn, or done with its result not yet published): its turn with a
+     * slot, its progress, when its job was submitted, the place in line last reported, when to retry the result.
+     */
     private static final class Training {
-        final Future<JobResult> result;
+        final Slots.Ticket slot;
+        final TrainingProgress progress;
         final long submittedAtMillis;
-        final long startedNanos = System.nanoTime();
+        Future<JobResult> result;
+        volatile int aheadReported = -1; // set by the consumer thread, read by the training thread
         long retryAt;
 
-        Training(Future<JobResult> result, long submittedAtMillis) {
-            this.result = result;
+        Training(Slots.Ticket slot, TrainingProgress progress, long submittedAtMillis) {
+            this.slot = slot;
+            this.progress = progress;
             this.submittedAtMillis = submittedAtMillis;
         }
     }
@@ -82,9 +104,12 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
     /**
      * @param limits        the time limits of gathering a job's shards and of training it
      * @param cancellations the cancelled runs: stopped at their next batch, answered CANCELLED
+     * @param slots         how jobs share this trainer: slots, quantum, owners' shares
      */
     public TrainerRole(Path spillDir, long heapLimitBytes, TrainingRun training, Publisher out, MeterRegistry metrics,
-                       Limits limits, Cancellations cancellations) {
+                       Limits limits, Cancellations cancellations, SlotPolicy slots) {
+        QueueMeters queue = QueueMeters.register(metrics, "train", this::waitingJobs);
+        this.slots = new Slots(slots, (ticket, waited) -> queue.waited(waited));
         this.limits = limits;
         this.cancellations = cancellations;
         this.spillDir = spillDir;
@@ -193,7 +218,29 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
                 ? "features kept from an earlier job" : "all " + acc.shardsTotal() + " shards in");
         tracker.startTraining(job);
         metrics.jobStarted(job.id());
-        running.put(job, new Training(trainer.submit(() -> train(job)), acc.plan().submission().submittedAtMillis()));
+        // Samples trained per epoch: the training split less the validation hold-out.
+        int trainSamples = (int) Math.round(acc.store(FeatureBatch.Split.TRAIN).size()
+                * (1 - acc.plan().spec().data().validationSplit()));
+        Slots.Ticket slot = slots.enter(job.id(), acc.plan().spec().owner());
+        Training t = new Training(slot, new TrainingProgress(job, out, metrics, cancellations, trainSamples, slot,
+                (ahead, epochs) -> reportWaiting(job, ahead, epochs)), acc.plan().submission().submittedAtMillis());
+        running.put(job, t);
+        int ahead = slot.placeInLine();
+        if (ahead >= 0) {
+            t.aheadReported = ahead;
+            reportWaiting(job, ahead, 0);
+        }
+        t.result = trainer.submit(() -> train(job, t));
+    }
+
+    /** A job waits for a training slot: where it stands in line (from the consumer or its training thread). */
+    private void reportWaiting(JobTracker.Job job, int ahead, int epochsTrained) {
+        out.status(StatusEvent.waiting(job.jobId(), "training", ahead, slots.expectedWait(ahead).toMillis() / 1e3,
+                epochsTrained == 0 ? null : epochsTrained));
+    }
+
+    private int waitingJobs() {
+        return slots.waiting();
     }
 
     /** Fails a job being gathered: its result goes out now and the job is let go. */
@@ -217,14 +264,15 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
         out.status(StatusEvent.extracting(jobId, acc.shardsDone(), acc.shardsTotal(), rate));
     }
 
-    private JobResult train(JobTracker.Job job) {
+    private JobResult train(JobTracker.Job job, Training t) throws InterruptedException {
         JobAccumulator acc = job.accumulator();
         String jobId = job.jobId();
-        // Samples trained per epoch: the training split less the validation hold-out.
-        int trainSamples = (int) Math.round(acc.store(FeatureBatch.Split.TRAIN).size()
-                * (1 - acc.plan().spec().data().validationSplit()));
-        TrainingProgress listener = new TrainingProgress(job, out, metrics, cancellations, trainSamples);
+        TrainingProgress listener = t.progress;
         try {
+            t.slot.acquire(listener::stopped);
+            if (t.aheadReported >= 0) {
+                out.status(StatusEvent.of(jobId, Stage.TRAINING, "training: its turn came"));
+            }
             return training.run(acc, listener);
         } catch (CancellationException e) {
             if (job.timedOut() && !job.dropped()) {
@@ -244,6 +292,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
             return JobResult.failed(jobId, List.of(new FieldError("training",
                     e.getClass().getSimpleName() + ": " + e.getMessage())), null);
         } finally {
+            t.slot.leave();
             acc.close();
         }
     }
@@ -280,12 +329,13 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
                 }
             }
         }
+        reportPlacesInLine();
         for (Iterator<Map.Entry<JobTracker.Job, Training>> it = running.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<JobTracker.Job, Training> e = it.next();
             JobTracker.Job job = e.getKey();
             Training t = e.getValue();
-            if (!t.result.isDone() && System.nanoTime() - t.startedNanos > limits.trainingTimeout().toNanos()) {
-                job.timeOut();
+            if (!t.result.isDone() && t.slot.held().compareTo(limits.trainingTimeout()) > 0) {
+                job.timeOut(); // only the time it held a slot counts: waiting for its turn is not training
             }
             if (!t.result.isDone() || t.retryAt > now) {
                 continue;
@@ -324,6 +374,30 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
         }
     }
 
+    /** Tells each job waiting for a slot its place in line, when it changed since it was last told. */
+    private void reportPlacesInLine() {
+        if (running.isEmpty()) {
+            return;
+        }
+        List<Slots.Ticket> line = slots.line();
+        if (line.isEmpty()) {
+            return;
+        }
+        Map<Slots.Ticket, Integer> ahead = new java.util.IdentityHashMap<>();
+        for (int i = 0; i < line.size(); i++) {
+            ahead.put(line.get(i), i);
+        }
+        for (var e : running.entrySet()) {
+            Training t = e.getValue();
+            Integer n = ahead.get(t.slot);
+            if (n == null || n == t.aheadReported || e.getKey().dropped()) {
+                continue;
+            }
+            t.aheadReported = n;
+            reportWaiting(e.getKey(), n, t.progress.epochsTrained());
+        }
+    }
+
     /** The final status, then the result, acknowledged; false (the job stays held) if it could not be written. */
     private boolean publish(JobResult result) {
         boolean ok = result.status() == JobResult.Status.SUCCEEDED;
@@ -356,6 +430,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
     @Override
     public void revoked(Collection<TopicPartition> partitions) {
         List<String> dropped = tracker.dropAll(partitions);
+        slots.wake(); // dropped jobs waiting for a slot leave the line now
         if (!dropped.isEmpty()) {
             LOG.infof("Jobs %s dropped: their partitions moved to another trainer, which takes them over", dropped);
         }

@@ -8,13 +8,14 @@ import io.transferpool.messaging.Stage;
  * not yet answered, the stage of its latest status event while it runs, then its result's status.
  */
 public enum JobState {
-    SUBMITTED, QUEUED, EXTRACTING, TRAINING, CANCELLING, SUCCEEDED, FAILED, REJECTED, CANCELLED;
+    SUBMITTED, QUEUED, EXTRACTING, WAITING, TRAINING, CANCELLING, SUCCEEDED, FAILED, REJECTED, CANCELLED;
 
     /** The state a status event of this stage shows (a final stage shows what its result will say). */
     public static JobState of(Stage stage) {
         return switch (stage) {
             case QUEUED -> QUEUED;
             case EXTRACTING -> EXTRACTING;
+            case WAITING -> WAITING;
             case TRAINING -> TRAINING;
             case CANCELLING -> CANCELLING;
             case DONE -> SUCCEEDED;

@@ -26,6 +26,7 @@ public final class JobsPage {
             td.n{text-align:right}.status{display:inline-block;padding:1px 9px;border-radius:10px;color:#fff;
             font-weight:600;background:#57606a}.SUCCEEDED{background:#1a7f37}.FAILED{background:#cf222e}
             .REJECTED{background:#9a6700}.CANCELLED{background:#6e7781}.TRAINING,.EXTRACTING{background:#0969da}
+            .WAITING,.QUEUED{background:#bf8700}
             #live{font-size:12px;color:#57606a;margin-left:8px}nav{margin-top:12px}nav a{margin-right:12px}
             """;
 

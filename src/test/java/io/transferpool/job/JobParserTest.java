@@ -47,6 +47,21 @@ class JobParserTest {
     }
 
     @Test
+    void aJobNamesItsOwnerOrBelongsToTheDefaultOne() {
+        String job = """
+                {"jobId": "j", %s"baseModel": {"uri": "m.onnx", "cut": "x"}, "data": {"train": {"uri": "d"}},
+                 "preprocess": {"width": 28, "height": 28, "channels": 1}}""";
+        assertThat(JobParser.parse(job.formatted("")).spec().owner()).isEqualTo(JobSpec.DEFAULT_OWNER);
+        JobSpec alice = JobParser.parse(job.formatted("\"owner\": \"team-a.alice\", ")).spec();
+        assertThat(alice.owner()).isEqualTo("team-a.alice");
+        assertThat(alice.withTraining(alice.training()).owner()).as("kept by the with-methods").isEqualTo("team-a.alice");
+        assertThat(JobParser.parse(job.formatted("\"owner\": \"a b\", ")).errors()).singleElement()
+                .satisfies(e -> assertThat(e.field()).isEqualTo("owner"));
+        assertThat(JobParser.parse(job.formatted("\"owner\": 3, ")).errors()).singleElement()
+                .satisfies(e -> assertThat(e.toString()).contains("owner").contains("expected a string"));
+    }
+
+    @Test
     void unparseableJsonNamesTheDocumentAndWhere() {
         var parsed = JobParser.parse("{\"jobId\": \"x\", ");
         assertThat(parsed.ok()).isFalse();

@@ -44,6 +44,24 @@ class JobBoardTest {
     }
 
     @Test
+    void aWaitingJobShowsItsPlaceInLineInTheViewAndOnThePage() throws Exception {
+        JobBoard board = new JobBoard(10);
+        board.accepted(new JobIds.Run("w", 1, "s1", 100));
+        board.status(StatusEvent.waiting("w", "training", 2, 3.0, 12).at(200));
+        JobEntry e = board.get("w").orElseThrow();
+        assertThat(e.state()).isEqualTo(JobState.WAITING);
+        String json = new com.fasterxml.jackson.databind.ObjectMapper().findAndRegisterModules()
+                .writeValueAsString(JobView.of(e));
+        assertThat(json).contains("\"state\":\"WAITING\"", "\"ahead\":2", "\"expectedWaitSeconds\":3.0",
+                "\"stage\":\"waiting\"");
+        assertThat(JobsPage.progress(e.latest()))
+                .isEqualTo("waiting: waiting for training: 2 jobs ahead, about 3 s (paused after epoch 12) · epoch 12");
+        board.status(StatusEvent.epoch("w", "epoch 13", 13, 50, 0.9).at(300));
+        assertThat(board.get("w").orElseThrow().state()).isEqualTo(JobState.TRAINING);
+        assertThat(board.get("w").orElseThrow().latest().ahead()).isNull();
+    }
+
+    @Test
     void topicsReadInAnyOrderGiveTheSameBoard() {
         JobBoard board = new JobBoard(10);
         board.result(result("j", "run 2", "s2", 2));
