@@ -113,6 +113,13 @@ public final class FeatureCache {
         evict(key);
     }
 
+    /** Deletes the entry for this key, if there is one (features handed over and trained: no longer needed). */
+    public void remove(String key) throws IOException {
+        if (policy.dir() != null && key != null) {
+            Folders.deleteTree(policy.dir().resolve(key));
+        }
+    }
+
     /** Reads an entry's rows into the (empty) stores and marks it used; empty when it is gone. */
     public Optional<Entry> load(String key, FeatureStore train, FeatureStore test) throws IOException {
         Optional<Entry> entry = find(key);

@@ -1,11 +1,8 @@
 package io.transferpool.messaging;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,22 +17,12 @@ public final class Cancellations implements AutoCloseable {
 
     // Written by the follower thread, read by the roles' threads.
     private final Map<String, Cancellation> byKey = new ConcurrentHashMap<>();
-    private final KafkaConsumer<String, byte[]> reader;
-    private final Thread thread;
-    private volatile boolean running = true;
+    private TopicFollower follower;
     // Set once the history is read: cancellations from then on are news worth a log line.
     private volatile boolean live;
 
     /** No follower: only what {@link #add} is given (tests, and processes without extractor or trainer). */
     public Cancellations() {
-        this.reader = null;
-        this.thread = null;
-    }
-
-    private Cancellations(KafkaConsumer<String, byte[]> reader) {
-        this.reader = reader;
-        this.thread = new Thread(this::follow, "tp-cancellations");
-        this.thread.setDaemon(true);
     }
 
     /**
@@ -43,16 +30,8 @@ public final class Cancellations implements AutoCloseable {
      * through), then follows it.
      */
     public static Cancellations follow(KafkaClients clients) {
-        KafkaConsumer<String, byte[]> reader = clients.reader("tp-cancellations-" + ProcessHandle.current().pid());
-        Cancellations c = new Cancellations(reader);
-        try {
-            TopicHistory.replay(reader, Topics.CANCELS, Duration.ofSeconds(30), c::take);
-        } catch (RuntimeException e) {
-            reader.close();
-            throw e;
-        }
-        c.live = true;
-        c.thread.start();
+        Cancellations c = new Cancellations();
+        c.follower = TopicFollower.start(clients, Topics.CANCELS, c::take, () -> c.live = true);
         return c;
     }
 
@@ -79,27 +58,10 @@ public final class Cancellations implements AutoCloseable {
         }
     }
 
-    private void follow() {
-        try {
-            while (running) {
-                reader.poll(Duration.ofMillis(500)).forEach(this::take);
-            }
-        } catch (WakeupException e) {
-            // closing
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "Following %s stopped: cancellations made from now on are not seen here", Topics.CANCELS);
-        } finally {
-            reader.close();
-        }
-    }
-
     @Override
     public void close() throws InterruptedException {
-        if (thread == null) {
-            return;
+        if (follower != null) {
+            follower.close();
         }
-        running = false;
-        reader.wakeup();
-        thread.join(10_000);
     }
 }

@@ -19,9 +19,24 @@ import java.util.List;
  * @param features   whether its features are kept for later jobs, or are such kept features
  * @param advice     what the advisor chose for a job with {@code "strategy": "auto"}, else null; the result carries
  *                   it
+ * @param handoff    set when a busy trainer handed the job, gathered, to another (this plan then has no shards):
+ *                   where its features are; null for a plan from a coordinator
  */
 public record JobPlan(JobSpec spec, Model model, List<String> classes, Split train, Split test,
-                      Submission submission, KeptFeatures features, Advice advice) {
+                      Submission submission, KeptFeatures features, Advice advice, Handoff handoff) {
+
+    /**
+     * A gathered job handed by a busy trainer to an idle one (README "Sharing the pool").
+     *
+     * @param from       the trainer that gathered it
+     * @param features   the key of its features in the handoff folder of the artifacts volume
+     * @param extraction the extraction timings the gathering trainer measured (the result's {@code timings})
+     */
+    public record Handoff(String from, String features, java.util.Map<String, Double> extraction) {
+        public Handoff {
+            extraction = java.util.Map.copyOf(extraction);
+        }
+    }
 
     /**
      * @param path   the model's path under the data root
@@ -68,15 +83,21 @@ public record JobPlan(JobSpec spec, Model model, List<String> classes, Split tra
     /** A plan whose features are not kept, with no advice. */
     public static JobPlan of(JobSpec spec, Model model, List<String> classes, Split train, Split test,
                              Submission submission) {
-        return new JobPlan(spec, model, classes, train, test, submission, KeptFeatures.NONE, null);
+        return new JobPlan(spec, model, classes, train, test, submission, KeptFeatures.NONE, null, null);
     }
 
     public JobPlan withFeatures(KeptFeatures kept) {
-        return new JobPlan(spec, model, classes, train, test, submission, kept, advice);
+        return new JobPlan(spec, model, classes, train, test, submission, kept, advice, handoff);
     }
 
     public JobPlan withAdvice(Advice chosen) {
-        return new JobPlan(spec, model, classes, train, test, submission, features, chosen);
+        return new JobPlan(spec, model, classes, train, test, submission, features, chosen, handoff);
+    }
+
+    /** This job, gathered, handed to another trainer: no shards to wait for, its features where {@code h} says. */
+    public JobPlan handedOff(Handoff h) {
+        return new JobPlan(spec, model, classes, new Split(0, train.samples()), new Split(0, test.samples()),
+                submission, features, advice, h);
     }
 
     /** The run of the job id this plan is for. */

@@ -35,6 +35,23 @@ public record Publisher(KafkaProducer<String, byte[]> producer) {
         }
     }
 
+    /**
+     * Sends to one partition, whatever the key says, and waits for the acknowledgement: a job handed to the trainer
+     * that owns that partition of {@code tp.features}.
+     */
+    public void sendAndWait(String topic, int partition, String key, byte[] value, RecordType type)
+            throws SendScope.SendFailedException, InterruptedException {
+        ProducerRecord<String, byte[]> r = new ProducerRecord<>(topic, partition, key, value);
+        type.addTo(r.headers());
+        Future<RecordMetadata> f = producer.send(r);
+        SendScope.register(topic, f);
+        try {
+            f.get();
+        } catch (ExecutionException e) {
+            throw new SendScope.SendFailedException(topic, e.getCause());
+        }
+    }
+
     public Future<RecordMetadata> status(StatusEvent e) {
         return send(Topics.STATUS, e.jobId(), Json.bytes(e), null);
     }

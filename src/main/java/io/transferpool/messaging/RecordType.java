@@ -21,7 +21,13 @@ public enum RecordType {
     /** On {@code tp.features}: one shard extracted ({@link ShardDone}). */
     SHARD_DONE("shard-done"),
     /** On {@code tp.features}: the job is dropped, its work could not be published (value: the reason, text). */
-    JOB_DROPPED("dropped");
+    JOB_DROPPED("dropped"),
+    /**
+     * On {@code tp.features}, behind a job's records on its own partition: the trainer that gathered it handed it
+     * to another trainer (a plan with {@link JobPlan#handoff()} on that one's partition); whoever reads the job's
+     * records again lets it go instead of training it (value: to whom, text).
+     */
+    HANDED_OFF("handed-off");
 
     /** The header's name. */
     public static final String HEADER = "tp-type";

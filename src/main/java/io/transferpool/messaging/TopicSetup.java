@@ -56,7 +56,9 @@ public final class TopicSetup {
                 // One record per job id, kept for good: ids stay in use after any retention period.
                 new NewTopic(Topics.JOB_IDS, 1, layout.replication()).configs(Map.of("cleanup.policy", "compact")),
                 // One record per cancelled run; small, read whole by every worker when it starts.
-                new NewTopic(Topics.CANCELS, 1, layout.replication()).configs(Map.of("cleanup.policy", "compact")));
+                new NewTopic(Topics.CANCELS, 1, layout.replication()).configs(Map.of("cleanup.policy", "compact")),
+                // One record per trainer, its load; read whole by every trainer.
+                new NewTopic(Topics.TRAINERS, 1, layout.replication()).configs(Map.of("cleanup.policy", "compact")));
         try (Admin admin = clients.admin()) {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = new ArrayList<>(topics.stream().filter(t -> !existing.contains(t.name())).toList());

@@ -26,6 +26,12 @@ public final class Topics {
      */
     public static final String CANCELS = "tp.cancels";
 
+    /**
+     * Each trainer's load, JSON {@link TrainerLoad}, keyed by trainer id (compacted; a tombstone when it stops):
+     * written and followed by every trainer, so a busy one can hand a waiting job to an idle one.
+     */
+    public static final String TRAINERS = "tp.trainers";
+
     // What a record is, on the topics whose records differ, is in its RecordType header.
     /** Header of a dead letter on {@link #DLQ}: why the record could not be processed. */
     public static final String ERROR_HEADER = "tp-error";

@@ -22,6 +22,7 @@ import io.transferpool.messaging.KafkaClients;
 import io.transferpool.messaging.Publisher;
 import io.transferpool.messaging.TopicSetup;
 import io.transferpool.messaging.Topics;
+import io.transferpool.messaging.TrainerLoads;
 import io.transferpool.messaging.WorkerLoop;
 import io.transferpool.metrics.KafkaMeters;
 import io.transferpool.paths.PathResolver;
@@ -132,11 +133,20 @@ public final class Pool implements AutoCloseable {
         }
         if (roles.contains(Role.TRAINER)) {
             TrainConfig train = config.train();
+            TrainerLoads loads = null;
+            FeatureCache handoffs = FeatureCache.OFF;
+            if (train.handoff()) {
+                loads = TrainerLoads.follow(clients);
+                closeables.add(loads);
+                // Rows of jobs handed between trainers: on the artifacts volume, removed once the job is trained.
+                handoffs = new FeatureCache(new FeatureCache.Policy(config.artifacts().resolve("handoff"),
+                        Long.MAX_VALUE));
+            }
             var role = new TrainerRole(config.spillDir(), train.heapBudgetBytes(),
                     new TrainingRun(root, new ArtifactStore(config.artifacts()), train.checkpoints(),
-                            new FeatureCache(kept), train.sweepThreads()), out, metrics, config.limits(),
+                            new FeatureCache(kept), train.sweepThreads(), handoffs), out, metrics, config.limits(),
                     cancellations, new SlotPolicy(train.slotCount(), train.quantum(),
-                    OwnerShares.of(config.scheduling())));
+                    OwnerShares.of(config.scheduling())), loads);
             closeables.add(role);
             loop(Role.TRAINER, "trainer", "tp-trainers", Topics.FEATURES, 500, producer, role, metrics, consumers);
         }

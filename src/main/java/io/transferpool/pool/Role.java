@@ -23,8 +23,9 @@ public enum Role {
             Topics.JOB_IDS, Set.of(READ, WRITE), Topics.CANCELS, Set.of(WRITE))),
     EXTRACTOR(Map.of(Topics.EXTRACT, Set.of(READ), Topics.FEATURES, Set.of(WRITE), Topics.DLQ, Set.of(WRITE),
             Topics.CANCELS, Set.of(READ))),
-    TRAINER(Map.of(Topics.FEATURES, Set.of(READ), Topics.STATUS, Set.of(WRITE), Topics.RESULTS, Set.of(WRITE),
-            Topics.DLQ, Set.of(WRITE), Topics.CANCELS, Set.of(READ)));
+    // Write on tp.features: a trainer hands a waiting job to an idle one with a plan on that one's partition.
+    TRAINER(Map.of(Topics.FEATURES, Set.of(READ, WRITE), Topics.STATUS, Set.of(WRITE), Topics.RESULTS, Set.of(WRITE),
+            Topics.DLQ, Set.of(WRITE), Topics.CANCELS, Set.of(READ), Topics.TRAINERS, Set.of(READ, WRITE)));
 
     private final Map<String, Set<AclOperation>> topics;
 

@@ -253,6 +253,36 @@ public final class Slots {
             }
         }
 
+        /**
+         * Takes work that waits for its first turn out of line (it is to go elsewhere); its thread keeps waiting in
+         * {@link #acquire} until it is {@link #restore restored} or stopped. False when it started already or left.
+         */
+        public boolean withdraw() {
+            lock.lock();
+            try {
+                if (started || holding || left || !queue.remove(this)) {
+                    return false;
+                }
+                dispatch();
+                return true;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** Puts withdrawn work back in line (it could not go elsewhere), behind its owner's other work. */
+        public void restore() {
+            lock.lock();
+            try {
+                if (!holding && !left && !queue.contains(this)) {
+                    queue.add(this, owner);
+                    dispatch();
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
         /** The work is over: its slot (or place in line) goes to the next. Harmless twice. */
         public void leave() {
             lock.lock();

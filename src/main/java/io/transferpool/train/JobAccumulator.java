@@ -147,6 +147,11 @@ public final class JobAccumulator implements AutoCloseable {
         reusedRows = train.size() + test.size();
     }
 
+    /** The stores were filled from the rows another trainer gathered and handed over, with these bad samples. */
+    public void handedOver(List<BadSample> bad) {
+        badSamples.addAll(bad);
+    }
+
     /** Rows that came from kept features (0: all were extracted for this job). */
     public int reusedRows() {
         return reusedRows;

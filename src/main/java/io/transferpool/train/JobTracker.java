@@ -61,6 +61,11 @@ public final class JobTracker {
             return acc;
         }
 
+        /** The partition of tp.features its plan came from. */
+        public TopicPartition partition() {
+            return partition;
+        }
+
         public State state() {
             return state;
         }
@@ -120,6 +125,11 @@ public final class JobTracker {
         return j != null && j.state == State.GATHERING ? j : null;
     }
 
+    /** The job held under this id (gathering or training), or null. */
+    public synchronized Job held(String jobId) {
+        return jobs.get(jobId);
+    }
+
     /** The jobs being gathered now (a copy). */
     public synchronized List<Job> gatheringJobs() {
         return jobs.values().stream().filter(j -> j.state == State.GATHERING).toList();
@@ -156,6 +166,18 @@ public final class JobTracker {
         }
         drop(j);
         return true;
+    }
+
+    /**
+     * The job went to another trainer (or, read again from its partition, had gone): dropped here if held, and not
+     * remembered as finished, so the plan that hands it over is taken as a job wherever it arrives, here too.
+     */
+    public synchronized void handedOff(String jobId) {
+        takeOrphans(jobId);
+        Job j = jobs.get(jobId);
+        if (j != null) {
+            drop(j);
+        }
     }
 
     /**

@@ -3,6 +3,7 @@ package io.transferpool.train;
 import io.transferpool.export.ModelExport;
 import io.transferpool.job.JobResult;
 import io.transferpool.learning.Trained;
+import io.transferpool.messaging.FeatureBatch;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,14 +14,12 @@ final class RunTimings {
     private RunTimings() {
     }
 
-    static Map<String, Double> of(JobAccumulator acc, TrainingData data, Trained head,
-                                  List<JobResult.SweepCandidate> sweep, double evaluationSeconds,
-                                  ModelExport.Exported exported) {
+    /** What the extraction of a job took, as its trainer saw it gathering the job. */
+    static Map<String, Double> extraction(JobAccumulator acc) {
         Map<String, Double> t = new LinkedHashMap<>();
-        t.put("validationSeconds", data.plan().submission().validationSeconds());
         t.put("extractionSeconds", acc.extractionSeconds());
         if (acc.reusedRows() == 0) {
-            int extracted = data.train().store().size() + (data.test() == null ? 0 : data.test().size());
+            int extracted = acc.store(FeatureBatch.Split.TRAIN).size() + acc.store(FeatureBatch.Split.TEST).size();
             t.put("extractionImagesPerSecond", extracted / Math.max(1e-9, acc.extractionSeconds()));
         }
         t.put("decodeSeconds", acc.decodeSeconds());
@@ -31,6 +30,16 @@ final class RunTimings {
         t.put("publishSeconds", acc.publishSeconds());
         t.put("consumeSeconds", acc.consumeSeconds());
         t.put("ingestSeconds", acc.ingestSeconds());
+        return t;
+    }
+
+    static Map<String, Double> of(JobAccumulator acc, TrainingData data, Trained head,
+                                  List<JobResult.SweepCandidate> sweep, double evaluationSeconds,
+                                  ModelExport.Exported exported) {
+        Map<String, Double> t = new LinkedHashMap<>();
+        t.put("validationSeconds", data.plan().submission().validationSeconds());
+        // A job handed over by the trainer that gathered it carries that trainer's figures.
+        t.putAll(data.plan().handoff() != null ? data.plan().handoff().extraction() : extraction(acc));
         t.putAll(data.featureTimings());
         t.put("trainingSeconds", head.seconds());
         if (sweep != null) {

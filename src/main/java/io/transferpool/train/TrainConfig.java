@@ -50,6 +50,13 @@ public interface TrainConfig {
     @WithDefault("PT1S")
     java.time.Duration quantum();
 
+    /**
+     * Hand a gathered job that waits for a slot here to an idle trainer (its features through the artifacts volume,
+     * which every trainer must reach), instead of letting it wait while another trainer idles.
+     */
+    @WithDefault("true")
+    boolean handoff();
+
     /** The slots in effect (see {@link #slots}). */
     default int slotCount() {
         if (slots() > 0) {

@@ -16,6 +16,8 @@ import io.transferpool.messaging.ShardDone;
 import io.transferpool.messaging.Stage;
 import io.transferpool.messaging.StatusEvent;
 import io.transferpool.messaging.Topics;
+import io.transferpool.messaging.TrainerLoad;
+import io.transferpool.messaging.TrainerLoads;
 import io.transferpool.messaging.WorkerLoop;
 import io.transferpool.metrics.QueueMeters;
 import io.transferpool.scheduling.SlotPolicy;
@@ -79,6 +81,15 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
         }
     });
     private final Slots slots;
+    // Who this trainer is on tp.trainers, what it said of its load last, and when; the tp.features partitions it
+    // owns (consumer-thread state, like running).
+    private final String trainerId = "trainer-" + ProcessHandle.current().pid() + "-"
+            + java.util.UUID.randomUUID().toString().substring(0, 8);
+    private final TrainerLoads loads;
+    private final java.util.SortedSet<Integer> partitions = new java.util.TreeSet<>();
+    private TrainerLoad said;
+    private long saidAtMillis;
+    private final Counter handedOff;
     private final Limits limits;
     private final Cancellations cancellations;
 
@@ -91,6 +102,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
         final TrainingProgress progress;
         final long submittedAtMillis;
         Future<JobResult> result;
+        boolean handedOff;
         volatile int aheadReported = -1; // set by the consumer thread, read by the training thread
         long retryAt;
 
@@ -105,9 +117,14 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
      * @param limits        the time limits of gathering a job's shards and of training it
      * @param cancellations the cancelled runs: stopped at their next batch, answered CANCELLED
      * @param slots         how jobs share this trainer: slots, quantum, owners' shares
+     * @param loads         the trainers' loads (tp.trainers), to hand waiting jobs to idle ones; null: this trainer
+     *                      neither says its load nor hands jobs over
      */
     public TrainerRole(Path spillDir, long heapLimitBytes, TrainingRun training, Publisher out, MeterRegistry metrics,
-                       Limits limits, Cancellations cancellations, SlotPolicy slots) {
+                       Limits limits, Cancellations cancellations, SlotPolicy slots, TrainerLoads loads) {
+        this.loads = loads;
+        this.handedOff = Counter.builder("tp.train.handoffs")
+                .description("Gathered jobs this trainer handed to an idle trainer").register(metrics);
         QueueMeters queue = QueueMeters.register(metrics, "train", this::waitingJobs);
         this.slots = new Slots(slots, (ticket, waited) -> queue.waited(waited));
         this.limits = limits;
@@ -142,6 +159,14 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
                 tracker.takeOrphans(key).forEach(r -> gathered(r, RecordType.of(r.headers())));
                 // A job whose features are kept from an earlier one has no shards: it trains at once.
                 startIfComplete(job);
+            }
+        } else if (type == RecordType.HANDED_OFF) {
+            // Behind a job's records on its own partition: the job went to another trainer. A trainer that reads the
+            // records again (after a rebalance) lets it go; the handed-over plan itself is not this job.
+            JobTracker.Job held = tracker.held(key);
+            if (held != null && held.accumulator().plan().handoff() == null) {
+                tracker.handedOff(key);
+                slots.wake();
             }
         } else if (type == RecordType.JOB_DROPPED) {
             if (tracker.cancel(key)) {
@@ -214,7 +239,8 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
         if (job.state() != JobTracker.State.GATHERING || !acc.complete()) {
             return;
         }
-        LOG.infof("Job %s: %s, training", job.id(), acc.plan().features().reused()
+        LOG.infof("Job %s: %s, training", job.id(), acc.plan().handoff() != null
+                ? "handed over by trainer " + acc.plan().handoff().from() : acc.plan().features().reused()
                 ? "features kept from an earlier job" : "all " + acc.shardsTotal() + " shards in");
         tracker.startTraining(job);
         metrics.jobStarted(job.id());
@@ -300,6 +326,8 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
     @Override
     public void afterPoll() {
         long now = System.currentTimeMillis();
+        handOffWaitingJobs(now);
+        sayLoad(now);
         for (JobTracker.Job job : tracker.gatheringJobs()) {
             var cancel = cancellations.of(job.id());
             if (cancel.isPresent()) {
@@ -341,7 +369,11 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
                 continue;
             }
             if (job.dropped()) {
-                LOG.infof("Job %s was dropped while training; this trainer publishes no result for it", job.id());
+                if (t.handedOff) {
+                    LOG.debugf("Job %s let go here: it was handed to another trainer", job.id());
+                } else {
+                    LOG.infof("Job %s was dropped while training; this trainer publishes no result for it", job.id());
+                }
                 it.remove();
                 metrics.jobDropped(job.id());
                 tracker.finished(job);
@@ -366,12 +398,114 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
             it.remove();
             metrics.jobFinished(job.id(), result, Duration.ofMillis(now - t.submittedAtMillis));
             tracker.finished(job);
+            JobPlan.Handoff handoff = job.accumulator().plan().handoff();
+            if (handoff != null && handoff.features() != null) {
+                try {
+                    training.handoffs().remove(handoff.features());
+                } catch (java.io.IOException ex) {
+                    LOG.warnf("Handed-over features of job %s not removed: %s", job.id(), ex.getMessage());
+                }
+            }
             try {
                 training.checkpoints(job.accumulator().plan()).clear();
             } catch (java.io.IOException ex) {
                 LOG.warnf("Checkpoints of job %s not removed: %s", job.id(), ex.getMessage());
             }
         }
+    }
+
+    /**
+     * Hands jobs that wait here for their first turn to idle trainers (README "Sharing the pool"): the job's rows go
+     * to the handoff folder of the artifacts volume, a plan saying where goes to a partition the idle trainer owns,
+     * and a mark behind the job's records on its own partition, so a trainer reading them again lets the job go.
+     * Only then is the job let go here (its offsets with it). A job handed over once is not handed over again.
+     */
+    private void handOffWaitingJobs(long now) {
+        if (loads == null || !training.handoffs().enabled()) {
+            return;
+        }
+        for (var e : running.entrySet()) {
+            JobTracker.Job job = e.getKey();
+            Training t = e.getValue();
+            JobPlan plan = job.accumulator().plan();
+            if (t.handedOff || job.dropped() || plan.handoff() != null
+                    || !job.accumulator().extractErrors().isEmpty() || t.slot.placeInLine() < 0) {
+                continue;
+            }
+            var target = loads.idleOtherThan(trainerId, now);
+            if (target.isEmpty()) {
+                return;
+            }
+            if (!t.slot.withdraw()) {
+                continue;
+            }
+            if (handOff(job, target.get())) {
+                t.handedOff = true;
+                // Taken for busy until it says otherwise, so the next waiting job looks for another.
+                TrainerLoad l = target.get();
+                loads.put(new TrainerLoad(l.id(), l.slots(), l.busy() + 1, l.waiting(), l.partitions(), l.atMillis()));
+            } else {
+                t.slot.restore();
+            }
+        }
+    }
+
+    private boolean handOff(JobTracker.Job job, TrainerLoad target) {
+        JobAccumulator acc = job.accumulator();
+        JobPlan plan = acc.plan();
+        String rows = null;
+        try {
+            if (!plan.features().reused()) {
+                rows = "handoff-" + java.util.UUID.randomUUID();
+                training.handoffs().keep(rows, plan.spec().jobId(), acc.store(FeatureBatch.Split.TRAIN),
+                        acc.store(FeatureBatch.Split.TEST), acc.badSamples());
+                if (training.handoffs().find(rows).isEmpty()) {
+                    throw new java.io.IOException("the rows were not written to " + rows);
+                }
+            }
+            JobPlan moved = plan.handedOff(new JobPlan.Handoff(trainerId, rows, RunTimings.extraction(acc)));
+            int partition = target.partitions().get(Math.floorMod(job.id().hashCode(), target.partitions().size()));
+            out.sendAndWait(Topics.FEATURES, partition, job.id(), Json.bytes(moved), RecordType.PLAN);
+            out.sendAndWait(Topics.FEATURES, job.partition().partition(), job.id(),
+                    ("handed to " + target.id()).getBytes(StandardCharsets.UTF_8), RecordType.HANDED_OFF);
+        } catch (Exception | LinkageError ex) {
+            LOG.warnf("Job %s stays here: it could not be handed to trainer %s: %s", job.id(), target.id(),
+                    ex.toString());
+            if (rows != null) {
+                try {
+                    training.handoffs().remove(rows);
+                } catch (java.io.IOException ignored) {
+                    // a stray folder of rows; nothing reads it
+                }
+            }
+            if (ex instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            return false;
+        }
+        LOG.infof("Job %s handed to idle trainer %s (tp.features-%d)", job.id(), target.id(),
+                target.partitions().get(Math.floorMod(job.id().hashCode(), target.partitions().size())));
+        handedOff.increment();
+        out.status(StatusEvent.of(job.jobId(), Stage.WAITING, "handed to an idle trainer"));
+        tracker.handedOff(job.id()); // let go here: its thread stops waiting, its offsets move on
+        slots.wake();
+        return true;
+    }
+
+    /** Says this trainer's load on tp.trainers when it changed, and every few seconds anyway. */
+    private void sayLoad(long now) {
+        if (loads == null) {
+            return;
+        }
+        TrainerLoad load = new TrainerLoad(trainerId, slots.slots(), slots.busy(), slots.waiting(),
+                List.copyOf(partitions), now);
+        if (load.sameAs(said) && now - saidAtMillis < TrainerLoads.HEARTBEAT.toMillis()) {
+            return;
+        }
+        said = load;
+        saidAtMillis = now;
+        loads.put(load);
+        out.send(Topics.TRAINERS, trainerId, Json.bytes(load), null);
     }
 
     /** Tells each job waiting for a slot its place in line, when it changed since it was last told. */
@@ -428,7 +562,13 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
     }
 
     @Override
+    public void assigned(Collection<TopicPartition> given) {
+        given.forEach(p -> partitions.add(p.partition()));
+    }
+
+    @Override
     public void revoked(Collection<TopicPartition> partitions) {
+        partitions.forEach(p -> this.partitions.remove(p.partition()));
         List<String> dropped = tracker.dropAll(partitions);
         slots.wake(); // dropped jobs waiting for a slot leave the line now
         if (!dropped.isEmpty()) {
@@ -438,6 +578,13 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
 
     @Override
     public void close() {
+        if (loads != null) {
+            try {
+                out.send(Topics.TRAINERS, trainerId, null, null).get(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.debugf("This trainer's load was not taken off %s: %s", Topics.TRAINERS, e.toString());
+            }
+        }
         trainer.shutdownNow();
         tracker.close();
     }

@@ -37,7 +37,8 @@ record TrainingData(JobPlan plan, OnnxModel base, Rows train, Rows validation, R
     private static final Logger LOG = Logger.getLogger(TrainingData.class);
 
     /** Prepares the job's rows; a job that cannot train is {@link Refused} with its FAILED result. */
-    static TrainingData prepare(JobAccumulator acc, FeatureCache features, Path dataRoot) throws Refused,
+    static TrainingData prepare(JobAccumulator acc, FeatureCache features, FeatureCache handoffs, Path dataRoot)
+            throws Refused,
             IOException {
         JobPlan plan = acc.plan();
         JobSpec spec = plan.spec();
@@ -47,7 +48,18 @@ record TrainingData(JobPlan plan, OnnxModel base, Rows train, Rows validation, R
                     .map(e -> new FieldError("baseModel", "extraction failed: " + e)).toList(), null));
         }
         Map<String, Double> featureTimings = new LinkedHashMap<>();
-        if (plan.features().reused()) {
+        JobPlan.Handoff handoff = plan.handoff();
+        if (handoff != null && handoff.features() != null) {
+            // Gathered by another trainer, which wrote the rows to the artifacts volume before handing the job here.
+            long tl = System.nanoTime();
+            var handed = handoffs.load(handoff.features(), acc.store(Split.TRAIN), acc.store(Split.TEST));
+            if (handed.isEmpty()) {
+                throw Refused.failed(jobId, "features", "the features trainer " + handoff.from() + " handed over ("
+                        + handoff.features() + ") are gone from the artifacts volume; submit the job again", null);
+            }
+            acc.handedOver(handed.get().badSamples());
+            featureTimings.put("featuresLoadSeconds", (System.nanoTime() - tl) / 1e9);
+        } else if (plan.features().reused()) {
             long tl = System.nanoTime();
             var kept = features.load(plan.features().key(), acc.store(Split.TRAIN), acc.store(Split.TEST));
             if (kept.isEmpty()) {

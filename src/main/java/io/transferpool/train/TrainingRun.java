@@ -44,6 +44,7 @@ public final class TrainingRun {
     private final ModelExport export;
     private final CheckpointStore.Policy checkpointPolicy;
     private final FeatureCache features;
+    private final FeatureCache handoffs;
     private final int sweepParallelism;
     private final HeadTrainer heads = new HeadTrainer();
 
@@ -58,6 +59,16 @@ public final class TrainingRun {
      */
     public TrainingRun(Path dataRoot, ArtifactStore artifacts, CheckpointStore.Policy checkpointPolicy,
                        FeatureCache features, int sweepParallelism) {
+        this(dataRoot, artifacts, checkpointPolicy, features, sweepParallelism, FeatureCache.OFF);
+    }
+
+    /**
+     * @param handoffs where a trainer writes the features of a gathered job it hands to another trainer, and that
+     *                 one reads them (on the artifacts volume); {@link FeatureCache#OFF}: no handoffs
+     */
+    public TrainingRun(Path dataRoot, ArtifactStore artifacts, CheckpointStore.Policy checkpointPolicy,
+                       FeatureCache features, int sweepParallelism, FeatureCache handoffs) {
+        this.handoffs = handoffs;
         NativeThreads.configure();
         this.dataRoot = dataRoot;
         this.artifacts = artifacts;
@@ -65,6 +76,11 @@ public final class TrainingRun {
         this.checkpointPolicy = checkpointPolicy;
         this.features = features;
         this.sweepParallelism = sweepParallelism;
+    }
+
+    /** Where handed-off jobs' features go (disabled: no handoffs). */
+    public FeatureCache handoffs() {
+        return handoffs;
     }
 
     /** The checkpoints of one submission of a job (kept on the artifacts store, which every trainer reaches). */
@@ -75,7 +91,7 @@ public final class TrainingRun {
 
     public JobResult run(JobAccumulator acc, EpochListener listener) throws Exception {
         try {
-            TrainingData data = TrainingData.prepare(acc, features, dataRoot);
+            TrainingData data = TrainingData.prepare(acc, features, handoffs, dataRoot);
             CheckpointStore checkpoints = checkpoints(acc.plan());
             int attempt = checkpoints.nextAttempt();
             Outcome trained = train(data, listener, checkpoints);

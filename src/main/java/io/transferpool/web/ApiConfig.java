@@ -3,6 +3,7 @@ package io.transferpool.web;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import java.util.Map;
 import java.util.Optional;
 
 /** The job service's keys (README "Job service"). */
@@ -20,6 +21,13 @@ public interface ApiConfig {
      * who reaches the port may submit and cancel (a laptop). Reading stays open either way.
      */
     Optional<String> token();
+
+    /**
+     * Tokens of owners, by owner: {@code tp.api.owner-tokens.alice=TOKEN}. A POST carrying an owner's token submits
+     * for that owner (the job's {@code owner} is set to it; a job naming another owner is refused); with any of them
+     * set, POST and DELETE need a token ({@link #token} or an owner's).
+     */
+    Map<String, String> ownerTokens();
 
     /** Jobs the board keeps in memory (the oldest submitted are forgotten first; they stay on the topics). */
     @WithDefault("1000")

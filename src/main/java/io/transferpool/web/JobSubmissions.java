@@ -16,6 +16,7 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * POST /jobs behind the HTTP layer: the job is checked at once, as the coordinator will check it (parse, id in use,
@@ -43,10 +44,26 @@ public class JobSubmissions {
     MutinyEmitter<String> jobs;
 
     public Outcome submit(String json) throws InterruptedException {
+        return submit(json, Optional.empty());
+    }
+
+    /**
+     * @param owner the owner whose API token the request carried: the job is published as that owner's (a job
+     *              naming another owner is rejected on {@code owner})
+     */
+    public Outcome submit(String json, Optional<String> owner) throws InterruptedException {
         JobParser.Parsed parsed = JobParser.parse(json == null ? "" : json);
         String jobId = parsed.jobId();
         if (!parsed.ok()) {
             return rejected(jobId, parsed.errors(), false);
+        }
+        if (owner.isPresent()) {
+            String named = parsed.spec().owner();
+            if (!named.equals(owner.get()) && JobOwner.named(json)) {
+                return rejected(jobId, List.of(new FieldError("owner", "is \"" + named + "\" but the request's "
+                        + "token submits for owner \"" + owner.get() + "\"")), false);
+            }
+            json = JobOwner.set(json, owner.get());
         }
         try {
             board.checkFree(jobId, parsed.rerun());

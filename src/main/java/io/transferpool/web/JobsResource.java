@@ -9,6 +9,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -16,6 +17,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.OutboundSseEvent;
@@ -47,6 +49,9 @@ public class JobsResource {
     @Inject
     ApiConfig api;
 
+    @Inject
+    ApiAccess access;
+
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
@@ -54,11 +59,14 @@ public class JobsResource {
             + "data root) and publishes it to tp.jobs.")
     @APIResponse(responseCode = "202", description = "Accepted and published; Location names the job")
     @APIResponse(responseCode = "400", description = "Rejected: a REJECTED result listing every field error")
-    @APIResponse(responseCode = "401", description = "tp.api.token is set and the request does not carry it")
+    @APIResponse(responseCode = "401", description = "tp.api.token (or an owner token) is set and the request "
+            + "carries none of them")
     @APIResponse(responseCode = "409", description = "The job id is in use (add \"rerun\": true to run it again)")
-    public Response submit(@RequestBody(description = "The job JSON (README \"Job schema\")") String json)
+    public Response submit(@RequestBody(description = "The job JSON (README \"Job schema\")") String json,
+                           @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization)
             throws InterruptedException {
-        JobSubmissions.Outcome outcome = submissions.submit(json);
+        // A request with an owner's token submits for that owner (tp.api.owner-tokens).
+        JobSubmissions.Outcome outcome = submissions.submit(json, access.ownerOf(authorization));
         if (!outcome.accepted()) {
             return Response.status(outcome.inUse() ? Response.Status.CONFLICT : Response.Status.BAD_REQUEST)
                     .entity(outcome.rejection()).build();

@@ -122,6 +122,28 @@ class SlotsTest {
     }
 
     @Test
+    void workWithdrawnBeforeItsFirstTurnWaitsOutOfLineUntilRestored() throws Exception {
+        Slots s = slots(1, OwnerShares.EQUAL);
+        Slots.Ticket running = s.enter("running", "alice");
+        running.acquire(() -> false);
+        Slots.Ticket moved = s.enter("moved", "alice");
+        Slots.Ticket next = s.enter("next", "bob");
+        assertThat(running.withdraw()).as("it holds a slot").isFalse();
+        assertThat(moved.withdraw()).isTrue();
+        assertThat(moved.withdraw()).isFalse();
+        assertThat(s.line()).containsExactly(next);
+        assertThat(moved.placeInLine()).isEqualTo(-1);
+        running.leave();
+        next.acquire(() -> false);
+        moved.restore();
+        assertThat(s.line()).containsExactly(moved);
+        next.leave();
+        moved.acquire(() -> false);
+        assertThat(moved.started()).isTrue();
+        assertThat(moved.withdraw()).as("started").isFalse();
+    }
+
+    @Test
     void theExpectedWaitGrowsWithTheJobsAheadPerSlot() {
         Slots s = slots(2, OwnerShares.EQUAL);
         assertThat(s.expectedWait(0)).isEqualTo(QUANTUM);

@@ -113,4 +113,21 @@ class JobTrackerTest {
         t.startTraining(j);
         assertThatThrownBy(() -> t.startTraining(j)).isInstanceOf(IllegalStateException.class);
     }
+
+    @Test
+    void aJobHandedOffIsLetGoAndItsHandoffPlanIsStillTakenHere() {
+        JobTracker t = new JobTracker(1 << 20);
+        JobTracker.Job j = gather(t, "moved", P0, 7);
+        assertThat(t.committable(Map.of(P0, 10L))).containsEntry(P0, new OffsetAndMetadata(7));
+        t.handedOff("moved");
+        assertThat(j.dropped()).isTrue();
+        assertThat(t.committable(Map.of(P0, 10L))).as("its offsets move on").containsEntry(P0,
+                new OffsetAndMetadata(10));
+        assertThat(t.known("moved")).as("not remembered as finished").isFalse();
+        JobPlan handoff = plan("moved").handedOff(new JobPlan.Handoff("trainer-x", "handoff-1", Map.of()));
+        JobTracker.Job again = t.gather(handoff, new JobAccumulator(handoff, 1 << 20, spill), P1, 3);
+        assertThat(again).isNotNull();
+        assertThat(again.accumulator().complete()).as("no shards to wait for").isTrue();
+        assertThat(t.held("moved")).isSameAs(again);
+    }
 }

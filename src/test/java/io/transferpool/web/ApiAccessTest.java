@@ -2,6 +2,7 @@ package io.transferpool.web;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,5 +19,19 @@ class ApiAccessTest {
         assertThat(ApiAccess.check(token, "Bearer s3cre")).isFalse();
         assertThat(ApiAccess.check(token, "Basic s3cret")).isFalse();
         assertThat(ApiAccess.check(token, "s3cret")).isFalse();
+    }
+
+    @Test
+    void anOwnersTokenLetsItsBearerInAndSaysWhoseJobItIs() {
+        Map<String, String> owners = Map.of("alice", "a-token", "bob", "b-token", "off", "");
+        assertThat(ApiAccess.allowed(Optional.empty(), owners, null)).as("owner tokens turn access on").isFalse();
+        assertThat(ApiAccess.allowed(Optional.empty(), owners, "Bearer a-token")).isTrue();
+        assertThat(ApiAccess.allowed(Optional.of("admin"), owners, "Bearer admin")).isTrue();
+        assertThat(ApiAccess.allowed(Optional.of("admin"), owners, "Bearer c-token")).isFalse();
+        assertThat(ApiAccess.allowed(Optional.empty(), Map.of("off", ""), null)).as("blank tokens: off").isTrue();
+        assertThat(ApiAccess.ownerOf(owners, "Bearer b-token")).contains("bob");
+        assertThat(ApiAccess.ownerOf(owners, "Bearer admin")).isEmpty();
+        assertThat(ApiAccess.ownerOf(owners, "Bearer ")).as("a blank token is nobody's").isEmpty();
+        assertThat(ApiAccess.ownerOf(owners, null)).isEmpty();
     }
 }

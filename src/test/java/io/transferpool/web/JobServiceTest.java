@@ -269,6 +269,23 @@ class JobServiceTest {
     }
 
     @Test
+    void anOwnersTokenSubmitsForThatOwnerAndOnlyForIt() throws Exception {
+        String job = TestFiles.job("alice-job", "models/base.onnx", "train", "test", 2);
+        HttpResponse<String> other = send("POST", "/jobs", job.replaceFirst("\\{", "{\"owner\": \"bob\", "),
+                "alice-token");
+        assertThat(other.statusCode()).isEqualTo(400);
+        assertThat(json(other).get("errors").findValuesAsText("field")).containsExactly("owner");
+        assertThat(json(other).get("errors").get(0).get("problem").asText()).contains("submits for owner \"alice\"");
+
+        assertThat(send("POST", "/jobs", job, "alice-token").statusCode()).isEqualTo(202);
+        var clients = new KafkaClients(JobServiceBroker.servers, "none", Map.of());
+        ConsumerRecord<String, byte[]> published = Await.value("alice-job on " + Topics.JOBS, Duration.ofSeconds(30),
+                () -> TestTopics.read(clients, Topics.JOBS).stream().filter(r -> "alice-job".equals(r.key()))
+                        .findFirst().orElse(null));
+        assertThat(Json.read(published.value(), JsonNode.class).get("owner").asText()).isEqualTo("alice");
+    }
+
+    @Test
     void theOpenApiDocumentDescribesTheApi() throws Exception {
         HttpResponse<String> r = send("GET", "/q/openapi?format=json", null, null);
         assertThat(r.statusCode()).isEqualTo(200);
