@@ -50,7 +50,8 @@ class WorkerLoopIT {
             admin.createTopics(List.of(new NewTopic(Topics.DLQ, 1, (short) 1).configs(small),
                     new NewTopic("small", 1, (short) 1).configs(small),
                     new NewTopic("in-send", 1, (short) 1), new NewTopic("in-dlq", 1, (short) 1),
-                    new NewTopic("in-rebalance", 4, (short) 1))).all().get();
+                    new NewTopic("in-rebalance", 4, (short) 1), new NewTopic("in-ahead", 1, (short) 1)))
+                    .all().get();
         }
         producer = clients.producer("test");
     }
@@ -118,6 +119,73 @@ class WorkerLoopIT {
                     StandardCharsets.UTF_8)).isEqualTo("in-send");
         });
         assertThat(readAll("small")).extracting(ConsumerRecord::key).containsExactly("ok-1", "ok-2");
+    }
+
+    @Test
+    void readAheadWorkIsDoneBetweenPollsHeldBackWhenFullAndAFailedOneIsDeadLettered() throws Exception {
+        Publisher out = new Publisher(producer);
+        java.util.Deque<ConsumerRecord<String, byte[]>> ahead = new java.util.concurrent.ConcurrentLinkedDeque<>();
+        List<String> done = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger mostAhead = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicLong lowestUndone = new java.util.concurrent.atomic.AtomicLong(-1);
+        WorkerLoop.Role role = new WorkerLoop.Role() {
+            @Override
+            public void handle(ConsumerRecord<String, byte[]> r) {
+                ahead.addLast(r);
+                mostAhead.accumulateAndGet(ahead.size(), Math::max);
+            }
+
+            @Override
+            public void afterPoll() {
+                ConsumerRecord<String, byte[]> r = ahead.pollLast(); // the newest first: out of order
+                if (r == null) {
+                    return;
+                }
+                try (SendScope sends = SendScope.open()) {
+                    out.send("small", r.key(), new byte[r.key().equals("too-big") ? 5 * SMALL : 10], null);
+                    sends.awaitAll();
+                } catch (SendScope.SendFailedException e) {
+                    throw new WorkerLoop.RecordFailed(r, e, () -> done.add(r.key()));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                done.add(r.key());
+            }
+
+            @Override
+            public Map<TopicPartition, OffsetAndMetadata> committable(Map<TopicPartition, Long> positions) {
+                Map<TopicPartition, OffsetAndMetadata> c = new java.util.HashMap<>();
+                long first = ahead.stream().mapToLong(ConsumerRecord::offset).min().orElse(Long.MAX_VALUE);
+                positions.forEach((tp, p) -> c.put(tp, new OffsetAndMetadata(Math.min(p, first))));
+                return c;
+            }
+
+            @Override
+            public boolean hasWork() {
+                return !ahead.isEmpty();
+            }
+
+            @Override
+            public boolean readAheadFull() {
+                return ahead.size() >= 3;
+            }
+        };
+        for (int i = 0; i < 40; i++) {
+            produce("in-ahead", i == 5 ? "too-big" : "r" + i, new byte[1]);
+        }
+        TopicPartition in = new TopicPartition("in-ahead", 0);
+        try (WorkerLoop loop = new WorkerLoop("ahead", clients.consumer("g-ahead", "ahead", 10), List.of("in-ahead"),
+                producer, role).start()) {
+            await("every record done and committed", () -> committed("g-ahead", in) == 40);
+            assertThat(loop.alive()).isTrue();
+        }
+        assertThat(done).hasSize(40).contains("too-big");
+        // Full at 3: fetching resumes with 2 in hand, and a poll brings 10 at most (without the pause: dozens).
+        assertThat(mostAhead.get()).as("fetching stops while the role is full").isLessThanOrEqualTo(12);
+        assertThat(readAll(Topics.DLQ)).filteredOn(r -> r.key().equals("too-big")).singleElement().satisfies(r ->
+                assertThat(new String(r.headers().lastHeader(Topics.SOURCE_TOPIC_HEADER).value(),
+                        StandardCharsets.UTF_8)).isEqualTo("in-ahead"));
     }
 
     @Test
