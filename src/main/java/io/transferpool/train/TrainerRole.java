@@ -16,7 +16,6 @@ import io.transferpool.messaging.ShardDone;
 import io.transferpool.messaging.Stage;
 import io.transferpool.messaging.StatusEvent;
 import io.transferpool.messaging.Topics;
-import io.transferpool.messaging.TrainerLoad;
 import io.transferpool.messaging.TrainerLoads;
 import io.transferpool.messaging.WorkerLoop;
 import io.transferpool.metrics.QueueMeters;
@@ -58,7 +57,6 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(TrainerRole.class);
     /** Records kept for jobs whose plan has not arrived, over all such jobs. */
     static final long ORPHAN_BYTES = 64L << 20;
-    private static final long RESULT_RETRY_MILLIS = 5_000;
 
     private final Path spillDir;
     private final HeapBudget heap;
@@ -66,7 +64,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
     private final Publisher out;
     private final TrainingMetrics metrics;
     private final Counter orphanRecords;
-    private final Counter unpublished;
+    private final ResultPublisher results;
     private final JobTracker tracker = new JobTracker(ORPHAN_BYTES);
     // Consumer-thread state: trainings under way or done but not yet published (by attempt: a dropped attempt may
     // still be stopping when the same job starts again here).
@@ -81,15 +79,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
         }
     });
     private final Slots slots;
-    // Who this trainer is on tp.trainers, what it said of its load last, and when; the tp.features partitions it
-    // owns (consumer-thread state, like running).
-    private final String trainerId = "trainer-" + ProcessHandle.current().pid() + "-"
-            + java.util.UUID.randomUUID().toString().substring(0, 8);
-    private final TrainerLoads loads;
-    private final java.util.SortedSet<Integer> partitions = new java.util.TreeSet<>();
-    private TrainerLoad said;
-    private long saidAtMillis;
-    private final Counter handedOff;
+    private final JobHandoff handoff;
     private final Limits limits;
     private final Cancellations cancellations;
 
@@ -122,9 +112,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
      */
     public TrainerRole(Path spillDir, long heapLimitBytes, TrainingRun training, Publisher out, MeterRegistry metrics,
                        Limits limits, Cancellations cancellations, SlotPolicy slots, TrainerLoads loads) {
-        this.loads = loads;
-        this.handedOff = Counter.builder("tp.train.handoffs")
-                .description("Gathered jobs this trainer handed to an idle trainer").register(metrics);
+        this.handoff = new JobHandoff(loads, training.handoffs(), out, metrics);
         QueueMeters queue = QueueMeters.register(metrics, "train", this::waitingJobs);
         this.slots = new Slots(slots, (ticket, waited) -> queue.waited(waited));
         this.limits = limits;
@@ -137,9 +125,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
                 () -> tracker.count(JobTracker.State.TRAINING));
         this.orphanRecords = Counter.builder("tp.train.orphan.records")
                 .description("Records for a job whose plan this trainer had not seen").register(metrics);
-        this.unpublished = Counter.builder("tp.results.unpublished")
-                .description("Result sends that failed (each is retried; alert TransferPoolResultsNotPublished)")
-                .register(metrics);
+        this.results = new ResultPublisher(out, metrics);
     }
 
     @Override
@@ -327,7 +313,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
     public void afterPoll() {
         long now = System.currentTimeMillis();
         handOffWaitingJobs(now);
-        sayLoad(now);
+        handoff.sayLoad(slots, now);
         for (JobTracker.Job job : tracker.gatheringJobs()) {
             var cancel = cancellations.of(job.id());
             if (cancel.isPresent()) {
@@ -338,7 +324,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
                         List.of(), null, "cancelled while extracting: " + acc.shardsDone() + " of "
                         + acc.shardsTotal() + " shards in", null, null, Map.of()))
                         .withSubmission(plan.submission().id(), plan.run()).withAdvice(plan.advice());
-                if (publish(cancelled)) {
+                if (results.publish(cancelled)) {
                     tracker.cancel(job.id());
                     metrics.jobDropped(job.id());
                 }
@@ -351,7 +337,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
                         + " s (tp.limits.shard-arrival-timeout); still missing: "
                         + String.join(", ", job.accumulator().missingShards());
                 LOG.errorf("Job %s failed: %s", job.id(), reason);
-                if (publish(failure(job, "features", reason))) {
+                if (results.publish(failure(job, "features", reason))) {
                     tracker.cancel(job.id());
                     metrics.jobDropped(job.id());
                 }
@@ -391,21 +377,14 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
             }
             JobPlan plan = job.accumulator().plan();
             result = result.withSubmission(plan.submission().id(), plan.run()).withAdvice(plan.advice());
-            if (!publish(result)) {
-                t.retryAt = now + RESULT_RETRY_MILLIS;
+            if (!results.publish(result)) {
+                t.retryAt = now + ResultPublisher.RETRY_MILLIS;
                 continue;
             }
             it.remove();
             metrics.jobFinished(job.id(), result, Duration.ofMillis(now - t.submittedAtMillis));
             tracker.finished(job);
-            JobPlan.Handoff handoff = job.accumulator().plan().handoff();
-            if (handoff != null && handoff.features() != null) {
-                try {
-                    training.handoffs().remove(handoff.features());
-                } catch (java.io.IOException ex) {
-                    LOG.warnf("Handed-over features of job %s not removed: %s", job.id(), ex.getMessage());
-                }
-            }
+            handoff.trained(job.accumulator().plan());
             try {
                 training.checkpoints(job.accumulator().plan()).clear();
             } catch (java.io.IOException ex) {
@@ -421,91 +400,29 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
      * Only then is the job let go here (its offsets with it). A job handed over once is not handed over again.
      */
     private void handOffWaitingJobs(long now) {
-        if (loads == null || !training.handoffs().enabled()) {
-            return;
-        }
         for (var e : running.entrySet()) {
             JobTracker.Job job = e.getKey();
             Training t = e.getValue();
-            JobPlan plan = job.accumulator().plan();
-            if (t.handedOff || job.dropped() || plan.handoff() != null
+            if (t.handedOff || job.dropped() || job.accumulator().plan().handoff() != null
                     || !job.accumulator().extractErrors().isEmpty() || t.slot.placeInLine() < 0) {
                 continue;
             }
-            var target = loads.idleOtherThan(trainerId, now);
+            var target = handoff.idleTrainer(now);
             if (target.isEmpty()) {
                 return;
             }
             if (!t.slot.withdraw()) {
                 continue;
             }
-            if (handOff(job, target.get())) {
+            if (handoff.handOff(job, target.get())) {
                 t.handedOff = true;
-                // Taken for busy until it says otherwise, so the next waiting job looks for another.
-                TrainerLoad l = target.get();
-                loads.put(new TrainerLoad(l.id(), l.slots(), l.busy() + 1, l.waiting(), l.partitions(), l.atMillis()));
+                out.status(StatusEvent.of(job.jobId(), Stage.WAITING, "handed to an idle trainer"));
+                tracker.handedOff(job.id()); // let go here: its thread stops waiting, its offsets move on
+                slots.wake();
             } else {
                 t.slot.restore();
             }
         }
-    }
-
-    private boolean handOff(JobTracker.Job job, TrainerLoad target) {
-        JobAccumulator acc = job.accumulator();
-        JobPlan plan = acc.plan();
-        String rows = null;
-        try {
-            if (!plan.features().reused()) {
-                rows = "handoff-" + java.util.UUID.randomUUID();
-                training.handoffs().keep(rows, plan.spec().jobId(), acc.store(FeatureBatch.Split.TRAIN),
-                        acc.store(FeatureBatch.Split.TEST), acc.badSamples());
-                if (training.handoffs().find(rows).isEmpty()) {
-                    throw new java.io.IOException("the rows were not written to " + rows);
-                }
-            }
-            JobPlan moved = plan.handedOff(new JobPlan.Handoff(trainerId, rows, RunTimings.extraction(acc)));
-            int partition = target.partitions().get(Math.floorMod(job.id().hashCode(), target.partitions().size()));
-            out.sendAndWait(Topics.FEATURES, partition, job.id(), Json.bytes(moved), RecordType.PLAN);
-            out.sendAndWait(Topics.FEATURES, job.partition().partition(), job.id(),
-                    ("handed to " + target.id()).getBytes(StandardCharsets.UTF_8), RecordType.HANDED_OFF);
-        } catch (Exception | LinkageError ex) {
-            LOG.warnf("Job %s stays here: it could not be handed to trainer %s: %s", job.id(), target.id(),
-                    ex.toString());
-            if (rows != null) {
-                try {
-                    training.handoffs().remove(rows);
-                } catch (java.io.IOException ignored) {
-                    // a stray folder of rows; nothing reads it
-                }
-            }
-            if (ex instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            return false;
-        }
-        LOG.infof("Job %s handed to idle trainer %s (tp.features-%d)", job.id(), target.id(),
-                target.partitions().get(Math.floorMod(job.id().hashCode(), target.partitions().size())));
-        handedOff.increment();
-        out.status(StatusEvent.of(job.jobId(), Stage.WAITING, "handed to an idle trainer"));
-        tracker.handedOff(job.id()); // let go here: its thread stops waiting, its offsets move on
-        slots.wake();
-        return true;
-    }
-
-    /** Says this trainer's load on tp.trainers when it changed, and every few seconds anyway. */
-    private void sayLoad(long now) {
-        if (loads == null) {
-            return;
-        }
-        TrainerLoad load = new TrainerLoad(trainerId, slots.slots(), slots.busy(), slots.waiting(),
-                List.copyOf(partitions), now);
-        if (load.sameAs(said) && now - saidAtMillis < TrainerLoads.HEARTBEAT.toMillis()) {
-            return;
-        }
-        said = load;
-        saidAtMillis = now;
-        loads.put(load);
-        out.send(Topics.TRAINERS, trainerId, Json.bytes(load), null);
     }
 
     /** Tells each job waiting for a slot its place in line, when it changed since it was last told. */
@@ -532,30 +449,6 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
         }
     }
 
-    /** The final status, then the result, acknowledged; false (the job stays held) if it could not be written. */
-    private boolean publish(JobResult result) {
-        boolean ok = result.status() == JobResult.Status.SUCCEEDED;
-        Stage stage = ok ? Stage.DONE : result.status() == JobResult.Status.CANCELLED ? Stage.CANCELLED : Stage.FAILED;
-        String summary = ok && result.metrics().test() != null
-                ? String.format("test accuracy %.4f", result.metrics().test().accuracy())
-                : result.errors().isEmpty() ? "" : result.errors().get(0).toString();
-        try {
-            // The final status goes out before the result, so a client that stops at the result has seen it.
-            out.status(StatusEvent.of(result.jobId(), stage, summary)).get();
-            out.result(result).get();
-            LOG.infof("Job %s: result %s published", result.jobId(), result.status());
-            return true;
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (ExecutionException ex) {
-            unpublished.increment();
-            LOG.errorf("The result of job %s could not be published (%s); the job stays held and the result is sent "
-                    + "again in %d s", result.jobId(), ex.getCause().getMessage(), RESULT_RETRY_MILLIS / 1000);
-            return false;
-        }
-    }
-
     @Override
     public Map<TopicPartition, OffsetAndMetadata> committable(Map<TopicPartition, Long> positions) {
         return tracker.committable(positions);
@@ -563,12 +456,12 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
 
     @Override
     public void assigned(Collection<TopicPartition> given) {
-        given.forEach(p -> partitions.add(p.partition()));
+        handoff.assigned(given.stream().map(TopicPartition::partition).toList());
     }
 
     @Override
     public void revoked(Collection<TopicPartition> partitions) {
-        partitions.forEach(p -> this.partitions.remove(p.partition()));
+        handoff.revoked(partitions.stream().map(TopicPartition::partition).toList());
         List<String> dropped = tracker.dropAll(partitions);
         slots.wake(); // dropped jobs waiting for a slot leave the line now
         if (!dropped.isEmpty()) {
@@ -578,13 +471,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
 
     @Override
     public void close() {
-        if (loads != null) {
-            try {
-                out.send(Topics.TRAINERS, trainerId, null, null).get(5, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (Exception e) {
-                LOG.debugf("This trainer's load was not taken off %s: %s", Topics.TRAINERS, e.toString());
-            }
-        }
+        handoff.close();
         trainer.shutdownNow();
         tracker.close();
     }
