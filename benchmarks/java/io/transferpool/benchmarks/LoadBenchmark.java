@@ -87,7 +87,9 @@ class LoadBenchmark {
         Path log = work.resolve("serve.log");
         Process serve = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + HEAP, "-Dtp.data-root=" + root, "-Dtp.work-dir=" + work.resolve("pool"),
-                "-Dquarkus.http.port=0", "-Dtp.shard-size=" + SHARD, "-Dtp.features.max-bytes=0",
+                // Quarkus' start-up line says the port it took.
+                "-Dquarkus.http.port=0", "-Dquarkus.log.category.\"io.quarkus\".level=INFO",
+                "-Dtp.shard-size=" + SHARD, "-Dtp.features.max-bytes=0",
                 "-jar", APP.toString(), "serve").redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             String servers = awaitLine(log, serve, BROKER);

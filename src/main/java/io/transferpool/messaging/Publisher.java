@@ -35,18 +35,20 @@ public record Publisher(KafkaProducer<String, byte[]> producer) {
         }
     }
 
-    /**
-     * Sends to one partition, whatever the key says, and waits for the acknowledgement: a job handed to the trainer
-     * that owns that partition of {@code tp.features}.
-     */
-    public void sendAndWait(String topic, int partition, String key, byte[] value, RecordType type)
-            throws SendScope.SendFailedException, InterruptedException {
+    /** Sends to one partition, whatever the key says (a mark behind a job's records, a job handed to a trainer). */
+    public Future<RecordMetadata> send(String topic, int partition, String key, byte[] value, RecordType type) {
         ProducerRecord<String, byte[]> r = new ProducerRecord<>(topic, partition, key, value);
         type.addTo(r.headers());
         Future<RecordMetadata> f = producer.send(r);
         SendScope.register(topic, f);
+        return f;
+    }
+
+    /** As {@link #send(String, int, String, byte[], RecordType)}, and waits for the acknowledgement. */
+    public void sendAndWait(String topic, int partition, String key, byte[] value, RecordType type)
+            throws SendScope.SendFailedException, InterruptedException {
         try {
-            f.get();
+            send(topic, partition, key, value, type).get();
         } catch (ExecutionException e) {
             throw new SendScope.SendFailedException(topic, e.getCause());
         }

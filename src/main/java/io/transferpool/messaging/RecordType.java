@@ -23,11 +23,13 @@ public enum RecordType {
     /** On {@code tp.features}: the job is dropped, its work could not be published (value: the reason, text). */
     JOB_DROPPED("dropped"),
     /**
-     * On {@code tp.features}, behind a job's records on its own partition: the trainer that gathered it handed it
-     * to another trainer (a plan with {@link JobPlan#handoff()} on that one's partition); whoever reads the job's
-     * records again lets it go instead of training it (value: to whom, text).
+     * On {@code tp.features}, behind a job's records on the partition its plan came from: the job is settled there,
+     * answered (its result is out) or handed to another trainer (a plan with {@link JobPlan#handoff()} on that
+     * one's partition). A trainer that reads the partition again from an earlier offset (after a rebalance: jobs
+     * finish out of order, and offsets are held back to the oldest unfinished one) lets the job go instead of
+     * training it a second time (value: why, text).
      */
-    HANDED_OFF("handed-off");
+    SETTLED("settled");
 
     /** The header's name. */
     public static final String HEADER = "tp-type";

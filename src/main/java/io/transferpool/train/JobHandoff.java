@@ -68,7 +68,13 @@ final class JobHandoff {
         JobAccumulator acc = job.accumulator();
         JobPlan plan = acc.plan();
         String key = null;
-        int partition = target.partitions().get(Math.floorMod(job.id().hashCode(), target.partitions().size()));
+        // Never the job's own partition (the target's load may be old): the mark written there below is for the
+        // job as gathered here, and must not meet the plan that hands it over.
+        List<Integer> to = target.partitions().stream().filter(p -> p != job.partition().partition()).toList();
+        if (to.isEmpty()) {
+            return false;
+        }
+        int partition = to.get(Math.floorMod(job.id().hashCode(), to.size()));
         try {
             if (!plan.features().reused()) { // kept features: the target reads them where they are
                 key = "handoff-" + UUID.randomUUID();
@@ -81,7 +87,7 @@ final class JobHandoff {
             JobPlan moved = plan.handedOff(new JobPlan.Handoff(trainerId, key, RunTimings.extraction(acc)));
             out.sendAndWait(Topics.FEATURES, partition, job.id(), Json.bytes(moved), RecordType.PLAN);
             out.sendAndWait(Topics.FEATURES, job.partition().partition(), job.id(),
-                    ("handed to " + target.id()).getBytes(StandardCharsets.UTF_8), RecordType.HANDED_OFF);
+                    ("handed to " + target.id()).getBytes(StandardCharsets.UTF_8), RecordType.SETTLED);
         } catch (Exception | LinkageError e) {
             LOG.warnf("Job %s stays here: it could not be handed to trainer %s: %s", job.id(), target.id(),
                     e.toString());

@@ -146,13 +146,14 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
                 // A job whose features are kept from an earlier one has no shards: it trains at once.
                 startIfComplete(job);
             }
-        } else if (type == RecordType.HANDED_OFF) {
-            // Behind a job's records on its own partition: the job went to another trainer. A trainer that reads the
-            // records again (after a rebalance) lets it go; the handed-over plan itself is not this job.
+        } else if (type == RecordType.SETTLED) {
+            // Behind a job's records on the partition its plan came from: answered or handed over. A trainer reading
+            // the partition again lets the job go; a job held from another partition (a plan handed here) is not it.
             JobTracker.Job held = tracker.held(key);
-            if (held != null && held.accumulator().plan().handoff() == null) {
+            if (held != null && held.partition().equals(new TopicPartition(record.topic(), record.partition()))) {
                 tracker.handedOff(key);
                 slots.wake();
+                LOG.infof("Job %s let go: %s", key, new String(record.value(), StandardCharsets.UTF_8));
             }
         } else if (type == RecordType.JOB_DROPPED) {
             if (tracker.cancel(key)) {
@@ -255,11 +256,24 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
         return slots.waiting();
     }
 
+    /**
+     * Behind the job's records on the partition its plan came from: it is answered. Jobs finish out of order (turns,
+     * handoffs) while offsets are held back to the oldest unfinished plan, so a trainer that reads the partition
+     * again after a rebalance may meet this job's records: it lets the job go at this mark instead of answering it
+     * twice. Not waited for: without it, the job is answered again and the first result counts.
+     */
+    private void markSettled(JobTracker.Job job, JobResult result) {
+        out.send(Topics.FEATURES, job.partition().partition(), job.id(),
+                ("answered " + result.status()).getBytes(StandardCharsets.UTF_8), RecordType.SETTLED);
+    }
+
     /** Fails a job being gathered: its result goes out now and the job is let go. */
     private void failJob(JobTracker.Job job, String field, String reason) {
         LOG.errorf("Job %s failed: %s", job.id(), reason);
         out.status(StatusEvent.of(job.jobId(), Stage.FAILED, reason));
-        out.result(failure(job, field, reason));
+        JobResult failed = failure(job, field, reason);
+        out.result(failed);
+        markSettled(job, failed);
         tracker.cancel(job.id());
         metrics.jobDropped(job.id());
     }
@@ -325,6 +339,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
                         + acc.shardsTotal() + " shards in", null, null, Map.of()))
                         .withSubmission(plan.submission().id(), plan.run()).withAdvice(plan.advice());
                 if (results.publish(cancelled)) {
+                    markSettled(job, cancelled);
                     tracker.cancel(job.id());
                     metrics.jobDropped(job.id());
                 }
@@ -337,7 +352,9 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
                         + " s (tp.limits.shard-arrival-timeout); still missing: "
                         + String.join(", ", job.accumulator().missingShards());
                 LOG.errorf("Job %s failed: %s", job.id(), reason);
-                if (results.publish(failure(job, "features", reason))) {
+                JobResult failed = failure(job, "features", reason);
+                if (results.publish(failed)) {
+                    markSettled(job, failed);
                     tracker.cancel(job.id());
                     metrics.jobDropped(job.id());
                 }
@@ -381,6 +398,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
                 t.retryAt = now + ResultPublisher.RETRY_MILLIS;
                 continue;
             }
+            markSettled(job, result);
             it.remove();
             metrics.jobFinished(job.id(), result, Duration.ofMillis(now - t.submittedAtMillis));
             tracker.finished(job);

@@ -17,7 +17,7 @@ class RecordTypeTest {
             assertThat(RecordType.of(h)).isEqualTo(t);
         }
         assertThat(RecordType.values()).extracting(RecordType::wire)
-                .containsExactly("cancel", "task", "plan", "features", "shard-done", "dropped", "handed-off")
+                .containsExactly("cancel", "task", "plan", "features", "shard-done", "dropped", "settled")
                 .doesNotHaveDuplicates();
     }
 
