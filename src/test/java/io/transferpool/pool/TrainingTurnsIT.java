@@ -37,7 +37,7 @@ class TrainingTurnsIT {
     }).with("tp.train.slots", "1", "tp.train.quantum", "PT0.3S").meters(METRICS);
 
     private static String longJob(String id, boolean rerun) {
-        String job = TestFiles.job(id, "models/base.onnx", "train", "test", 300)
+        String job = TestFiles.job(id, "models/base.onnx", "train", "test", 600)
                 .replace("\"patience\": 5", "\"patience\": 100000");
         return rerun ? job.replaceFirst("\\{", "{\"rerun\": true, ") : job;
     }
@@ -60,7 +60,7 @@ class TrainingTurnsIT {
         }
         assertThat(small.status()).as("errors %s", small.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
         assertThat(shared.status()).as("errors %s", shared.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
-        assertThat(shared.metrics().epochs()).hasSize(300);
+        assertThat(shared.metrics().epochs()).hasSize(600);
 
         // The short job was told it waited behind no one, then was answered before the long job.
         StatusEvent told = shortEvents.stream().filter(e -> e.stage() == Stage.WAITING).findFirst().orElseThrow();
@@ -70,7 +70,7 @@ class TrainingTurnsIT {
 
         // The long job was paused part-way (told its place and how far it got) and trained again after.
         StatusEvent paused = longEvents.stream().filter(e -> e.stage() == Stage.WAITING).findFirst().orElseThrow();
-        assertThat(paused.epoch()).isBetween(3, 299);
+        assertThat(paused.epoch()).isBetween(3, 599);
         int at = longEvents.indexOf(paused);
         assertThat(longEvents.subList(at, longEvents.size())).anyMatch(e -> e.stage() == Stage.TRAINING
                 && e.epoch() != null && e.epoch() > paused.epoch());
