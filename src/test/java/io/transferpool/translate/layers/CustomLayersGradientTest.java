@@ -13,9 +13,8 @@ import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.util.ModelSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.activations.Activation;
@@ -39,23 +38,8 @@ import static org.assertj.core.api.Assertions.within;
  * GradientCheckUtil, in double precision), their forward pass with the ONNX definition, and networks holding them
  * survive DL4J's JSON configuration and model files.
  */
+@ExtendWith(DoublePrecision.class)
 class CustomLayersGradientTest {
-    private static DataType defaultType;
-    private static DataType defaultFloatingType;
-
-    @BeforeAll
-    static void doublePrecision() {
-        defaultType = Nd4j.dataType();
-        defaultFloatingType = Nd4j.defaultFloatingPointType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterAll
-    static void restorePrecision() {
-        // One JVM runs every test class: the other classes expect ND4J's defaults.
-        Nd4j.setDefaultDataTypes(defaultType, defaultFloatingType);
-    }
-
     private static NeuralNetConfiguration.Builder conf() {
         return new NeuralNetConfiguration.Builder().seed(12).dataType(DataType.DOUBLE).updater(new NoOp())
                 .weightInit(WeightInit.XAVIER);

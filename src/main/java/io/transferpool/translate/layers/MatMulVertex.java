@@ -1,0 +1,73 @@
+package io.transferpool.translate.layers;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * ONNX MatMul of two inputs: [..., M, K] times a matrix [K, E] (a weight from a {@link TrainedTensor}: one GEMM
+ * over all leading dimensions), or batched, [..., M, K] times [..., K, E] with the same leading dimensions
+ * (attention's queries times keys, weights times values).
+ */
+public class MatMulVertex extends TensorVertex {
+
+    /** For deserialisation. */
+    public MatMulVertex() {
+    }
+
+    public MatMulVertex(long[] shape) {
+        super(shape);
+    }
+
+    @Override
+    int inputCount() {
+        return 2;
+    }
+
+    private static long[] with(long[] s, long last) {
+        long[] r = s.clone();
+        r[r.length - 1] = last;
+        return r;
+    }
+
+    /** [..., M, K] as [B, M, K]. */
+    private static INDArray batched(INDArray x) {
+        long batch = x.length() / (x.size(-1) * x.size(-2));
+        return x.reshape('c', batch, x.size(-2), x.size(-1));
+    }
+
+    @Override
+    INDArray forward(INDArray[] in) {
+        INDArray a = in[0];
+        INDArray b = in[1].castTo(a.dataType());
+        if (b.rank() == 2) {
+            INDArray a2 = a.reshape('c', a.length() / a.size(-1), a.size(-1));
+            return a2.mmul(b).reshape('c', with(a.shape(), b.size(1)));
+        }
+        long[] outShape = with(a.shape(), b.size(-1));
+        return Nd4j.matmul(batched(a), batched(b)).reshape('c', outShape);
+    }
+
+    @Override
+    INDArray[] backward(INDArray[] in, INDArray epsilon) {
+        INDArray a = in[0];
+        INDArray b = in[1].castTo(a.dataType());
+        if (b.rank() == 2) {
+            INDArray a2 = a.reshape('c', a.length() / a.size(-1), a.size(-1));
+            INDArray e2 = epsilon.reshape('c', epsilon.length() / epsilon.size(-1), epsilon.size(-1));
+            INDArray ga = e2.mmul(b.transpose()).reshape('c', a.shape());
+            INDArray gb = a2.transpose().mmul(e2);
+            return new INDArray[]{ga, gb};
+        }
+        INDArray a3 = batched(a);
+        INDArray b3 = batched(b);
+        INDArray e3 = batched(epsilon);
+        INDArray ga = Nd4j.matmul(e3, b3, false, true, false).reshape('c', a.shape());
+        INDArray gb = Nd4j.matmul(a3, e3, true, false, false).reshape('c', b.shape());
+        return new INDArray[]{ga, gb};
+    }
+
+    @Override
+    Object[] fields() {
+        return new Object[0];
+    }
+}
