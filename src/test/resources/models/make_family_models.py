@@ -23,6 +23,10 @@ from torchvision.models.mobilenetv3 import InvertedResidualConfig, MobileNetV3
 from torchvision.models.regnet import BlockParams, RegNet
 from torchvision.models.resnet import BasicBlock, Bottleneck
 from torchvision.models.squeezenet import Fire
+from torchvision.models.convnext import CNBlockConfig, ConvNeXt
+from torchvision.models.shufflenetv2 import ShuffleNetV2
+from torchvision.models.swin_transformer import SwinTransformer
+from torchvision.models.vision_transformer import VisionTransformer
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "families")
 SIZE = 64
@@ -103,7 +107,33 @@ FAMILIES = {
                                       num_classes=CLASSES, stem_width=8),
                        lambda m: f"/trunk_output/block{len(m.trunk_output)}/"),
     "view_flatten": (ViewFlattenNet, "/features/features.7/"),
+    # The families of issue 24: attention, LayerNorm, NHWC blocks, channel split and shuffle. Their new head
+    # attaches at the classifier's input (the class token of ViT, the pooled vector of the others).
+    "vit_b_16": (lambda: VisionTransformer(image_size=SIZE, patch_size=16, num_layers=3, num_heads=2, hidden_dim=16,
+                                           mlp_dim=32, num_classes=CLASSES), "/encoder/layers/encoder_layer_2/"),
+    "swin_t": (lambda: SwinTransformer(patch_size=[4, 4], embed_dim=8, depths=[2, 2, 2], num_heads=[1, 2, 2],
+                                       window_size=[4, 4], stochastic_depth_prob=0.1, num_classes=CLASSES),
+               "/features/features.5/"),
+    "convnext_tiny": (lambda: ConvNeXt([CNBlockConfig(8, 16, 1), CNBlockConfig(16, 24, 1), CNBlockConfig(24, None, 2)],
+                                       stochastic_depth_prob=0.1, layer_scale=0.5, num_classes=CLASSES),
+                      "/features/features.5/"),
+    "shufflenet_v2_x1_0": (lambda: ShuffleNetV2([2, 2, 2], [8, 16, 24, 32, 64], num_classes=CLASSES), "/stage4/"),
 }
+# Families whose new head attaches at the input of their classifier (the last Gemm), not at the last flatten.
+AT_CLASSIFIER = {"vit_b_16", "swin_t", "convnext_tiny", "shufflenet_v2_x1_0"}
+
+
+def randomise_norms(model, seed):
+    """LayerNorm scales and shifts, and ViT's class token and positional embedding (zeros in torchvision's
+    initialisation), get random values so that each of them matters in the checks."""
+    g = torch.Generator().manual_seed(seed)
+    for m in model.modules():
+        if isinstance(m, nn.LayerNorm):
+            m.weight.data.copy_(torch.rand(m.weight.shape, generator=g) + 0.5)
+            m.bias.data.copy_(torch.randn(m.bias.shape, generator=g) * 0.1)
+    if isinstance(model, VisionTransformer):
+        model.class_token.data.copy_(torch.randn(model.class_token.shape, generator=g) * 0.5)
+        model.encoder.pos_embedding.data.copy_(torch.randn(model.encoder.pos_embedding.shape, generator=g) * 0.5)
 
 
 def randomise_bn(model, seed):
@@ -123,7 +153,10 @@ def describe(path, family, opset, last_stage):
     initializers = {t.name for t in g.initializer}
     inputs = [i.name for i in g.input if i.name not in initializers]
     first = next(n for n in g.node if n.name.startswith(last_stage))
-    flatten = [n.output[0] for n in g.node if n.op_type in ("Flatten", "Reshape")][-1]
+    if family in AT_CLASSIFIER:
+        flatten = [n.input[0] for n in g.node if n.op_type in ("Gemm", "MatMul")][-1]
+    else:
+        flatten = [n.output[0] for n in g.node if n.op_type in ("Flatten", "Reshape")][-1]
     return {"file": os.path.basename(path), "family": family, "opset": opset, "input": inputs[0],
             "freezeAt": first.input[0], "cut": flatten, "size": SIZE}
 
@@ -138,6 +171,7 @@ if __name__ == "__main__":
         stage = last_stage(model) if callable(last_stage) else last_stage
         with torch.no_grad():
             randomise_bn(model, 200 + i)
+            randomise_norms(model, 300 + i)
         for opset in (13, 17):
             path = os.path.join(OUT, f"{family}_opset{opset}.onnx")
             if opset == 13:

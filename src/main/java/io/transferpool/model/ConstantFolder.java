@@ -29,8 +29,8 @@ public final class ConstantFolder {
     static final int MAX_ELEMENTS = 1 << 24;
     private static final Set<String> MOVES = Set.of("Identity", "Cast", "Shape", "Gather", "Unsqueeze", "Squeeze",
             "Concat", "Slice", "Reshape", "Flatten", "Transpose", "Expand");
-    private static final Set<String> ARITHMETIC = Set.of("Add", "Sub", "Mul", "Div", "Neg", "Sqrt", "Reciprocal",
-            "Equal", "Less", "Greater", "Where", "Size", "ConstantOfShape", "Range");
+    private static final Set<String> ARITHMETIC = Set.of("Add", "Sub", "Mul", "Div", "Mod", "Pow", "Neg", "Not", "Sqrt",
+            "Reciprocal", "Equal", "Less", "Greater", "Where", "Size", "ConstantOfShape", "Range", "ScatterND");
 
     private final OnnxModel model;
     private final Map<String, List<Long>> shapes;
@@ -210,11 +210,14 @@ public final class ConstantFolder {
             case "Flatten" -> new Folded(Folding.flatten(a.value(), (int) attr.i("axis", 1)), a.type());
             case "Transpose" -> new Folded(Folding.transpose(a.value(), attr.ints("perm", null)), a.type());
             case "Expand" -> new Folded(ElementwiseFolding.expand(a.value(), input(n, 1).value()), a.type());
-            case "Add", "Sub", "Mul", "Div" -> new Folded(ElementwiseFolding.binary(op, a.value(), input(n, 1).value(),
-                    Folding.integral(a.type())), a.type());
+            case "Add", "Sub", "Mul", "Div", "Mod", "Pow" -> new Folded(ElementwiseFolding.binary(op, a.value(),
+                    input(n, 1).value(), Folding.integral(a.type())), a.type());
             case "Equal", "Less", "Greater" -> new Folded(ElementwiseFolding.binary(op, a.value(), input(n, 1).value(), false),
                     DataType.BOOL_VALUE);
             case "Neg", "Sqrt", "Reciprocal" -> new Folded(ElementwiseFolding.unary(op, a.value()), a.type());
+            case "Not" -> new Folded(ElementwiseFolding.unary(op, a.value()), DataType.BOOL_VALUE);
+            case "ScatterND" -> attr.s("reduction", "none").equals("none") ? new Folded(ElementwiseFolding.scatterNd(
+                    a.value(), input(n, 1).value(), input(n, 2).value()), a.type()) : null;
             case "Where" -> new Folded(ElementwiseFolding.where(a.value(), input(n, 1).value(), input(n, 2).value()),
                     input(n, 1).type());
             case "Size" -> new Folded(new TensorData(new long[0], new float[]{a.value().size()}),

@@ -87,6 +87,9 @@ final class ElementwiseFolding {
                 case "Sub" -> x - y;
                 case "Mul" -> x * y;
                 case "Div" -> integral ? (float) ((long) x / (long) y) : x / y;
+                case "Pow" -> (float) Math.pow(x, y);
+                // ONNX Mod with fmod=0 (the default) takes the divisor's sign, as Python's %
+                case "Mod" -> integral ? (float) Math.floorMod((long) x, (long) y) : x - y * (float) Math.floor(x / y);
                 case "Equal" -> x == y ? 1 : 0;
                 case "Less" -> x < y ? 1 : 0;
                 case "Greater" -> x > y ? 1 : 0;
@@ -103,10 +106,41 @@ final class ElementwiseFolding {
                 case "Neg" -> -v[i];
                 case "Sqrt" -> (float) Math.sqrt(v[i]);
                 case "Reciprocal" -> 1 / v[i];
+                case "Not" -> v[i] == 0 ? 1 : 0;
                 default -> throw new IllegalArgumentException("not a unary op: " + op);
             };
         }
         return new TensorData(a.dims(), v);
+    }
+
+    /**
+     * ONNX ScatterND without reduction: a copy of {@code data} where each index tuple (the last dimension of
+     * {@code indices}) takes the matching slice of {@code updates} (Swin's shifted-window mask is built so).
+     */
+    static TensorData scatterNd(TensorData data, TensorData indices, TensorData updates) {
+        long[] d = data.dims();
+        int k = (int) indices.dims()[indices.rank() - 1];
+        int slice = 1;
+        for (int i = k; i < d.length; i++) {
+            slice *= (int) d[i];
+        }
+        float[] out = data.values().clone();
+        int tuples = indices.size() / Math.max(1, k);
+        for (int t = 0; t < tuples; t++) {
+            int offset = 0;
+            for (int j = 0; j < k; j++) {
+                long ix = (long) indices.values()[t * k + j];
+                if (ix < 0) {
+                    ix += d[j];
+                }
+                if (ix < 0 || ix >= d[j]) {
+                    throw new IllegalArgumentException("ScatterND index " + ix + " outside " + d[j]);
+                }
+                offset = offset * (int) d[j] + (int) ix;
+            }
+            System.arraycopy(updates.values(), t * slice, out, offset * slice, slice);
+        }
+        return new TensorData(d, out);
     }
 
     static TensorData where(TensorData cond, TensorData x, TensorData y) {

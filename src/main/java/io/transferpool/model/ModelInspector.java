@@ -74,6 +74,25 @@ public final class ModelInspector {
     }
 
     public static Inferred infer(OnnxModel model) {
+        return infer(model, 1);
+    }
+
+    /**
+     * Shapes of every tensor for a batch of two: compared with those for one, they show which dimension of each
+     * tensor holds the batch ({@link BatchAxes}). Empty when the model only runs a batch of one (an export with the
+     * batch fixed to 1 inside, in reshapes that cannot be generalised) or has no input with an open first dimension.
+     */
+    public static Map<String, List<Long>> shapesForTwo(OnnxModel model) {
+        Set<String> initializers = model.initializerNames();
+        boolean open = model.graph().getInputList().stream().filter(i -> !initializers.contains(i.getName()))
+                .anyMatch(i -> i.getType().hasTensorType() && i.getType().getTensorType().hasShape()
+                        && i.getType().getTensorType().getShape().getDimCount() > 0
+                        && !i.getType().getTensorType().getShape().getDim(0).hasDimValue());
+        return open ? infer(model, 2).shapes() : Map.of();
+    }
+
+    /** @param batch the size given to each input's first dimension where the model leaves it open */
+    private static Inferred infer(OnnxModel model, int batch) {
         Map<String, List<Long>> shapes = new HashMap<>();
         OnnxMl.GraphProto.Builder g = model.graph().toBuilder().clearOutput();
         for (String t : model.tensorNames()) {
@@ -91,6 +110,9 @@ public final class ModelInspector {
                                 + " values; image models take float");
                     }
                     long[] dims = Arrays.stream(info.getShape()).map(d -> d < 1 ? 1 : d).toArray();
+                    if (dims.length > 0 && info.getShape()[0] < 1) {
+                        dims[0] = batch;
+                    }
                     feed.put(e.getKey(), OnnxTensor.createTensor(env,
                             FloatBuffer.allocate((int) Arrays.stream(dims).reduce(1, (a, b) -> a * b)), dims));
                 }

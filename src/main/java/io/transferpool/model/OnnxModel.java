@@ -47,7 +47,10 @@ public record OnnxModel(OnnxMl.ModelProto proto, String sha256, long sizeBytes, 
     public static OnnxModel parse(byte[] bytes, String where, Path folder) throws IOException {
         try {
             OnnxMl.ModelProto proto = OnnxMl.ModelProto.parseFrom(bytes);
-            return new OnnxModel(BatchDimension.generalize(proto), sha256(bytes), bytes.length, folder);
+            OnnxMl.ModelProto general = BatchDimension.generalize(proto);
+            OnnxModel model = new OnnxModel(general, sha256(bytes), bytes.length, folder);
+            // an input fixed to a batch of 1: where the cheap rewrite is not enough, follow the batch through
+            return general == proto ? model : FixedBatch.generalize(model);
         } catch (InvalidProtocolBufferException e) {
             throw new IOException(where + " is not an ONNX model: " + e.getMessage(), e);
         }

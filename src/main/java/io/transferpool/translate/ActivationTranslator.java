@@ -2,6 +2,7 @@ package io.transferpool.translate;
 
 import ai.onnx.proto.OnnxMl;
 import io.transferpool.model.NodeAttributes;
+import io.transferpool.translate.layers.SoftmaxVertex;
 import io.transferpool.translate.layers.HardSigmoidActivation;
 import io.transferpool.translate.layers.HardSwishActivation;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
@@ -29,6 +30,10 @@ final class ActivationTranslator implements OpTranslator {
     @Override
     public void translate(OnnxMl.NodeProto node, TranslationContext ctx) {
         NodeAttributes a = new NodeAttributes(node);
+        if (node.getOpType().equals("Softmax") && ctx.shape(node.getInput(0)).length != 2) {
+            tensorSoftmax(node, ctx, a);
+            return;
+        }
         IActivation fn = switch (node.getOpType()) {
             case "Relu" -> new ActivationReLU();
             case "LeakyRelu" -> new ActivationLReLU(a.f("alpha", 0.01f));
@@ -76,6 +81,23 @@ final class ActivationTranslator implements OpTranslator {
             return dflt;
         }
         return ctx.constant(node, input, input == 1 ? "min" : "max").scalar();
+    }
+
+    /** Softmax over the last dimension of a tensor of another rank (attention weights). */
+    private static void tensorSoftmax(OnnxMl.NodeProto node, TranslationContext ctx, NodeAttributes a) {
+        String x = node.getInput(0);
+        long[] in = ctx.shape(x);
+        long axis = a.i("axis", ctx.graph.opset() < 13 ? 1 : -1);
+        if (axis < 0) {
+            axis += in.length;
+        }
+        if (axis != in.length - 1 || ctx.batchAxis(node, x) == axis) {
+            throw ctx.unsupported(node, "Softmax over axis " + axis + " of a rank-" + in.length + " tensor; only the "
+                    + "last axis");
+        }
+        String out = node.getOutput(0);
+        ctx.vertex(out, new SoftmaxVertex(in), ctx.vertex(x));
+        ctx.produces(out, out);
     }
 
     private static IActivation softmax(OnnxMl.NodeProto node, TranslationContext ctx, NodeAttributes a) {

@@ -12,7 +12,8 @@ import java.util.Set;
 /**
  * Gemm (transB either way, alpha and beta folded into the weights, bias of [N]) and MatMul by a constant matrix on
  * [N, K] inputs onto DenseLayers. A MatMul whose only reader is an Add of a constant [N] vector (how some exporters
- * write a linear layer) becomes one DenseLayer with that bias.
+ * write a linear layer) becomes one DenseLayer with that bias. MatMul of tokens or of two activations is
+ * {@link TensorMatMul}'s.
  */
 final class DenseTranslator implements OpTranslator {
     @Override
@@ -23,6 +24,11 @@ final class DenseTranslator implements OpTranslator {
     @Override
     public void translate(OnnxMl.NodeProto node, TranslationContext ctx) {
         long[] in = ctx.shape(node.getInput(0));
+        if (node.getOpType().equals("MatMul") && (in.length != 2 || ctx.isDynamic(node.getInput(1))
+                || ctx.batchAxis(node, node.getInput(0)) != 0)) {
+            TensorMatMul.translate(node, ctx);
+            return;
+        }
         if (in.length != 2) {
             throw ctx.unsupported(node, "input of rank " + in.length + " (only [N, K])");
         }

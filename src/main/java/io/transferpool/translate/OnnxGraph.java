@@ -1,7 +1,9 @@
 package io.transferpool.translate;
 
 import ai.onnx.proto.OnnxMl;
+import io.transferpool.model.BatchAxes;
 import io.transferpool.model.ConstantFolder;
+import io.transferpool.model.ModelInspector;
 import io.transferpool.model.OnnxModel;
 import io.transferpool.model.TensorData;
 
@@ -22,6 +24,8 @@ final class OnnxGraph {
     private final Map<String, OnnxMl.NodeProto> producer = new HashMap<>();
     private final Map<String, List<OnnxMl.NodeProto>> consumers = new HashMap<>();
     private final Map<OnnxMl.NodeProto, Integer> index = new IdentityHashMap<>();
+    /** Every tensor's shape for a batch of two (empty when only one runs), computed once when first needed. */
+    private Map<String, List<Long>> shapesForTwo;
 
     OnnxGraph(OnnxModel model, Map<String, List<Long>> shapes) {
         this.model = model;
@@ -72,6 +76,30 @@ final class OnnxGraph {
     /** The value of a constant tensor ({@link ConstantFolder#BATCH} where a folded shape holds the batch). */
     Optional<TensorData> constant(String tensor) {
         return constants.value(tensor);
+    }
+
+    /** The batch's dimension in each tensor when {@code inputs} hold it first (see {@link BatchAxes}). */
+    Map<String, Integer> batchAxes(List<String> inputs, Map<String, List<Long>> shapes) {
+        if (shapesForTwo == null) {
+            shapesForTwo = ModelInspector.shapesForTwo(model);
+        }
+        return BatchAxes.of(model, shapes, shapesForTwo, inputs, constants);
+    }
+
+    /**
+     * True for a weight the base learned: a float initializer of more than one value, read directly or through
+     * Identity. Constant nodes, folded values (masks, index tables) and scalars stay fixed.
+     */
+    boolean isTrainable(String tensor) {
+        String t = tensor;
+        for (Optional<OnnxMl.NodeProto> p = producer(t); p.isPresent() && p.get().getOpType().equals("Identity");
+             p = producer(t)) {
+            t = p.get().getInput(0);
+        }
+        String name = t;
+        return model.graph().getInitializerList().stream().anyMatch(i -> i.getName().equals(name)
+                && i.getDataType() == OnnxMl.TensorProto.DataType.FLOAT_VALUE
+                && i.getDimsList().stream().mapToLong(Long::longValue).reduce(1, (a, b) -> a * b) > 1);
     }
 
     /** ONNX opset of the default domain. */

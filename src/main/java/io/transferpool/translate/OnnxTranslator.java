@@ -23,11 +23,20 @@ import java.util.TreeSet;
  */
 public final class OnnxTranslator {
     private static final Map<String, OpTranslator> BY_OP = new HashMap<>();
+    /**
+     * Inputs that give a shape, axes, indices or amounts. They are read as constants where a node is translated and
+     * never followed as activations: a target computed from the batch size (Shape, Gather, Mul, Concat) is not
+     * translated, the shapes ONNX Runtime computed stand for it.
+     */
+    private static final Map<String, Set<Integer>> SHAPE_OPERANDS = Map.of("Reshape", Set.of(1), "Expand", Set.of(1),
+            "Slice", Set.of(1, 2, 3, 4), "Pad", Set.of(1, 2, 3), "Squeeze", Set.of(1), "Unsqueeze", Set.of(1),
+            "Split", Set.of(1), "Gather", Set.of(1), "ReduceMean", Set.of(1), "ReduceSum", Set.of(1));
 
     static {
         for (OpTranslator t : List.of(new ConvTranslator(), new BatchNormTranslator(), new ActivationTranslator(),
-                new PoolTranslator(), new FlattenTranslator(), new DenseTranslator(), new ElementwiseTranslator(),
-                new PassThroughTranslator(), new PadTranslator())) {
+                new PoolTranslator(), new ShapeTranslator(), new DenseTranslator(), new ElementwiseTranslator(),
+                new PassThroughTranslator(), new PadTranslator(), new SliceTranslator(), new UnaryTranslator(),
+                new LayerNormTranslator(), new ReduceTranslator(), new ExpandTranslator())) {
             t.ops().forEach(op -> BY_OP.put(op, t));
         }
     }
@@ -65,7 +74,7 @@ public final class OnnxTranslator {
                         "there is no DL4J translation for it; supported: " + String.join(", ", supportedOps()));
             }
         }
-        TranslationContext ctx = new TranslationContext(graph, shapes, options);
+        TranslationContext ctx = new TranslationContext(graph, shapes, inputs, options);
         inputs.forEach(in -> Translation.inputType(ctx.shape(in)));
         suffix.forEach(n -> ctx.suffixNodes.add(TranslationContext.nodeName(n)));
         for (String in : inputs) {
@@ -77,6 +86,9 @@ public final class OnnxTranslator {
             }
         }
         String outVertex = ctx.vertex(output);
+        if (!inputs.contains(output) && ctx.batchAxis(graph.producer(output).orElseThrow(), output) != 0) {
+            throw new TranslationException("the batch is not the first dimension of \"" + output + "\"");
+        }
         if (inputs.contains(outVertex)) {
             // A graph's output cannot be its input: pass it through an identity layer.
             String identity = output + "#identity";
@@ -115,7 +127,12 @@ public final class OnnxTranslator {
                     + "\" depends on graph input \"" + t + "\" other than through " + inputs
                     + ": the boundary must be a tensor every later layer depends on"));
             if (needed.add(p)) {
-                p.getInputList().stream().filter(s -> !s.isEmpty()).forEach(todo::push);
+                Set<Integer> shapeOperands = SHAPE_OPERANDS.getOrDefault(p.getOpType(), Set.of());
+                for (int i = 0; i < p.getInputCount(); i++) {
+                    if (!p.getInput(i).isEmpty() && !shapeOperands.contains(i)) {
+                        todo.push(p.getInput(i));
+                    }
+                }
             }
         }
         return graph.nodes().stream().filter(needed::contains).toList();

@@ -3,6 +3,7 @@ package io.transferpool.translate;
 import ai.onnx.proto.OnnxMl;
 import io.transferpool.model.NodeAttributes;
 import io.transferpool.translate.layers.ConstantPadVertex;
+import io.transferpool.translate.layers.PadVertex;
 import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 
 import java.util.Arrays;
@@ -11,7 +12,8 @@ import java.util.Set;
 /**
  * Pad in constant mode over height and width of [N, C, H, W] (DenseNet writes one, all zeros, in front of its
  * transition pooling): nothing when every pad is 0, a ZeroPaddingLayer for the value 0, a {@link ConstantPadVertex}
- * for another value.
+ * for another value; other ranks, layouts and axes (a sequence, an NHWC map padded to whole windows) onto
+ * {@link PadVertex}.
  */
 final class PadTranslator implements OpTranslator {
     @Override
@@ -22,9 +24,6 @@ final class PadTranslator implements OpTranslator {
     @Override
     public void translate(OnnxMl.NodeProto node, TranslationContext ctx) {
         long[] in = ctx.shape(node.getInput(0));
-        if (in.length != 4) {
-            throw ctx.unsupported(node, "input of rank " + in.length + " (only [N, C, H, W])");
-        }
         NodeAttributes a = new NodeAttributes(node);
         String mode = a.s("mode", "constant");
         if (!mode.equals("constant")) {
@@ -43,8 +42,20 @@ final class PadTranslator implements OpTranslator {
                 pads = onAxes(pads, longs(ctx.constant(node, 3, "axes").values()), in.length);
             }
         }
-        if (pads == null || pads.length != 8) {
-            throw ctx.unsupported(node, "pads " + Arrays.toString(pads) + " (8 values for a rank-4 input)");
+        if (pads == null || pads.length != 2 * in.length) {
+            throw ctx.unsupported(node, "pads " + Arrays.toString(pads) + " (" + 2 * in.length + " values for a rank-"
+                    + in.length + " input)");
+        }
+        if (Arrays.stream(pads).allMatch(p -> p == 0)) {
+            ctx.produces(node.getOutput(0), ctx.vertex(node.getInput(0)));
+            return;
+        }
+        if (Arrays.stream(pads).anyMatch(p -> p < 0)) {
+            throw ctx.unsupported(node, "negative pads (cropping) " + Arrays.toString(pads));
+        }
+        if (in.length != 4 || ctx.batchAxis(node, node.getInput(0)) != 0 || pads[1] != 0 || pads[5] != 0) {
+            anyRank(node, ctx, in, pads, value);
+            return;
         }
         if (pads[0] != 0 || pads[1] != 0 || pads[4] != 0 || pads[5] != 0) {
             throw ctx.unsupported(node, "padding of the batch or channel axis " + Arrays.toString(pads));
@@ -67,6 +78,18 @@ final class PadTranslator implements OpTranslator {
             ctx.vertex(out, new ConstantPadVertex(top, bottom, left, right, value), input);
             ctx.produces(out, out);
         }
+    }
+
+    /** Constant padding of any activation, the batch's dimension excepted, onto {@link PadVertex}. */
+    private static void anyRank(OnnxMl.NodeProto node, TranslationContext ctx, long[] in, long[] pads, double value) {
+        int batch = ctx.batchAxis(node, node.getInput(0));
+        if (pads[batch] != 0 || pads[in.length + batch] != 0) {
+            throw ctx.unsupported(node, "padding of the batch dimension " + Arrays.toString(pads));
+        }
+        String out = node.getOutput(0);
+        ctx.vertex(out, new PadVertex(ctx.shape(out), Arrays.copyOfRange(pads, 0, in.length),
+                Arrays.copyOfRange(pads, in.length, 2 * in.length), value), ctx.vertex(node.getInput(0)));
+        ctx.produces(out, out);
     }
 
     private static long[] longs(float[] v) {

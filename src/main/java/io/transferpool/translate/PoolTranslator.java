@@ -20,7 +20,8 @@ import java.util.Set;
 final class PoolTranslator implements OpTranslator {
     @Override
     public Set<String> ops() {
-        return Set.of("MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "ReduceMean", "ReduceMax");
+        // ReduceMean and ReduceMax over height and width come from ReduceTranslator
+        return Set.of("MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool");
     }
 
     @Override
@@ -34,7 +35,8 @@ final class PoolTranslator implements OpTranslator {
         boolean max = node.getOpType().endsWith("MaxPool") || node.getOpType().equals("ReduceMax");
         boolean reduce = node.getOpType().startsWith("Reduce");
         if (node.getOpType().startsWith("Global") || reduce) {
-            boolean keepDims = !reduce || spatialReduction(node, ctx, in);
+            // a Reduce comes from ReduceTranslator only over height and width
+            boolean keepDims = !reduce || new NodeAttributes(node).i("keepdims", 1) != 0;
             ctx.layer(out, new GlobalPoolingLayer.Builder(max ? PoolingType.MAX : PoolingType.AVG)
                     .collapseDimensions(!keepDims).build(), input);
             ctx.produces(out, out);
@@ -84,27 +86,5 @@ final class PoolTranslator implements OpTranslator {
                 .padding(p.top(), p.left()).convolutionMode(ConvolutionMode.Truncate)
                 .avgPoolIncludePadInDivisor(includePad).build(), input);
         ctx.produces(out, out);
-    }
-
-    /** Checks that a Reduce node averages or maxes over exactly height and width; returns its keepdims. */
-    private static boolean spatialReduction(OnnxMl.NodeProto node, TranslationContext ctx, long[] in) {
-        NodeAttributes a = new NodeAttributes(node);
-        long[] axes = a.ints("axes", null);
-        if (axes == null && node.getInputCount() > 1 && !node.getInput(1).isEmpty()) {
-            float[] v = ctx.constant(node, 1, "axes").values();
-            axes = new long[v.length];
-            for (int i = 0; i < v.length; i++) {
-                axes[i] = (long) v[i];
-            }
-        }
-        if (axes == null) {
-            throw ctx.unsupported(node, "reduction over every axis (only over height and width, axes [2, 3])");
-        }
-        long[] sorted = Arrays.stream(axes).map(x -> x < 0 ? x + in.length : x).sorted().toArray();
-        if (!Arrays.equals(sorted, new long[]{2, 3})) {
-            throw ctx.unsupported(node, "reduction over axes " + Arrays.toString(axes) + " (only over height and "
-                    + "width, axes [2, 3])");
-        }
-        return a.i("keepdims", 1) != 0;
     }
 }

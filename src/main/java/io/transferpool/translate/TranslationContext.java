@@ -4,6 +4,9 @@ import ai.onnx.proto.OnnxMl;
 import io.transferpool.model.TensorData;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import io.transferpool.model.BatchAxes;
+import io.transferpool.translate.layers.BatchProbeVertex;
+import io.transferpool.translate.layers.TrainedTensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;
@@ -32,10 +35,51 @@ final class TranslationContext {
     /** Names of the nodes being translated (between the boundary and the output). */
     final Set<String> suffixNodes = new HashSet<>();
 
-    TranslationContext(OnnxGraph graph, Map<String, List<Long>> shapes, TranslationOptions options) {
+    private final List<String> inputs;
+    /** Each tensor's batch dimension ({@link BatchAxes}). */
+    private final Map<String, Integer> batchAxes;
+    private String batchProbe;
+
+    TranslationContext(OnnxGraph graph, Map<String, List<Long>> shapes, List<String> inputs,
+                       TranslationOptions options) {
         this.graph = graph;
         this.shapes = shapes;
         this.options = options;
+        this.inputs = List.copyOf(inputs);
+        this.batchAxes = graph.batchAxes(inputs, shapes);
+    }
+
+    /** The dimension of a computed tensor that holds the batch; refuses the node when it cannot be followed. */
+    int batchAxis(OnnxMl.NodeProto node, String tensor) {
+        int a = batchAxes.getOrDefault(tensor, BatchAxes.NONE);
+        if (a == BatchAxes.NONE) {
+            throw unsupported(node, "the batch dimension of \"" + tensor + "\" cannot be followed (shape "
+                    + java.util.Arrays.toString(shape(tensor)) + "): it is reduced, gathered or reshaped together "
+                    + "with other dimensions");
+        }
+        return a;
+    }
+
+    /** The vertex giving the batch size, for trained tensors and expansions (one per translation). */
+    String batchProbe() {
+        if (batchProbe == null) {
+            batchProbe = inputs.get(0) + "#batch";
+            vertex(batchProbe, new BatchProbeVertex(), inputs.get(0));
+        }
+        return batchProbe;
+    }
+
+    /**
+     * A {@link TrainedTensor} holding input {@code input} of {@code node} (a weight of the base, see
+     * {@link OnnxGraph#isTrainable}), written back there after training; returns its vertex.
+     */
+    String trained(OnnxMl.NodeProto node, int input) {
+        TensorData value = constant(node, input, "input " + input);
+        String name = nodeName(node) + "#" + input;
+        TrainedTensor t = new TrainedTensor(value.dims());
+        layer(name, t, batchProbe());
+        weight(name, TrainedTensor.KEY, node, input, value, ParamLayout.SAME, t.paramShape(), 1.0);
+        return name;
     }
 
     /** The vertex that holds a tensor computed after the boundary. */

@@ -25,10 +25,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The conformance matrix: one small model per torchvision family (ResNet-18/50, MobileNetV2/V3, EfficientNet,
- * DenseNet, SqueezeNet, RegNet, and a hand-written view-flatten net), each exported at opset 13 with a dynamic batch
- * and at opset 17 with torch.onnx.export's defaults (src/test/resources/models/make_family_models.py). From the input
- * of the last stage and from the image itself, the translation reproduces ONNX Runtime tensor by tensor, and trained
- * weights written back change the fine-tuned part only.
+ * DenseNet, SqueezeNet, RegNet, ViT, Swin, ConvNeXt, ShuffleNetV2, and a hand-written view-flatten net), each
+ * exported at opset 13 with a dynamic batch and at opset 17 with torch.onnx.export's defaults
+ * (src/test/resources/models/make_family_models.py). From the input of the last stage and from the image itself, the
+ * translation reproduces ONNX Runtime tensor by tensor, and trained weights written back change the fine-tuned part
+ * only.
  */
 class TorchvisionFamiliesTest {
     static List<FamilyModel> families() throws IOException {
@@ -40,7 +41,9 @@ class TorchvisionFamiliesTest {
         assertThat(families()).extracting(f -> f.family() + "@" + f.opset()).contains("resnet18@13", "resnet18@17",
                 "resnet50@13", "resnet50@17", "mobilenet_v2@13", "mobilenet_v2@17", "mobilenet_v3_small@13",
                 "mobilenet_v3_small@17", "efficientnet_b0@13", "efficientnet_b0@17", "densenet121@13",
-                "densenet121@17", "squeezenet1_1@13", "squeezenet1_1@17", "regnet_x_400mf@13", "regnet_x_400mf@17");
+                "densenet121@17", "squeezenet1_1@13", "squeezenet1_1@17", "regnet_x_400mf@13", "regnet_x_400mf@17",
+                "vit_b_16@13", "vit_b_16@17", "swin_t@13", "swin_t@17", "convnext_tiny@13", "convnext_tiny@17",
+                "shufflenet_v2_x1_0@13", "shufflenet_v2_x1_0@17");
     }
 
     @ParameterizedTest
