@@ -102,6 +102,12 @@ final class ElementwiseTranslator implements OpTranslator {
 
     /** Two activations broadcast against each other only where their batches line up. */
     private static void sameBatch(OnnxMl.NodeProto node, TranslationContext ctx, String x, String y, long[] out) {
+        if (ctx.unbatched(x) != ctx.unbatched(y)) {
+            // a value derived from weights (no batch) is broadcast over the batch like a constant
+            String batched = ctx.unbatched(x) ? y : x;
+            checkConstantBroadcast(node, ctx, batched, ctx.shape(ctx.unbatched(x) ? x : y), out);
+            return;
+        }
         int ax = ctx.batchAxis(node, x) + out.length - ctx.shape(x).length;
         int ay = ctx.batchAxis(node, y) + out.length - ctx.shape(y).length;
         if (ax != ay) {

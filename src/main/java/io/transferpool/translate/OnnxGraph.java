@@ -26,6 +26,7 @@ final class OnnxGraph {
     private final Map<OnnxMl.NodeProto, Integer> index = new IdentityHashMap<>();
     /** Every tensor's shape for a batch of two (empty when only one runs), computed once when first needed. */
     private Map<String, List<Long>> shapesForTwo;
+    private final Map<String, Boolean> derived = new HashMap<>();
 
     OnnxGraph(OnnxModel model, Map<String, List<Long>> shapes) {
         this.model = model;
@@ -86,13 +87,19 @@ final class OnnxGraph {
         return BatchAxes.of(model, shapes, shapesForTwo, inputs, constants);
     }
 
+    /** Operators that only lay out a weight (exporters write a Linear's weight as Transpose of the initializer). */
+    private static final java.util.Set<String> LAYOUT = java.util.Set.of("Identity", "Transpose", "Reshape",
+            "Unsqueeze", "Squeeze", "Flatten", "Cast");
+
     /**
      * True for a weight the base learned: a float initializer of more than one value, read directly or through
-     * Identity. Constant nodes, folded values (masks, index tables) and scalars stay fixed.
+     * operators that only lay it out (Identity, Transpose, Reshape, ...: the trained value is then written back as
+     * a new initializer of the reading node). Constant nodes, folded values (masks, index tables) and scalars stay
+     * fixed.
      */
     boolean isTrainable(String tensor) {
         String t = tensor;
-        for (Optional<OnnxMl.NodeProto> p = producer(t); p.isPresent() && p.get().getOpType().equals("Identity");
+        for (Optional<OnnxMl.NodeProto> p = producer(t); p.isPresent() && LAYOUT.contains(p.get().getOpType());
              p = producer(t)) {
             t = p.get().getInput(0);
         }
@@ -100,6 +107,28 @@ final class OnnxGraph {
         return model.graph().getInitializerList().stream().anyMatch(i -> i.getName().equals(name)
                 && i.getDataType() == OnnxMl.TensorProto.DataType.FLOAT_VALUE
                 && i.getDimsList().stream().mapToLong(Long::longValue).reduce(1, (a, b) -> a * b) > 1);
+    }
+
+    /**
+     * True for a value gathered from a weight of the base at run time (Swin's relative position bias from its table
+     * when the exporter did not fold it), and what is computed from it. Folding would fix it; it is translated like
+     * an activation without a batch, so the table itself is trained and written back.
+     */
+    boolean isTrainedDerived(String tensor) {
+        Boolean known = derived.get(tensor);
+        if (known != null) {
+            return known;
+        }
+        boolean d = false;
+        Optional<OnnxMl.NodeProto> p = producer(tensor);
+        if (p.isPresent() && !model.initializerNames().contains(tensor) && isConstant(tensor)
+                && !p.get().getOpType().equals("Constant")) {
+            OnnxMl.NodeProto n = p.get();
+            d = (n.getOpType().equals("Gather") && isTrainable(n.getInput(0)))
+                    || n.getInputList().stream().filter(i -> !i.isEmpty()).anyMatch(this::isTrainedDerived);
+        }
+        derived.put(tensor, d);
+        return d;
     }
 
     /** ONNX opset of the default domain. */

@@ -120,7 +120,7 @@ public final class OnnxTranslator {
         while (!todo.isEmpty()) {
             String t = todo.pop();
             // Constants (weights, folded shapes) are not activations: they never tie a node to the boundary.
-            if (!seen.add(t) || inputs.contains(t) || graph.isConstant(t)) {
+            if (!seen.add(t) || inputs.contains(t) || (graph.isConstant(t) && !graph.isTrainedDerived(t))) {
                 continue;
             }
             OnnxMl.NodeProto p = graph.producer(t).orElseThrow(() -> new TranslationException("\"" + output

@@ -12,7 +12,8 @@ import java.util.Set;
 /**
  * Operators that take part of an activation, along any dimension but the batch's: Slice (strided too, as Swin's
  * patch merging and torch.roll export it) and each output of Split (ShuffleNet's channel split) onto
- * {@link SliceVertex}; Gather by constant indices (ViT's class token, {@code x[:, 0]}) onto {@link GatherVertex}.
+ * {@link SliceVertex}; Gather by constant indices (ViT's class token, {@code x[:, 0]}; a weight table, Swin's
+ * relative position bias when exported without folding) onto {@link GatherVertex}.
  */
 final class SliceTranslator implements OpTranslator {
     @Override
@@ -119,12 +120,20 @@ final class SliceTranslator implements OpTranslator {
 
     private static void gather(OnnxMl.NodeProto node, TranslationContext ctx) {
         String x = node.getInput(0);
-        if (!ctx.isDynamic(x)) {
-            throw ctx.unsupported(node, "gathering from a constant by computed indices");
+        String data;
+        boolean table = !ctx.isDynamic(x);
+        if (table) {
+            // a weight of the base gathered at run time (Swin's relative position table): trained
+            if (!ctx.graph.isTrainable(x)) {
+                throw ctx.unsupported(node, "gathering from a constant that is not a weight of the base");
+            }
+            data = ctx.trained(node, 0);
+        } else {
+            data = ctx.vertex(x);
         }
-        long[] in = ctx.shape(x);
+        long[] in = table ? ctx.constant(node, 0, "the table").dims() : ctx.shape(x);
         int axis = (int) axis(new NodeAttributes(node).i("axis", 0), in.length);
-        if (axis == ctx.batchAxis(node, x)) {
+        if (!table && !ctx.unbatched(x) && axis == ctx.batchAxis(node, x)) {
             throw ctx.unsupported(node, "gathering along the batch dimension (axis " + axis + ")");
         }
         TensorData idx = ctx.constant(node, 1, "the indices");
@@ -137,7 +146,7 @@ final class SliceTranslator implements OpTranslator {
             }
         }
         String out = node.getOutput(0);
-        ctx.vertex(out, new GatherVertex(ctx.shape(out), axis, indices, idx.dims()), ctx.vertex(x));
+        ctx.vertex(out, new GatherVertex(ctx.shape(out), axis, indices, idx.dims()), data);
         ctx.produces(out, out);
     }
 }

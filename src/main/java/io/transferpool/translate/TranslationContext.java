@@ -49,8 +49,19 @@ final class TranslationContext {
         this.batchAxes = graph.batchAxes(inputs, shapes);
     }
 
-    /** The dimension of a computed tensor that holds the batch; refuses the node when it cannot be followed. */
+    /** True for a computed tensor without a batch: one derived from weights ({@link OnnxGraph#isTrainedDerived}). */
+    boolean unbatched(String tensor) {
+        return graph.isTrainedDerived(tensor);
+    }
+
+    /**
+     * The dimension of a computed tensor that holds the batch (0 for one {@link #unbatched}, whose reshapes then
+     * keep its size); refuses the node when it cannot be followed.
+     */
     int batchAxis(OnnxMl.NodeProto node, String tensor) {
+        if (unbatched(tensor)) {
+            return 0;
+        }
         int a = batchAxes.getOrDefault(tensor, BatchAxes.NONE);
         if (a == BatchAxes.NONE) {
             throw unsupported(node, "the batch dimension of \"" + tensor + "\" cannot be followed (shape "

@@ -106,6 +106,29 @@ class TorchvisionFamiliesTest {
                 .as("the fine-tuned part did change").isGreaterThan(1e-3);
     }
 
+    /**
+     * The weights of the transformer families that are not layers' weights are trained and go back where they came
+     * from: LayerNorm scales and shifts, ViT's class token and positional embedding (from the image), Swin's relative
+     * position table (gathered at run time when exported without folding), ConvNeXt's layer scale.
+     */
+    @Test
+    void transformerWeightsAreBoundToTheirOwnInitializers() throws Exception {
+        assertThat(boundTensors("vit_b_16_opset13.onnx", true)).contains("class_token",
+                "encoder.pos_embedding", "encoder.layers.encoder_layer_2.ln_1.weight", "encoder.ln.bias");
+        assertThat(boundTensors("vit_b_16_opset17.onnx", true)).contains("class_token", "encoder.pos_embedding");
+        assertThat(boundTensors("swin_t_unfolded_opset13.onnx", false))
+                .contains("features.5.0.attn.relative_position_bias_table", "features.5.1.norm2.weight");
+        assertThat(boundTensors("convnext_tiny_opset13.onnx", false)).anyMatch(t -> t.endsWith("layer_scale"));
+    }
+
+    private static List<String> boundTensors(String file, boolean fromImage) throws Exception {
+        FamilyModel f = families().stream().filter(m -> m.file().equals(file)).findFirst().orElseThrow();
+        OnnxModel model = f.load();
+        Translation t = OnnxTranslator.translate(model, ModelInspector.shapes(model),
+                List.of(fromImage ? f.input() : f.freezeAt()), f.cut(), TranslationOptions.DEFAULT);
+        return t.bindings().stream().map(ParamBinding::tensor).toList();
+    }
+
     private static float[] random(long[] shape, long seed) {
         long n = 1;
         for (long d : shape) {
