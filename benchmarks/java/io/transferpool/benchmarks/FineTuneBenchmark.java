@@ -90,12 +90,85 @@ class FineTuneBenchmark {
         System.out.printf("  GEMM work %.1f MFLOP per sample -> %.1f GFLOP/s; in-place GEMM now %.0f GFLOP/s: ratio %.3f"
                 + " (%.0f samples/s if a step cost only its GEMMs)%n", flopsPerSample / 1e6, achieved, ceiling,
                 achieved / ceiling, ceiling * 1e9 / flopsPerSample);
-        Double torch = torch(threads);
+        Double torch = torch(threads, "--samples", String.valueOf(SAMPLES));
         if (torch == null) {
             System.out.println("  PyTorch  not run (needs Debian's python3-torch at /usr/bin/python3)");
         } else {
             System.out.printf("  PyTorch  %.0f samples/s (%d threads)%n  ratio DL4J / PyTorch %.2f%n", torch, threads,
                     dl4j / torch);
+        }
+    }
+
+    /**
+     * ViT-B/16's last two encoder blocks, its final LayerNorm and a new head on the class token, translated from
+     * target/bench/vit_b_16.onnx (benchmarks/recipes/make_vit_case.py), on [N, 197, 768] boundary activations,
+     * batch 32, next to the same layers in PyTorch (finetune_torch.py --case vit) on the same threads.
+     */
+    @Test
+    void vitLastTwoBlocksAgainstPyTorch() throws Exception {
+        Path base = Path.of("target/bench/vit_b_16.onnx").toAbsolutePath();
+        if (!Files.exists(base)) {
+            System.out.println("ViT case skipped: run benchmarks/recipes/make_vit_case.py first");
+            return;
+        }
+        var where = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                Files.readString(base.resolveSibling("vit_b_16.json")));
+        int samples = Integer.getInteger("bench.vit.samples", 128);
+        int batch = 32;
+        String json = """
+                {"jobId": "vit-bench", "strategy": "fine-tune",
+                 "baseModel": {"uri": "vit_b_16.onnx", "freezeAt": "%s", "cut": "%s"},
+                 "data": {"train": {"uri": "train"}, "validationSplit": 0.1},
+                 "preprocess": {"width": 224, "height": 224, "channels": 3},
+                 "head": {"hidden": []},
+                 "training": {"optimizer": {"type": "adam", "learningRate": 0.001}, "epochs": 1, "batchSize": %d,
+                              "seed": 7},
+                 "fineTune": {"baseLearningRate": 0.0001, "warmupEpochs": 0}}
+                """.formatted(where.get("freezeAt").asText(), where.get("cut").asText(), batch);
+        JobSpec spec = JobParser.parse(json).orThrow();
+        ComputationGraph graph = new FineTuner().build(OnnxModel.load(base), spec, 2).graph();
+        Random rnd = new Random(7);
+        INDArray features = Nd4j.randn(DataType.FLOAT, samples, 197, 768);
+        INDArray labels = Nd4j.zeros(DataType.FLOAT, samples, 2);
+        for (int i = 0; i < samples; i++) {
+            labels.putScalar(i, rnd.nextInt(2), 1f);
+        }
+        List<DataSet> batches = new ArrayList<>();
+        for (int from = 0; from < samples; from += batch) {
+            int to = Math.min(samples, from + batch);
+            batches.add(new DataSet(features.get(NDArrayIndex.interval(from, to)).dup(),
+                    labels.get(NDArrayIndex.interval(from, to)).dup()));
+        }
+        batches.forEach(graph::fit); // warm-up
+        double[] rates = new double[ROUNDS];
+        for (int r = 0; r < ROUNDS; r++) {
+            long t0 = System.nanoTime();
+            batches.forEach(graph::fit);
+            rates[r] = samples / ((System.nanoTime() - t0) / 1e9);
+        }
+        Arrays.sort(rates);
+        double dl4j = rates[ROUNDS / 2];
+        int threads = Runtime.getRuntime().availableProcessors();
+        // two encoder blocks: 4 D^2 (attention projections) + 2 D 4D (MLP) multiply-adds per token, plus the
+        // attention's two T x T x D products; 3x for a training step
+        double d = 768;
+        double t = 197;
+        double flopsPerSample = 3 * 2 * 2 * (t * (4 * d * d + 8 * d * d) + 2 * t * t * d);
+        double ceiling = gemmGflops(batch * 197, 768, 3072);
+        double achieved = dl4j * flopsPerSample / 1e9;
+        System.out.printf("Fine-tuning ViT-B/16 blocks 10-11 + LayerNorm + new head (%d samples of 197x768, batch "
+                + "%d):%n", samples, batch);
+        System.out.printf("  DL4J     %.2f samples/s (median of %d epochs; rounds %s)%n", dl4j, ROUNDS,
+                Arrays.toString(Arrays.stream(rates).map(r -> Math.round(r * 100) / 100.0).toArray()));
+        System.out.printf("  GEMM work %.1f GFLOP per sample -> %.1f GFLOP/s; in-place GEMM now %.0f GFLOP/s: ratio "
+                + "%.3f%n", flopsPerSample / 1e9, achieved, ceiling, achieved / ceiling);
+        Double torch = torch(threads, "--case", "vit", "--samples", String.valueOf(samples), "--batch",
+                String.valueOf(batch));
+        if (torch == null) {
+            System.out.println("  PyTorch  not run (needs Debian's python3-torch and python3-torchvision)");
+        } else {
+            System.out.printf("  PyTorch  %.2f samples/s (%d threads)%n  ratio DL4J / PyTorch %.2f%n", torch,
+                    threads, dl4j / torch);
         }
     }
 
@@ -138,14 +211,15 @@ class FineTuneBenchmark {
         return rates[rates.length / 2];
     }
 
-    private static Double torch(int threads) throws Exception {
+    private static Double torch(int threads, String... args) throws Exception {
         Path python = Path.of("/usr/bin/python3");
         if (!Files.isExecutable(python)) {
             return null;
         }
-        Process p = new ProcessBuilder(python.toString(), "benchmarks/finetune_torch.py", "--threads",
-                String.valueOf(threads), "--samples", String.valueOf(SAMPLES), "--rounds", String.valueOf(ROUNDS))
-                .redirectErrorStream(true).start();
+        List<String> command = new ArrayList<>(List.of(python.toString(), "benchmarks/finetune_torch.py",
+                "--threads", String.valueOf(threads), "--rounds", String.valueOf(ROUNDS)));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String last = null;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = r.readLine()) != null; ) {
