@@ -6,7 +6,8 @@ python3-onnx and python3-pil.
 
 Each network is exported twice, as users export it: at opset 13 with a dynamic batch and a named input, and at
 opset 17 with torch.onnx.export's defaults only (a fixed batch of 1, generated names). The job freezes everything
-before the network's last stage and attaches a new head at the global-pool flatten. The images are the demo's
+before the network's last stage (ViT: its last two encoder blocks) and attaches a new head at the global-pool
+flatten (the transformer families, ConvNeXt and ShuffleNet: at the classifier's input). The images are the demo's
 T-shirt/shirt PNGs turned into colour images.
 """
 import glob
@@ -25,13 +26,22 @@ LAST_STAGE = {
     "mobilenet_v3_small": "/features/features.9/", "efficientnet_b0": "/features/features.7/",
     "densenet121": "/features/denseblock4/", "squeezenet1_1": "/features/features.12/",
     "regnet_x_400mf": "/trunk_output/block4/",
+    # issue 24's families: the last encoder block(s) or stage, a new head at the classifier's input
+    "vit_b_16": "/encoder/layers/encoder_layer_10/", "swin_t": "/features/features.7/",
+    "convnext_tiny": "/features/features.7/", "shufflenet_v2_x1_0": "/stage4/",
 }
+# Families whose new head attaches at the input of their classifier (the last Gemm or MatMul): the class token of
+# ViT, the pooled vector of the others.
+AT_CLASSIFIER = {"vit_b_16", "swin_t", "convnext_tiny", "shufflenet_v2_x1_0"}
 
 
 def export(work):
     models = []
     torch.manual_seed(0)
+    only = [f for f in os.environ.get("TP_FAMILIES", "").split(",") if f]
     for family in LAST_STAGE:
+        if only and family not in only:
+            continue
         net = getattr(torchvision.models, family)(weights=None).eval()
         for opset in (13, 17):
             name = f"{family}_opset{opset}"
@@ -46,7 +56,10 @@ def export(work):
                     torch.onnx.export(net, x, path, opset_version=17)
             g = onnx.load(path, load_external_data=False).graph
             first = next(n for n in g.node if n.name.startswith(LAST_STAGE[family]))
-            cut = [n.output[0] for n in g.node if n.op_type == "Flatten"][-1]
+            if family in AT_CLASSIFIER:
+                cut = [n.input[0] for n in g.node if n.op_type in ("Gemm", "MatMul")][-1]
+            else:
+                cut = [n.output[0] for n in g.node if n.op_type == "Flatten"][-1]
             models.append((name, family, opset, first.input[0], cut))
     return models
 

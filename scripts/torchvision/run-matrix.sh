@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Fine-tunes the real torchvision architectures through `run`, by hand (never in CI; about 10-20 minutes here).
-# Exports resnet18, resnet50, mobilenet_v2, mobilenet_v3_small, efficientnet_b0, densenet121, squeezenet1_1 and
-# regnet_x_400mf with random weights at opset 13 (dynamic batch) and opset 17 (torch.onnx.export's defaults), runs a
-# fine-tune job on each (last stage + new head at the flatten, one epoch), checks the combined model in ONNX Runtime
-# and prints a table for the README. Needs the packaged app (mvn -B package -DskipTests) and Debian's
+# Fine-tunes the real torchvision architectures through `run`, by hand (never in CI; about 30 minutes here).
+# Exports resnet18, resnet50, mobilenet_v2, mobilenet_v3_small, efficientnet_b0, densenet121, squeezenet1_1,
+# regnet_x_400mf, vit_b_16, swin_t, convnext_tiny and shufflenet_v2_x1_0 with random weights at opset 13 (dynamic
+# batch) and opset 17 (torch.onnx.export's defaults), runs a fine-tune job on each (last stage + new head at the
+# flatten or the classifier's input, one epoch), checks the combined model in ONNX Runtime and prints a table for
+# the README. TP_FAMILIES=vit_b_16,swin_t runs only those. Needs the packaged app (mvn -B package -DskipTests) and Debian's
 # python3-torch, python3-torchvision, python3-onnx and python3-pil.
 #   scripts/torchvision/run-matrix.sh [WORK_DIR]
 set -euo pipefail

@@ -85,7 +85,7 @@ class FineTuneBenchmark {
         // multiply-adds of each conv and dense layer) against ND4J's in-place GEMM speed measured now, on the shape
         // of the largest of them (the conv's im2col product).
         double flopsPerSample = 3 * forwardFlops(graph, features.get(NDArrayIndex.interval(0, 1)));
-        double ceiling = gemmGflops(BATCH * 7 * 7, 64 * 9, 128);
+        double ceiling = gemmGflops(BATCH * 7 * 7, 64 * 9, 128, 20);
         double achieved = dl4j * flopsPerSample / 1e9;
         System.out.printf("  GEMM work %.1f MFLOP per sample -> %.1f GFLOP/s; in-place GEMM now %.0f GFLOP/s: ratio %.3f"
                 + " (%.0f samples/s if a step cost only its GEMMs)%n", flopsPerSample / 1e6, achieved, ceiling,
@@ -154,7 +154,7 @@ class FineTuneBenchmark {
         double d = 768;
         double t = 197;
         double flopsPerSample = 3 * 2 * 2 * (t * (4 * d * d + 8 * d * d) + 2 * t * t * d);
-        double ceiling = gemmGflops(batch * 197, 768, 3072);
+        double ceiling = gemmGflops(batch * 197, 768, 3072, 2);
         double achieved = dl4j * flopsPerSample / 1e9;
         System.out.printf("Fine-tuning ViT-B/16 blocks 10-11 + LayerNorm + new head (%d samples of 197x768, batch "
                 + "%d):%n", samples, batch);
@@ -192,19 +192,22 @@ class FineTuneBenchmark {
         return flops;
     }
 
-    /** GFLOP/s of ND4J's in-place GEMM ('f' order, preallocated) on an m x k by k x n product, median of 5. */
-    private static double gemmGflops(int m, int k, int n) {
+    /**
+     * GFLOP/s of ND4J's in-place GEMM ('f' order, preallocated) on an m x k by k x n product, median of 5 rounds of
+     * {@code times} products.
+     */
+    private static double gemmGflops(int m, int k, int n, int times) {
         INDArray a = Nd4j.rand(DataType.FLOAT, m, k).dup('f');
         INDArray b = Nd4j.rand(DataType.FLOAT, k, n).dup('f');
         INDArray c = Nd4j.create(DataType.FLOAT, new long[]{m, n}, 'f');
         double[] rates = new double[5];
         for (int r = -1; r < rates.length; r++) {
             long t0 = System.nanoTime();
-            for (int i = 0; i < 20; i++) {
+            for (int i = 0; i < times; i++) {
                 Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
             }
             if (r >= 0) {
-                rates[r] = 20 * 2.0 * m * k * n / (System.nanoTime() - t0);
+                rates[r] = times * 2.0 * m * k * n / (System.nanoTime() - t0);
             }
         }
         Arrays.sort(rates);

@@ -80,8 +80,13 @@ public final class OnnxTranslator {
         for (String in : inputs) {
             ctx.produces(in, in);
         }
+        Map<String, Fusions.Fused> fused = options.fuse() ? Fusions.find(suffix, ctx) : Map.of();
+        fused.values().forEach(f -> f.inner().forEach(n -> ctx.skippedNodes.add(TranslationContext.nodeName(n))));
         for (OnnxMl.NodeProto node : suffix) {
-            if (!ctx.skippedNodes.contains(TranslationContext.nodeName(node))) {
+            String name = TranslationContext.nodeName(node);
+            if (fused.containsKey(name)) {
+                Fusions.translate(fused.get(name), ctx);
+            } else if (!ctx.skippedNodes.contains(name)) {
                 BY_OP.get(node.getOpType()).translate(node, ctx);
             }
         }

@@ -7,6 +7,8 @@ import io.transferpool.FamilyModel;
 import io.transferpool.model.GraphCut;
 import io.transferpool.model.ModelInspector;
 import io.transferpool.model.OnnxModel;
+import io.transferpool.translate.layers.NormalizeVertex;
+import io.transferpool.translate.layers.UnaryVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -119,6 +121,32 @@ class TorchvisionFamiliesTest {
         assertThat(boundTensors("swin_t_unfolded_opset13.onnx", false))
                 .contains("features.5.0.attn.relative_position_bias_table", "features.5.1.norm2.weight");
         assertThat(boundTensors("convnext_tiny_opset13.onnx", false)).anyMatch(t -> t.endsWith("layer_scale"));
+    }
+
+    /**
+     * Opset 13 expands LayerNorm and GELU into seven and five nodes: fused, each is one vertex, and the translation
+     * still reproduces ONNX Runtime; unfused, it does too (the reference).
+     */
+    @Test
+    void expandedLayerNormAndGeluAreFusedWithTheSameResult() throws Exception {
+        for (String file : List.of("vit_b_16_opset13.onnx", "convnext_tiny_opset13.onnx", "swin_t_opset13.onnx")) {
+            FamilyModel f = families().stream().filter(m -> m.file().equals(file)).findFirst().orElseThrow();
+            OnnxModel model = f.load();
+            Map<String, List<Long>> shapes = ModelInspector.shapes(model);
+            Translation fused = OnnxTranslator.translate(model, shapes, List.of(f.freezeAt()), f.cut(),
+                    TranslationOptions.DEFAULT);
+            Translation plain = OnnxTranslator.translate(model, shapes, List.of(f.freezeAt()), f.cut(),
+                    new TranslationOptions(false, false));
+            assertThat(fused.vertices()).as(file).anyMatch(v -> v.vertex() instanceof NormalizeVertex)
+                    .anyMatch(v -> v.vertex() instanceof UnaryVertex u && u.toString().contains("GELU"));
+            assertThat(plain.vertices()).as(file).noneMatch(v -> v.vertex() instanceof NormalizeVertex);
+            assertThat(fused.vertices().size()).as(file).isLessThan(plain.vertices().size() - 10);
+            for (Translation t : List.of(fused, plain)) {
+                TranslationCheck.Report r = TranslationCheck.run(model, t, 5, 3);
+                assertThat(r.firstDiffering()).as("%s: max error %s at %s", file, r.maxRelativeError(),
+                        r.worstTensor()).isNull();
+            }
+        }
     }
 
     private static List<String> boundTensors(String file, boolean fromImage) throws Exception {

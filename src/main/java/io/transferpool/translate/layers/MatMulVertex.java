@@ -41,7 +41,7 @@ public class MatMulVertex extends TensorVertex {
         INDArray b = in[1].castTo(a.dataType());
         if (b.rank() == 2) {
             INDArray a2 = a.reshape('c', a.length() / a.size(-1), a.size(-1));
-            return a2.mmul(b).reshape('c', with(a.shape(), b.size(1)));
+            return gemm(a2, b, false, false).reshape('c', with(a.shape(), b.size(1)));
         }
         long[] outShape = with(a.shape(), b.size(-1));
         return Nd4j.matmul(batched(a), batched(b)).reshape('c', outShape);
@@ -54,8 +54,8 @@ public class MatMulVertex extends TensorVertex {
         if (b.rank() == 2) {
             INDArray a2 = a.reshape('c', a.length() / a.size(-1), a.size(-1));
             INDArray e2 = epsilon.reshape('c', epsilon.length() / epsilon.size(-1), epsilon.size(-1));
-            INDArray ga = e2.mmul(b.transpose()).reshape('c', a.shape());
-            INDArray gb = a2.transpose().mmul(e2);
+            INDArray ga = gemm(e2, b, false, true).reshape('c', a.shape());
+            INDArray gb = gemm(a2, e2, true, false);
             return new INDArray[]{ga, gb};
         }
         INDArray a3 = batched(a);
@@ -64,6 +64,24 @@ public class MatMulVertex extends TensorVertex {
         INDArray ga = Nd4j.matmul(e3, b3, false, true, false).reshape('c', a.shape());
         INDArray gb = Nd4j.matmul(a3, e3, true, false, false).reshape('c', b.shape());
         return new INDArray[]{ga, gb};
+    }
+
+    /**
+     * One GEMM into a new 'c'-order array: INDArray.mmul makes an 'f'-order result and copies it for the 'c' reshape
+     * that follows, a pass over the output as large as the product's.
+     */
+    private static INDArray gemm(INDArray a, INDArray b, boolean transA, boolean transB) {
+        INDArray x = plain(a) ? a : a.dup('c');
+        INDArray y = plain(b) ? b : b.dup('c');
+        long m = transA ? x.size(1) : x.size(0);
+        long n = transB ? y.size(0) : y.size(1);
+        INDArray out = Nd4j.createUninitialized(x.dataType(), new long[]{m, n}, 'c');
+        return Nd4j.gemm(x, y, out, transA, transB, 1.0, 0.0);
+    }
+
+    /** Row-major with the strides of its shape (a reshape of a whole array too): what GEMM reads as is. */
+    private static boolean plain(INDArray x) {
+        return x.ordering() == 'c' && x.offset() == 0 && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(x);
     }
 
     @Override
