@@ -229,6 +229,8 @@ class FineTuneBenchmark {
                 last = line;
             }
         }
+        Path blas = Path.of("/usr/lib/x86_64-linux-gnu/libblas.so.3");
+        System.out.println("  PyTorch's BLAS: " + (Files.exists(blas) ? blas.toRealPath() : "unknown"));
         if (p.waitFor() != 0 || last == null || !last.startsWith("torch samples/s ")) {
             System.out.println("  PyTorch  failed: " + last);
             return null;

@@ -21,8 +21,11 @@ public final class FixedBatch {
     }
 
     public static OnnxModel generalize(OnnxModel m) {
+        if (m.dataInputs().isEmpty() || ModelInspector.runsBatchOfTwo(m)) {
+            return m; // BatchDimension's rewrite was enough (convolutional networks)
+        }
         Map<String, List<Long>> one = ModelInspector.shapes(m);
-        if (one.isEmpty() || m.dataInputs().isEmpty() || !ModelInspector.shapesForTwo(m).isEmpty()) {
+        if (one.isEmpty()) {
             return m;
         }
         ConstantFolder constants = new ConstantFolder(m, one);
@@ -75,8 +78,8 @@ public final class FixedBatch {
         nodes.addAll(out.getNodeList());
         out.clearNode().addAllNode(nodes);
         OnnxModel general = m.derive(m.proto().toBuilder().setGraph(out).build());
-        return ModelInspector.shapesForTwo(general).isEmpty() ? m
-                : new OnnxModel(general.proto(), m.sha256(), m.sizeBytes(), m.folder());
+        return ModelInspector.runsBatchOfTwo(general)
+                ? new OnnxModel(general.proto(), m.sha256(), m.sizeBytes(), m.folder()) : m;
     }
 
     /** True when a reader of {@code tensor} also reads an activation that holds the batch (a Concat of tokens). */

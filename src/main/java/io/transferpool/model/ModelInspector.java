@@ -93,10 +93,23 @@ public final class ModelInspector {
 
     /** @param batch the size given to each input's first dimension where the model leaves it open */
     private static Inferred infer(OnnxModel model, int batch) {
+        return infer(model, batch, true);
+    }
+
+    /** True when ONNX Runtime runs the model (its own outputs only, cheaper than every tensor) on a batch of two. */
+    public static boolean runsBatchOfTwo(OnnxModel model) {
+        return infer(model, 2, false).ok();
+    }
+
+    /** @param everyTensor every tensor an output (for their shapes), or only the model's own outputs */
+    private static Inferred infer(OnnxModel model, int batch, boolean everyTensor) {
         Map<String, List<Long>> shapes = new HashMap<>();
-        OnnxMl.GraphProto.Builder g = model.graph().toBuilder().clearOutput();
-        for (String t : model.tensorNames()) {
-            g.addOutput(OnnxMl.ValueInfoProto.newBuilder().setName(t));
+        OnnxMl.GraphProto.Builder g = model.graph().toBuilder();
+        if (everyTensor) {
+            g.clearOutput();
+            for (String t : model.tensorNames()) {
+                g.addOutput(OnnxMl.ValueInfoProto.newBuilder().setName(t));
+            }
         }
         byte[] bytes = model.proto().toBuilder().setGraph(g).build().toByteArray();
         OrtEnvironment env = OrtEnvironment.getEnvironment();
