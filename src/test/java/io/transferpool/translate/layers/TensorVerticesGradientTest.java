@@ -168,6 +168,29 @@ class TensorVerticesGradientTest {
         assertThat(gradientsMatch(net, x, oneHot(4, 3))).isTrue();
     }
 
+    /** Gelu's tanh form (opset 20), Exp, a sum over tokens, a sequence padded on both ends and a channel split. */
+    @Test
+    void theRemainingPiecesHaveTheRightGradients() {
+        ComputationGraphConfiguration.GraphBuilder b = conf().graphBuilder().addInputs("x")
+                .setInputTypes(InputType.recurrent(3, 4)).addVertex("batch", new BatchProbeVertex(), "x");
+        tensor(b, "scale", 3, 1);
+        b.addVertex("tanh", new UnaryVertex(s(1, 3, 4), UnaryVertex.Op.GELU_TANH, 0), "x");
+        b.addVertex("padded", new PadVertex(s(1, 3, 7), s(0, 0, 2), s(0, 0, 1), 0.5), "tanh");
+        b.addVertex("exp", new UnaryVertex(s(1, 3, 7), UnaryVertex.Op.EXP, 0), "padded");
+        b.addVertex("scaled", new BinaryVertex(s(1, 3, 7), BinaryVertex.Op.MUL), "exp", "scale");
+        b.addVertex("left", new SliceVertex(s(1, 2, 7), s(0, 0, 0), s(-1, 2, 7), s(1, 1, 1)), "scaled");
+        b.addVertex("right", new SliceVertex(s(1, 1, 7), s(0, 2, 0), s(-1, 3, 7), s(1, 1, 1)), "scaled");
+        b.addVertex("diff", new BinaryVertex(s(1, 2, 7), BinaryVertex.Op.SUB), "left", "right");
+        b.addVertex("sum", new ReduceVertex(s(1, 7), ReduceVertex.Op.SUM, new int[]{1}, false), "diff");
+        ComputationGraph net = built(b, "sum", 3);
+        INDArray x = Nd4j.randn(DataType.DOUBLE, 4, 3, 4).muli(0.5);
+        assertThat(gradientsMatch(net, x, oneHot(4, 3))).isTrue();
+        // Gelu's tanh form at 1: 0.5 (1 + tanh(sqrt(2/pi) (1 + 0.044715)))
+        INDArray one = Nd4j.ones(DataType.DOUBLE, 1, 1, 1);
+        assertThat(new UnaryVertex(s(1, 1, 1), UnaryVertex.Op.GELU_TANH, 0).forward(new INDArray[]{one})
+                .getDouble(0)).isCloseTo(0.5 * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * 1.044715)), within(1e-12));
+    }
+
     @Test
     void normalizeMatchesLayerNormalizationAndGeluMatchesItsDefinition() {
         INDArray x = Nd4j.createFromArray(new double[][]{{1, 2, 3, 6}, {-1, 0, 0, 1}}).reshape(1, 2, 4);
