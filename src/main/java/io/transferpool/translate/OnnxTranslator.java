@@ -74,7 +74,7 @@ public final class OnnxTranslator {
                         "there is no DL4J translation for it; supported: " + String.join(", ", supportedOps()));
             }
         }
-        TranslationContext ctx = new TranslationContext(graph, shapes, inputs, options);
+        TranslationContext ctx = new TranslationContext(graph, shapes, inputs, output, options);
         inputs.forEach(in -> Translation.inputType(ctx.shape(in)));
         suffix.forEach(n -> ctx.suffixNodes.add(TranslationContext.nodeName(n)));
         for (String in : inputs) {

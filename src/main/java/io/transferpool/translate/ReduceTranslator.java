@@ -33,7 +33,11 @@ final class ReduceTranslator implements OpTranslator {
                 axes[i] = (long) v[i];
             }
         }
-        if (axes == null) {
+        if (axes != null && axes.length == 0 && a.i("noop_with_empty_axes", 0) != 0) {
+            ctx.produces(node.getOutput(0), ctx.vertex(x)); // no axes and noop_with_empty_axes: the input as is
+            return;
+        }
+        if (axes == null || axes.length == 0) {
             throw ctx.unsupported(node, "reduction over every axis, the batch's too");
         }
         int[] sorted = Arrays.stream(axes).mapToInt(d -> (int) (d < 0 ? d + in.length : d)).sorted().toArray();

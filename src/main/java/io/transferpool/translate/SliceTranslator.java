@@ -76,6 +76,10 @@ final class SliceTranslator implements OpTranslator {
                 }
                 continue;
             }
+            if (e <= b) {
+                throw ctx.unsupported(node, "an empty slice (" + starts[i] + " to " + ends[i] + " of dimension " + d
+                        + ", size " + in[d] + ")");
+            }
             begin[d] = b;
             end[d] = e;
             step[d] = st;
@@ -103,8 +107,11 @@ final class SliceTranslator implements OpTranslator {
         }
         long from = 0;
         for (String out : node.getOutputList()) {
+            if (out.isEmpty()) {
+                continue;
+            }
             long size = ctx.shape(out)[axis];
-            if (!out.isEmpty()) {
+            if (ctx.needed(out)) {
                 long[] begin = new long[in.length];
                 long[] end = new long[in.length];
                 long[] step = new long[in.length];

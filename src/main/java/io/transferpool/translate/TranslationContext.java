@@ -36,12 +36,15 @@ final class TranslationContext {
     final Set<String> suffixNodes = new HashSet<>();
 
     private final List<String> inputs;
+    /** The tensor the translation ends at. */
+    final String output;
     /** Each tensor's batch dimension ({@link BatchAxes}). */
     private final Map<String, Integer> batchAxes;
     private String batchProbe;
 
-    TranslationContext(OnnxGraph graph, Map<String, List<Long>> shapes, List<String> inputs,
+    TranslationContext(OnnxGraph graph, Map<String, List<Long>> shapes, List<String> inputs, String output,
                        TranslationOptions options) {
+        this.output = output;
         this.graph = graph;
         this.shapes = shapes;
         this.options = options;
@@ -101,6 +104,11 @@ final class TranslationContext {
                     + "there: the boundary must be one tensor every later layer depends on");
         }
         return v;
+    }
+
+    /** True when the translation uses the tensor: read by a translated node, or the translation's output. */
+    boolean needed(String tensor) {
+        return tensor.equals(output) || graph.consumers(tensor).stream().anyMatch(this::inSuffix);
     }
 
     boolean inSuffix(OnnxMl.NodeProto node) {
