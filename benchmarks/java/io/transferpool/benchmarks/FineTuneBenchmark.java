@@ -61,20 +61,7 @@ class FineTuneBenchmark {
         for (int i = 0; i < SAMPLES; i++) {
             labels.putScalar(i, rnd.nextInt(2), 1f);
         }
-        List<DataSet> batches = new ArrayList<>();
-        for (int from = 0; from < SAMPLES; from += BATCH) {
-            int to = Math.min(SAMPLES, from + BATCH);
-            batches.add(new DataSet(features.get(NDArrayIndex.interval(from, to)).dup(),
-                    labels.get(NDArrayIndex.interval(from, to)).dup()));
-        }
-        batches.forEach(graph::fit); // warm-up
-        double[] rates = new double[ROUNDS];
-        for (int r = 0; r < ROUNDS; r++) {
-            long t0 = System.nanoTime();
-            batches.forEach(graph::fit);
-            rates[r] = SAMPLES / ((System.nanoTime() - t0) / 1e9);
-        }
-        Arrays.sort(rates);
+        double[] rates = epochRates(graph, features, labels, BATCH);
         double dl4j = rates[ROUNDS / 2];
         int threads = Runtime.getRuntime().availableProcessors();
         System.out.printf("Fine-tuning epoch, demo last conv block + head (%d samples of 64x7x7, batch %d):%n",
@@ -133,20 +120,7 @@ class FineTuneBenchmark {
         for (int i = 0; i < samples; i++) {
             labels.putScalar(i, rnd.nextInt(2), 1f);
         }
-        List<DataSet> batches = new ArrayList<>();
-        for (int from = 0; from < samples; from += batch) {
-            int to = Math.min(samples, from + batch);
-            batches.add(new DataSet(features.get(NDArrayIndex.interval(from, to)).dup(),
-                    labels.get(NDArrayIndex.interval(from, to)).dup()));
-        }
-        batches.forEach(graph::fit); // warm-up
-        double[] rates = new double[ROUNDS];
-        for (int r = 0; r < ROUNDS; r++) {
-            long t0 = System.nanoTime();
-            batches.forEach(graph::fit);
-            rates[r] = samples / ((System.nanoTime() - t0) / 1e9);
-        }
-        Arrays.sort(rates);
+        double[] rates = epochRates(graph, features, labels, batch);
         double dl4j = rates[ROUNDS / 2];
         int threads = Runtime.getRuntime().availableProcessors();
         // two encoder blocks: 4 D^2 (attention projections) + 2 D 4D (MLP) multiply-adds per token, plus the
@@ -170,6 +144,26 @@ class FineTuneBenchmark {
             System.out.printf("  PyTorch  %.2f samples/s (%d threads)%n  ratio DL4J / PyTorch %.2f%n", torch,
                     threads, dl4j / torch);
         }
+    }
+
+    /** Samples/s of {@link #ROUNDS} training epochs over the rows in batches, after one warm-up epoch; sorted. */
+    private static double[] epochRates(ComputationGraph graph, INDArray features, INDArray labels, int batch) {
+        long samples = features.size(0);
+        List<DataSet> batches = new ArrayList<>();
+        for (long from = 0; from < samples; from += batch) {
+            long to = Math.min(samples, from + batch);
+            batches.add(new DataSet(features.get(NDArrayIndex.interval(from, to)).dup(),
+                    labels.get(NDArrayIndex.interval(from, to)).dup()));
+        }
+        batches.forEach(graph::fit); // warm-up
+        double[] rates = new double[ROUNDS];
+        for (int r = 0; r < ROUNDS; r++) {
+            long t0 = System.nanoTime();
+            batches.forEach(graph::fit);
+            rates[r] = samples / ((System.nanoTime() - t0) / 1e9);
+        }
+        Arrays.sort(rates);
+        return rates;
     }
 
     /** Multiply-adds x 2 of one sample's forward pass through the graph's conv and dense layers. */

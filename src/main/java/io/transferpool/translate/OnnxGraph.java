@@ -27,10 +27,12 @@ final class OnnxGraph {
     /** Every tensor's shape for a batch of two (empty when only one runs), computed once when first needed. */
     private Map<String, List<Long>> shapesForTwo;
     private final Map<String, Boolean> derived = new HashMap<>();
+    private final Map<String, OnnxMl.TensorProto> initializers = new HashMap<>();
 
     OnnxGraph(OnnxModel model, Map<String, List<Long>> shapes) {
         this.model = model;
         this.constants = new ConstantFolder(model, shapes);
+        model.graph().getInitializerList().forEach(t -> initializers.put(t.getName(), t));
         List<OnnxMl.NodeProto> nodes = model.graph().getNodeList();
         for (int i = 0; i < nodes.size(); i++) {
             OnnxMl.NodeProto n = nodes.get(i);
@@ -103,10 +105,9 @@ final class OnnxGraph {
              p = producer(t)) {
             t = p.get().getInput(0);
         }
-        String name = t;
-        return model.graph().getInitializerList().stream().anyMatch(i -> i.getName().equals(name)
-                && i.getDataType() == OnnxMl.TensorProto.DataType.FLOAT_VALUE
-                && i.getDimsList().stream().mapToLong(Long::longValue).reduce(1, (a, b) -> a * b) > 1);
+        OnnxMl.TensorProto i = initializers.get(t);
+        return i != null && i.getDataType() == OnnxMl.TensorProto.DataType.FLOAT_VALUE
+                && i.getDimsList().stream().mapToLong(Long::longValue).reduce(1, (a, b) -> a * b) > 1;
     }
 
     /**
@@ -121,7 +122,7 @@ final class OnnxGraph {
         }
         boolean d = false;
         Optional<OnnxMl.NodeProto> p = producer(tensor);
-        if (p.isPresent() && !model.initializerNames().contains(tensor) && isConstant(tensor)
+        if (p.isPresent() && !initializers.containsKey(tensor) && isConstant(tensor)
                 && !p.get().getOpType().equals("Constant")) {
             OnnxMl.NodeProto n = p.get();
             d = (n.getOpType().equals("Gather") && isTrainable(n.getInput(0)))
