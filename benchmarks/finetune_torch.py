@@ -7,6 +7,10 @@ momentum 0.9 (1e-4 for the conv, 1e-3 for the head), batch 64, cross-entropy. Ru
 (python3-torch); FineTuneBenchmark calls it and prints the ratio:
     /usr/bin/python3 benchmarks/finetune_torch.py --threads 2 --samples 2700 --rounds 3
 Prints one line: "torch samples/s <median> threads <n>".
+--interleave: after the warm-up epoch prints "ready", then runs one timed training step (the next batch of a
+shuffled epoch) per line read on stdin and prints "torch step seconds <s> samples <n>" after each, until stdin
+closes. FineTuneBenchmark uses it to alternate DL4J and PyTorch steps, so that both see the same machine (its
+GEMM speed was seen to swing 3-4x within minutes).
 
 --case vit: torchvision's vit_b_16 (seeded random weights, as benchmarks/recipes/make_vit_case.py exports it), its
 last two encoder blocks, final LayerNorm and a new Linear(768, 2) on the class token, on [N, 197, 768] boundary
@@ -15,6 +19,7 @@ activations (the input of block 10), Adam 1e-4 for the blocks and 1e-3 for the h
 """
 import argparse
 import statistics
+import sys
 import time
 
 import torch
@@ -28,6 +33,7 @@ def main():
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--case", choices=["demo", "vit"], default="demo")
+    p.add_argument("--interleave", action="store_true")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(7)
@@ -35,16 +41,35 @@ def main():
     loss_fn = nn.CrossEntropyLoss()
     y = torch.randint(0, 2, (a.samples,))
 
-    def epoch():
+    def batches():
         order = torch.randperm(a.samples)
         for i in range(0, a.samples, a.batch):
             idx = order[i:i + a.batch]
-            opt.zero_grad()
-            loss_fn(model(x[idx]), y[idx]).backward()
-            opt.step()
+            yield x[idx], y[idx]
+
+    def step(xb, yb):
+        opt.zero_grad()
+        loss_fn(model(xb), yb).backward()
+        opt.step()
+
+    def epoch():
+        for xb, yb in batches():
+            step(xb, yb)
 
     model.train()
     epoch()  # warm-up
+    if a.interleave:
+        print("ready", flush=True)
+        pending = iter(())
+        for _ in sys.stdin:
+            xb, yb = next(pending, (None, None))
+            if xb is None:
+                pending = batches()
+                xb, yb = next(pending)
+            t0 = time.perf_counter()
+            step(xb, yb)
+            print("torch step seconds %.6f samples %d" % (time.perf_counter() - t0, len(yb)), flush=True)
+        return
     rates = []
     for _ in range(a.rounds):
         t0 = time.perf_counter()

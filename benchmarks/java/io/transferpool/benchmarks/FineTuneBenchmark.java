@@ -2,6 +2,7 @@ package io.transferpool.benchmarks;
 
 import io.transferpool.job.JobParser;
 import io.transferpool.job.JobSpec;
+import io.transferpool.kernels.NativeThreads;
 import io.transferpool.learning.FineTuner;
 import io.transferpool.model.OnnxModel;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -9,6 +10,7 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -17,9 +19,6 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,6 +41,13 @@ class FineTuneBenchmark {
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
     private static final int BATCH = 64;
 
+    @BeforeAll
+    static void nativeThreadsAsInATrainingRun() {
+        // the trainer's TrainingRun sets these before ND4J loads; without them OpenBLAS's threads spin after every
+        // GEMM and hold a core while the small ops between GEMMs run
+        System.out.println("Native threads: " + NativeThreads.configure());
+    }
+
     @Test
     void oneEpochAgainstPyTorch() throws Exception {
         JobSpec parsed = JobParser.parse(Files.readString(DEMO.resolve("finetune-job.json"))).orThrow();
@@ -61,13 +67,10 @@ class FineTuneBenchmark {
         for (int i = 0; i < SAMPLES; i++) {
             labels.putScalar(i, rnd.nextInt(2), 1f);
         }
-        double[] rates = epochRates(graph, features, labels, BATCH);
-        double dl4j = rates[ROUNDS / 2];
-        int threads = Runtime.getRuntime().availableProcessors();
         System.out.printf("Fine-tuning epoch, demo last conv block + head (%d samples of 64x7x7, batch %d):%n",
                 SAMPLES, BATCH);
-        System.out.printf("  DL4J     %.0f samples/s (median of %d epochs; rounds %s)%n", dl4j, ROUNDS,
-                Arrays.toString(Arrays.stream(rates).map(Math::round).toArray()));
+        Rounds rounds = Rounds.measure(graph, features, labels, BATCH, "--samples", String.valueOf(SAMPLES));
+        double dl4j = rounds.dl4j();
         // The GEMM work of a training step (forward, input gradient, weight gradient: 3 x the forward's
         // multiply-adds of each conv and dense layer) against ND4J's in-place GEMM speed measured now, on the shape
         // of the largest of them (the conv's im2col product).
@@ -77,13 +80,6 @@ class FineTuneBenchmark {
         System.out.printf("  GEMM work %.1f MFLOP per sample -> %.1f GFLOP/s; in-place GEMM now %.0f GFLOP/s: ratio %.3f"
                 + " (%.0f samples/s if a step cost only its GEMMs)%n", flopsPerSample / 1e6, achieved, ceiling,
                 achieved / ceiling, ceiling * 1e9 / flopsPerSample);
-        Double torch = torch(threads, "--samples", String.valueOf(SAMPLES));
-        if (torch == null) {
-            System.out.println("  PyTorch  not run (needs Debian's python3-torch at /usr/bin/python3)");
-        } else {
-            System.out.printf("  PyTorch  %.0f samples/s (%d threads)%n  ratio DL4J / PyTorch %.2f%n", torch, threads,
-                    dl4j / torch);
-        }
     }
 
     /**
@@ -120,50 +116,82 @@ class FineTuneBenchmark {
         for (int i = 0; i < samples; i++) {
             labels.putScalar(i, rnd.nextInt(2), 1f);
         }
-        double[] rates = epochRates(graph, features, labels, batch);
-        double dl4j = rates[ROUNDS / 2];
-        int threads = Runtime.getRuntime().availableProcessors();
+        System.out.printf("Fine-tuning ViT-B/16 blocks 10-11 + LayerNorm + new head (%d samples of 197x768, batch "
+                + "%d):%n", samples, batch);
+        Rounds rounds = Rounds.measure(graph, features, labels, batch, "--case", "vit", "--samples",
+                String.valueOf(samples), "--batch", String.valueOf(batch));
         // two encoder blocks: 4 D^2 (attention projections) + 2 D 4D (MLP) multiply-adds per token, plus the
         // attention's two T x T x D products; 3x for a training step
         double d = 768;
         double t = 197;
         double flopsPerSample = 3 * 2 * 2 * (t * (4 * d * d + 8 * d * d) + 2 * t * t * d);
         double ceiling = gemmGflops(batch * 197, 768, 3072, 2);
-        double achieved = dl4j * flopsPerSample / 1e9;
-        System.out.printf("Fine-tuning ViT-B/16 blocks 10-11 + LayerNorm + new head (%d samples of 197x768, batch "
-                + "%d):%n", samples, batch);
-        System.out.printf("  DL4J     %.2f samples/s (median of %d epochs; rounds %s)%n", dl4j, ROUNDS,
-                Arrays.toString(Arrays.stream(rates).map(r -> Math.round(r * 100) / 100.0).toArray()));
+        double achieved = rounds.dl4j() * flopsPerSample / 1e9;
         System.out.printf("  GEMM work %.1f GFLOP per sample -> %.1f GFLOP/s; in-place GEMM now %.0f GFLOP/s: ratio "
                 + "%.3f%n", flopsPerSample / 1e9, achieved, ceiling, achieved / ceiling);
-        Double torch = torch(threads, "--case", "vit", "--samples", String.valueOf(samples), "--batch",
-                String.valueOf(batch));
-        if (torch == null) {
-            System.out.println("  PyTorch  not run (needs Debian's python3-torch and python3-torchvision)");
-        } else {
-            System.out.printf("  PyTorch  %.2f samples/s (%d threads)%n  ratio DL4J / PyTorch %.2f%n", torch,
-                    threads, dl4j / torch);
-        }
     }
 
-    /** Samples/s of {@link #ROUNDS} training epochs over the rows in batches, after one warm-up epoch; sorted. */
-    private static double[] epochRates(ComputationGraph graph, INDArray features, INDArray labels, int batch) {
-        long samples = features.size(0);
-        List<DataSet> batches = new ArrayList<>();
-        for (long from = 0; from < samples; from += batch) {
-            long to = Math.min(samples, from + batch);
-            batches.add(new DataSet(features.get(NDArrayIndex.interval(from, to)).dup(),
-                    labels.get(NDArrayIndex.interval(from, to)).dup()));
+    /**
+     * {@link #ROUNDS} training epochs of the graph over the rows in batches and as many of PyTorch's
+     * ({@link TorchBaseline}), step by step in turns (a DL4J step, then a PyTorch step), after one warm-up epoch of
+     * each; prints both, the ratio of the medians and each round's ratio (the paired figure: both sides of a round
+     * saw the same machine).
+     */
+    private record Rounds(double[] dl4jRates, double[] torchRates) {
+        double dl4j() {
+            return median(dl4jRates);
         }
-        batches.forEach(graph::fit); // warm-up
-        double[] rates = new double[ROUNDS];
-        for (int r = 0; r < ROUNDS; r++) {
-            long t0 = System.nanoTime();
-            batches.forEach(graph::fit);
-            rates[r] = samples / ((System.nanoTime() - t0) / 1e9);
+
+        static Rounds measure(ComputationGraph graph, INDArray features, INDArray labels, int batch,
+                              String... torchArgs) throws Exception {
+            long samples = features.size(0);
+            List<DataSet> batches = new ArrayList<>();
+            for (long from = 0; from < samples; from += batch) {
+                long to = Math.min(samples, from + batch);
+                batches.add(new DataSet(features.get(NDArrayIndex.interval(from, to)).dup(),
+                        labels.get(NDArrayIndex.interval(from, to)).dup()));
+            }
+            batches.forEach(graph::fit); // warm-up
+            int threads = Runtime.getRuntime().availableProcessors();
+            double[] dl4j = new double[ROUNDS];
+            double[] torch = new double[ROUNDS];
+            try (TorchBaseline baseline = TorchBaseline.start(threads, torchArgs).orElse(null)) {
+                for (int r = 0; r < ROUNDS; r++) {
+                    long nanos = 0;
+                    double torchSeconds = 0;
+                    for (DataSet b : batches) {
+                        long t0 = System.nanoTime();
+                        graph.fit(b);
+                        nanos += System.nanoTime() - t0;
+                        torchSeconds += baseline == null ? Double.NaN : baseline.step();
+                    }
+                    dl4j[r] = samples / (nanos / 1e9);
+                    torch[r] = samples / torchSeconds;
+                }
+            }
+            Rounds rounds = new Rounds(dl4j, torch);
+            System.out.printf("  DL4J     %.2f samples/s (median of %d epochs: %s)%n", rounds.dl4j(), ROUNDS,
+                    rounded(dl4j));
+            if (!Double.isNaN(torch[0])) {
+                double[] ratios = new double[ROUNDS];
+                Arrays.setAll(ratios, r -> dl4j[r] / torch[r]);
+                System.out.printf("  PyTorch  %.2f samples/s (median of %d epochs: %s; %d threads)%n", median(torch),
+                        ROUNDS, rounded(torch), threads);
+                System.out.printf("  ratio DL4J / PyTorch %.2f (medians); per round %s, median %.2f%n",
+                        rounds.dl4j() / median(torch), rounded(ratios), median(ratios));
+            }
+            return rounds;
         }
-        Arrays.sort(rates);
-        return rates;
+
+        private static double median(double[] values) {
+            double[] sorted = values.clone();
+            Arrays.sort(sorted);
+            return sorted[sorted.length / 2];
+        }
+
+        private static String rounded(double[] values) {
+            return Arrays.toString(Arrays.stream(values).map(v -> Math.round(v * 100) / 100.0).toArray());
+        }
     }
 
     /** Multiply-adds x 2 of one sample's forward pass through the graph's conv and dense layers. */
@@ -206,29 +234,5 @@ class FineTuneBenchmark {
         }
         Arrays.sort(rates);
         return rates[rates.length / 2];
-    }
-
-    private static Double torch(int threads, String... args) throws Exception {
-        Path python = Path.of("/usr/bin/python3");
-        if (!Files.isExecutable(python)) {
-            return null;
-        }
-        List<String> command = new ArrayList<>(List.of(python.toString(), "benchmarks/finetune_torch.py",
-                "--threads", String.valueOf(threads), "--rounds", String.valueOf(ROUNDS)));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String last = null;
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = r.readLine()) != null; ) {
-                last = line;
-            }
-        }
-        Path blas = Path.of("/usr/lib/x86_64-linux-gnu/libblas.so.3");
-        System.out.println("  PyTorch's BLAS: " + (Files.exists(blas) ? blas.toRealPath() : "unknown"));
-        if (p.waitFor() != 0 || last == null || !last.startsWith("torch samples/s ")) {
-            System.out.println("  PyTorch  failed: " + last);
-            return null;
-        }
-        return Double.parseDouble(last.split(" ")[2]);
     }
 }
