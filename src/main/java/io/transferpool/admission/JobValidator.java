@@ -4,6 +4,7 @@ import io.transferpool.data.BadSampleException;
 import io.transferpool.data.Dataset;
 import io.transferpool.data.DatasetLister;
 import io.transferpool.data.ImageDecoder;
+import io.transferpool.data.Preprocessor;
 import io.transferpool.data.RawImage;
 import io.transferpool.data.Sample;
 import io.transferpool.job.FieldError;
@@ -219,7 +220,8 @@ public final class JobValidator {
         String where = " (input \"" + input + "\" has shape " + Arrays.toString(shape) + ", layout " + p.layout() + ")";
         if (c > 0 && c != p.channels()) {
             errors.add(new FieldError("preprocess.channels", "the model takes " + c + " channels, preprocess gives "
-                    + p.channels() + where));
+                    + p.channels() + where + (c == 1 || c == 3 || c == 4 ? "; set it to " + c + ": grey, RGB and "
+                    + "RGBA images are converted to it, whatever the images have" : "")));
         }
         if (h > 0 && h != p.height()) {
             errors.add(new FieldError("preprocess.height", "the model takes height " + h + ", preprocess gives "
@@ -281,10 +283,11 @@ public final class JobValidator {
                 } catch (BadSampleException e) {
                     continue;
                 }
-                if (p.resize() == JobSpec.Resize.NONE && (img.width() != p.width() || img.height() != p.height())) {
-                    errors.add(new FieldError(field, "images are " + img.width() + "x" + img.height() + " (" + s.ref()
-                            + ") but preprocess expects " + p.width() + "x" + p.height()
-                            + "; fix preprocess.width/height or set preprocess.resize to \"stretch\""));
+                try {
+                    new Preprocessor(p).sized(img);
+                } catch (BadSampleException e) {
+                    errors.add(new FieldError(field, "images do not fit the preprocessing (" + s.ref() + "): "
+                            + e.getMessage() + "; fix preprocess.width/height, resize or crop"));
                     return;
                 }
                 if (img.channels() != p.channels() && !(convertible(img.channels()) && convertible(p.channels()))) {

@@ -18,7 +18,9 @@ import java.util.stream.Stream;
  * the job gives them; idx: an image file and a label file, the labels kept given by {@code labelFilter}.
  */
 public final class DatasetLister {
-    private static final List<String> IMAGE_SUFFIXES = List.of(".png", ".jpg", ".jpeg", ".bmp", ".gif");
+    /** Matched without regard to case. */
+    private static final List<String> IMAGE_SUFFIXES = List.of(".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif",
+            ".tiff");
 
     private DatasetLister() {
     }

@@ -25,7 +25,7 @@ public record DecodedBatch(float[] inputs, List<Sample> good, List<BadSample> ba
         long readNanos = 0;
         for (Sample s : part) {
             try {
-                ImageDecoder.Timed image = decoder.decodeTimed(s.ref());
+                ImageDecoder.Timed image = decoder.decodeTimed(s.ref(), pre.exifOrientation());
                 readNanos += image.readNanos();
                 long tp = System.nanoTime();
                 pre.apply(image.image(), inputs, good.size() * pre.inputSize());

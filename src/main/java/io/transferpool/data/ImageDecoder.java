@@ -12,19 +12,27 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.spi.IIORegistry;
+import javax.imageio.spi.ImageReaderSpi;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
- * Reads a sample's pixels from where its ref points: an image file under the data root (PNG, JPEG, BMP, GIF via
- * ImageIO) or an image inside an IDX file. Thread-safe: extractors decode a batch in parallel.
+ * Reads a sample's pixels from where its ref points: an image file under the data root (PNG, JPEG including
+ * progressive and CMYK/YCCK, WebP, TIFF, BMP, GIF: ImageIO with TwelveMonkeys' plugins) or an image inside an IDX
+ * file. Thread-safe: extractors decode a batch in parallel.
  */
 public final class ImageDecoder {
     static {
         ImageIO.setUseCache(false); // no temporary files while decoding
+        // ImageIO finds plugins through the context class loader of the thread that first touches it, which under
+        // Quarkus's launcher or a worker thread may not see the application's jars: register them from ours.
+        IIORegistry.getDefaultInstance().registerServiceProviders(
+                ServiceLoader.load(ImageReaderSpi.class, ImageDecoder.class.getClassLoader()).iterator());
     }
 
     /** ImageIO readers are not thread-safe; each decoding thread keeps one per format. */
@@ -46,13 +54,22 @@ public final class ImageDecoder {
     public record Timed(RawImage image, long readNanos) {
     }
 
-    /** The sample's pixels; anything wrong with it (also a decoder failing on crafted data) is a bad sample. */
-    public RawImage decode(String ref) throws BadSampleException {
-        return decodeTimed(ref).image();
+    /** A file's pixels as stored, its bytes (for its metadata) and how long reading it took. */
+    private record Stored(RawImage image, byte[] bytes, long readNanos) {
     }
 
-    /** {@link #decode}, also saying how long reading took (the pipeline's per-image cost breakdown). */
-    public Timed decodeTimed(String ref) throws BadSampleException {
+    /**
+     * The sample's pixels as stored; anything wrong with it (also a decoder failing on crafted data) is a bad sample.
+     */
+    public RawImage decode(String ref) throws BadSampleException {
+        return decodeTimed(ref, false).image();
+    }
+
+    /**
+     * {@link #decode}, turned as its EXIF orientation says when {@code exifOrientation} (JPEG, WebP, TIFF), and
+     * saying how long reading took (the pipeline's per-image cost breakdown).
+     */
+    public Timed decodeTimed(String ref, boolean exifOrientation) throws BadSampleException {
         int hash = ref.lastIndexOf('#');
         try {
             if (hash > 0) {
@@ -60,7 +77,10 @@ public final class ImageDecoder {
                 RawImage image = idx(ref.substring(0, hash), ref.substring(hash + 1));
                 return new Timed(image, System.nanoTime() - t0);
             }
-            return file(ref);
+            Stored stored = file(ref);
+            RawImage image = exifOrientation
+                    ? ExifOrientation.apply(stored.image(), ExifOrientation.of(stored.bytes())) : stored.image();
+            return new Timed(image, stored.readNanos());
         } catch (RuntimeException e) {
             throw new BadSampleException("cannot decode image: " + e.getClass().getSimpleName() + ": "
                     + e.getMessage(), e);
@@ -75,7 +95,7 @@ public final class ImageDecoder {
         }
     }
 
-    private Timed file(String ref) throws BadSampleException {
+    private Stored file(String ref) throws BadSampleException {
         long t0 = System.nanoTime();
         byte[] bytes;
         try {
@@ -98,7 +118,7 @@ public final class ImageDecoder {
         long readNanos = System.nanoTime() - t0;
         RawImage fast = PNGS.get().decode(bytes);
         if (fast != null) {
-            return new Timed(fast, readNanos);
+            return new Stored(fast, bytes, readNanos);
         }
         BufferedImage img;
         try {
@@ -109,7 +129,7 @@ public final class ImageDecoder {
         if (img == null) {
             throw new BadSampleException("not a readable image (no decoder recognised it)");
         }
-        return new Timed(RasterPixels.of(img), readNanos);
+        return new Stored(RasterPixels.of(img), bytes, readNanos);
     }
 
     /**

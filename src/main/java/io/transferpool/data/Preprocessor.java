@@ -43,13 +43,7 @@ public final class Preprocessor {
     public void apply(RawImage image, float[] out, int offset) throws BadSampleException {
         int w = spec.width();
         int h = spec.height();
-        if (image.width() != w || image.height() != h) {
-            if (spec.resize() == JobSpec.Resize.NONE) {
-                throw new BadSampleException("image is " + image.width() + "x" + image.height() + ", preprocess expects "
-                        + w + "x" + h + " (set preprocess.resize to \"stretch\" to resize)");
-            }
-            image = image.resize(w, h);
-        }
+        image = sized(image);
         int channels = spec.channels();
         boolean nchw = spec.layout() == JobSpec.Layout.NCHW;
         float scale = (float) spec.scale();
@@ -66,6 +60,49 @@ public final class Preprocessor {
                 }
             }
         }
+    }
+
+    /**
+     * The image at width x height: resized as {@code resize} says (to resizeSize, by default the larger of width and
+     * height, when a crop follows), then its centre cut out when {@code crop} is "center". The arithmetic of sizes
+     * and offsets is torchvision's (Resize(int): the longer side truncated; CenterCrop: offsets rounded half to
+     * even, as Python's round).
+     */
+    public RawImage sized(RawImage image) throws BadSampleException {
+        int w = spec.width();
+        int h = spec.height();
+        boolean crop = spec.crop() == JobSpec.Crop.CENTER;
+        int size = spec.resizeSize() > 0 ? spec.resizeSize() : Math.max(w, h);
+        switch (spec.resize()) {
+            case STRETCH -> image = crop ? image.resize(size, size) : image.resize(w, h);
+            case SHORTER_SIDE -> {
+                int iw = image.width();
+                int ih = image.height();
+                long longer = (long) size * Math.max(iw, ih) / Math.min(iw, ih);
+                if (longer > 65536) {
+                    throw new BadSampleException("image is " + iw + "x" + ih + ": its longer side would be " + longer
+                            + " pixels at a shorter side of " + size);
+                }
+                image = iw <= ih ? image.resize(size, (int) longer) : image.resize((int) longer, size);
+            }
+            case NONE -> {
+            }
+        }
+        if (crop && image.width() >= w && image.height() >= h) {
+            image = image.crop((int) Math.rint((image.width() - w) / 2.0), (int) Math.rint((image.height() - h) / 2.0),
+                    w, h);
+        }
+        if (image.width() != w || image.height() != h) {
+            throw new BadSampleException("image is " + image.width() + "x" + image.height() + ", preprocess expects "
+                    + w + "x" + h + (spec.resize() == JobSpec.Resize.NONE
+                    ? " (set preprocess.resize to \"stretch\" or \"shorter-side\" to resize)" : ""));
+        }
+        return image;
+    }
+
+    /** Turn JPEG, WebP and TIFF images as their EXIF orientation says before anything else. */
+    public boolean exifOrientation() {
+        return spec.exifOrientation();
     }
 
     /**

@@ -243,7 +243,8 @@ public final class JobParser {
         if (r == null) {
             return null;
         }
-        r.rejectUnknown(Set.of("width", "height", "channels", "scale", "mean", "std", "layout", "resize"));
+        r.rejectUnknown(Set.of("width", "height", "channels", "scale", "mean", "std", "layout", "resize", "resizeSize",
+                "crop", "exifOrientation"));
         int channels = r.integer("channels", 3, 1, 4);
         if (channels == 2) {
             r.error("channels", "must be 1 (grey), 3 (RGB) or 4 (RGBA), got 2");
@@ -263,10 +264,30 @@ public final class JobParser {
         if (mean.stream().anyMatch(m -> !Double.isFinite(m))) {
             r.error("mean", "values must be finite");
         }
-        return new Preprocess(r.integer("width", 0, 1, 8192), r.integer("height", 0, 1, 8192), channels,
+        int width = r.integer("width", 0, 1, 8192);
+        int height = r.integer("height", 0, 1, 8192);
+        Resize resize = r.choice("resize", Resize.class, Resize.NONE, false, Resize::wire);
+        int resizeSize = r.integer("resizeSize", 0, 1, 8192);
+        Crop crop = r.choice("crop", Crop.class, Crop.NONE);
+        if (resizeSize > 0 && resize == Resize.NONE) {
+            r.error("resizeSize", "needs preprocess.resize (\"shorter-side\" or \"stretch\")");
+        }
+        if (resize == Resize.SHORTER_SIDE && crop != Crop.CENTER) {
+            r.error("crop", "must be \"center\" with resize \"shorter-side\" (the aspect ratio is kept, so only a "
+                    + "crop reaches width x height)");
+        }
+        if (resizeSize > 0 && crop == Crop.CENTER && resizeSize < Math.max(width, height)) {
+            r.error("resizeSize", resizeSize + " is smaller than the " + Math.max(width, height)
+                    + " pixels the crop takes (width x height " + width + "x" + height + ")");
+        }
+        if (resizeSize > 0 && resize == Resize.STRETCH && crop == Crop.NONE) {
+            r.error("resizeSize", "with resize \"stretch\" and no crop the image is stretched to width x height; "
+                    + "drop resizeSize or set crop to \"center\"");
+        }
+        return new Preprocess(width, height, channels,
                 r.number("scale", 1.0 / 255.0, 0.0, Double.MAX_VALUE, false), mean, std,
-                r.choice("layout", Layout.class, Layout.NCHW, false, Enum::name),
-                r.choice("resize", Resize.class, Resize.NONE));
+                r.choice("layout", Layout.class, Layout.NCHW, false, Enum::name), resize, resizeSize, crop,
+                r.bool("exifOrientation", false));
     }
 
     private static Head head(FieldReader r) {

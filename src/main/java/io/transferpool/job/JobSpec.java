@@ -192,14 +192,43 @@ public record JobSpec(
     /** What to do with an image whose size differs from width x height. */
     public enum Resize {
         /** The image is a bad sample. */
-        NONE,
-        /** Scale to width x height, ignoring aspect ratio. */
-        STRETCH
+        NONE("none"),
+        /** Scale to width x height (or resizeSize x resizeSize before a crop), ignoring aspect ratio. */
+        STRETCH("stretch"),
+        /** Scale so that the shorter side is resizeSize, keeping the aspect ratio (torchvision's Resize(int)). */
+        SHORTER_SIDE("shorter-side");
+
+        private final String wire;
+
+        Resize(String wire) {
+            this.wire = wire;
+        }
+
+        public String wire() {
+            return wire;
+        }
     }
 
-    /** pixel' = (pixel * scale - mean[c]) / std[c]. */
+    /** What to cut from a (resized) image larger than width x height. */
+    public enum Crop {
+        /** Nothing: the image must have the size by then. */
+        NONE,
+        /** The centre, as torchvision's CenterCrop. */
+        CENTER
+    }
+
+    /**
+     * pixel' = (pixel * scale - mean[c]) / std[c], after turning the image as its EXIF says (when
+     * {@code exifOrientation}), resizing (antialiased when shrinking, as PIL) and cropping. {@code resizeSize} 0 means
+     * none given.
+     */
     public record Preprocess(int width, int height, int channels, double scale, List<Double> mean, List<Double> std,
-                             Layout layout, Resize resize) {
+                             Layout layout, Resize resize, int resizeSize, Crop crop, boolean exifOrientation) {
+        /** No crop, no separate resize size, pixels as stored. */
+        public Preprocess(int width, int height, int channels, double scale, List<Double> mean, List<Double> std,
+                          Layout layout, Resize resize) {
+            this(width, height, channels, scale, mean, std, layout, resize, 0, Crop.NONE, false);
+        }
     }
 
     public record Head(List<Integer> hidden, String activation, double dropout) {

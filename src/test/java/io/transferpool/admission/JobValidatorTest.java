@@ -295,6 +295,33 @@ class JobValidatorTest {
     }
 
     @Test
+    void greyImagesForAnRgbModelAreConvertedNotRejected() throws Exception {
+        // issue 25: grey photos for an ImageNet-style base (3 channels in) are replicated into R, G and B
+        Files.copy(Path.of("src/test/resources/models/resnet_tiny.onnx"), root.resolve("models/rgb.onnx"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        String job = TestFiles.job("j", "models/rgb.onnx", "big", null, 1)
+                .replace("\"width\": 28, \"height\": 28, \"channels\": 1", "\"width\": 32, \"height\": 32, \"channels\": 3")
+                .replace(TestFiles.CUT, "/Flatten_output_0");
+        assertThat(catchErrors(job)).isEmpty();
+    }
+
+    @Test
+    void croppingFitsLargerImagesAndSmallerOnesAreNamed() {
+        String crop = TestFiles.job("j", "models/base.onnx", "big", null, 1)
+                .replace("\"channels\": 1,", "\"channels\": 1, \"crop\": \"center\",");
+        assertThat(catchErrors(crop)).noneSatisfy(e -> assertThat(e.field()).isEqualTo("data.train"));
+        String tooSmall = TestFiles.job("j", "models/base.onnx", "train", null, 1)
+                .replace("\"width\": 28, \"height\": 28, \"channels\": 1,",
+                        "\"width\": 28, \"height\": 28, \"channels\": 1, \"resize\": \"shorter-side\", "
+                                + "\"resizeSize\": 20, \"crop\": \"center\",");
+        assertThat(catchThrowableOfType(JobRejectedException.class, () -> JobParser.parse(tooSmall).orThrow())
+                .errors()).anySatisfy(e -> {
+            assertThat(e.field()).isEqualTo("preprocess.resizeSize");
+            assertThat(e.problem()).contains("20").contains("28");
+        });
+    }
+
+    @Test
     void emptyOrSingleClassData() {
         assertThat(errorsOf(TestFiles.job("j", "models/base.onnx", "empty", null, 1)))
                 .anySatisfy(e -> assertThat(e.toString()).startsWith("data.train.uri").contains("no samples"));
