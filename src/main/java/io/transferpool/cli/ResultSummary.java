@@ -87,7 +87,11 @@ final class ResultSummary {
                     tm.getOrDefault("trainingSeconds", 0.0), tm.getOrDefault("trainingSamplesPerSecond", 0.0),
                     tm.getOrDefault("totalSeconds", 0.0));
         }
-        if (r.artifacts() != null) {
+        if (r.artifacts() != null && r.artifacts().features() != null) {
+            out.println("  features   " + r.artifacts().features().uri() + " (<split>.npy float32 [N, D], "
+                    + "<split>.jsonl ref, label, class per row)");
+        }
+        if (r.artifacts() != null && r.artifacts().onnx() != null) {
             out.println("  model      " + r.artifacts().onnx().uri() + " (sha256 " + r.artifacts().onnx().sha256() + ")");
             if (r.artifacts().onnxData() != null) {
                 out.println("  weights    " + r.artifacts().onnxData().uri() + " (sha256 "

@@ -66,6 +66,10 @@ public final class JobParser {
             return new Parsed(null, null, List.of(new FieldError("$", "a job must be a JSON object")));
         }
         Parsed parsed = parse(root);
+        if (parsed.ok() && root.has("sweep") && parsed.spec().strategy() == JobSpec.Strategy.EXTRACT) {
+            return new Parsed(null, parsed.jobId(), List.of(new FieldError("sweep", "a job with strategy \"extract\" "
+                    + "trains nothing, so there are no candidates to compare")), parsed.rerun());
+        }
         if (parsed.ok() && root.has("sweep")) {
             List<FieldError> errors = new ArrayList<>();
             List<JobSpec.Candidate> candidates = SweepReader.read(root, errors, JobParser::parse);
@@ -191,7 +195,8 @@ public final class JobParser {
             }
         }
         return new BaseModel(r.string("uri", null, true), r.string("input", null, false),
-                r.string("cut", null, strategy == Strategy.FEATURE_EXTRACTION), sha == null ? null : sha.toLowerCase(),
+                r.string("cut", null, strategy == Strategy.FEATURE_EXTRACTION || strategy == Strategy.EXTRACT),
+                sha == null ? null : sha.toLowerCase(),
                 freezeAt, external);
     }
 

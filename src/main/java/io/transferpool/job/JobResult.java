@@ -165,10 +165,22 @@ public record JobResult(String jobId, Status status, List<FieldError> errors, Me
     public record BadSample(String sample, String reason) {
     }
 
-    /** @param onnxData the data file beside {@code onnx} holding its large weights, when it has one */
-    public record Artifacts(Artifact head, Artifact onnx, Artifact onnxData) {
+    /**
+     * @param onnxData the data file beside {@code onnx} holding its large weights, when it has one
+     * @param features the folder of a {@code strategy: "extract"} job's features ({@code <split>.npy} and
+     *                 {@code <split>.jsonl}); the other three are then null
+     */
+    public record Artifacts(Artifact head, Artifact onnx, Artifact onnxData, Artifact features) {
         public Artifacts(Artifact head, Artifact onnx) {
-            this(head, onnx, null);
+            this(head, onnx, null, null);
+        }
+
+        public Artifacts(Artifact head, Artifact onnx, Artifact onnxData) {
+            this(head, onnx, onnxData, null);
+        }
+
+        public static Artifacts features(Artifact folder) {
+            return new Artifacts(null, null, null, folder);
         }
     }
 

@@ -84,7 +84,9 @@ public record JobSpec(
 
     /** {@code auto}: the coordinator measures the data and chooses one of the others (see {@link Advice}). */
     public enum Strategy {
-        FEATURE_EXTRACTION("feature-extraction"), FINE_TUNE("fine-tune"), AUTO("auto");
+        FEATURE_EXTRACTION("feature-extraction"), FINE_TUNE("fine-tune"), AUTO("auto"),
+        /** Method 1's extraction only: the features themselves are the output (README "Features as output"). */
+        EXTRACT("extract");
 
         private final String wire;
 

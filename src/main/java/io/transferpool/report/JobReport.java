@@ -59,6 +59,7 @@ public final class JobReport {
             artifact(b, "ONNX model", r.artifacts().onnx());
             artifact(b, "ONNX external data", r.artifacts().onnxData());
             artifact(b, "DL4J network", r.artifacts().head());
+            artifact(b, "Features (folder: &lt;split&gt;.npy, &lt;split&gt;.jsonl)", r.artifacts().features());
             b.append("</table>");
         }
         return b.append("</body></html>").toString();
@@ -245,8 +246,11 @@ public final class JobReport {
 
     private static void artifact(StringBuilder b, String name, JobResult.Artifact a) {
         if (a != null) {
-            b.append("<tr><td class=\"l\">").append(name).append("</td><td class=\"l\">").append(esc(a.uri()))
-                    .append("<br><small>sha256 ").append(esc(a.sha256())).append("</small></td></tr>");
+            b.append("<tr><td class=\"l\">").append(name).append("</td><td class=\"l\">").append(esc(a.uri()));
+            if (a.sha256() != null) {
+                b.append("<br><small>sha256 ").append(esc(a.sha256())).append("</small>");
+            }
+            b.append("</td></tr>");
         }
     }
 }

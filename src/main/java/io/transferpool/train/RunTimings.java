@@ -33,14 +33,28 @@ final class RunTimings {
         return t;
     }
 
-    static Map<String, Double> of(JobAccumulator acc, TrainingData data, Trained head,
-                                  List<JobResult.SweepCandidate> sweep, double evaluationSeconds,
-                                  ModelExport.Exported exported) {
+    /** The timings of a {@code strategy: "extract"} job: extraction, then writing the features out. */
+    static Map<String, Double> extracted(JobAccumulator acc, TrainingData data, double exportSeconds) {
+        Map<String, Double> t = gathered(acc, data);
+        t.put("exportSeconds", exportSeconds);
+        t.put("totalSeconds", (System.currentTimeMillis() - data.plan().submission().submittedAtMillis()) / 1e3);
+        return t;
+    }
+
+    /** Validation, extraction (or a handing trainer's figures) and reading or keeping features. */
+    private static Map<String, Double> gathered(JobAccumulator acc, TrainingData data) {
         Map<String, Double> t = new LinkedHashMap<>();
         t.put("validationSeconds", data.plan().submission().validationSeconds());
         // A job handed over by the trainer that gathered it carries that trainer's figures.
         t.putAll(data.plan().handoff() != null ? data.plan().handoff().extraction() : extraction(acc));
         t.putAll(data.featureTimings());
+        return t;
+    }
+
+    static Map<String, Double> of(JobAccumulator acc, TrainingData data, Trained head,
+                                  List<JobResult.SweepCandidate> sweep, double evaluationSeconds,
+                                  ModelExport.Exported exported) {
+        Map<String, Double> t = gathered(acc, data);
         t.put("trainingSeconds", head.seconds());
         if (sweep != null) {
             t.put("sweepSeconds", sweep.stream().mapToDouble(JobResult.SweepCandidate::seconds).sum());

@@ -2,15 +2,13 @@ package io.transferpool.data;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.transferpool.features.NpyFile;
 import io.transferpool.job.JobSpec;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,19 +40,6 @@ class TorchvisionPreprocessingTest {
         return names;
     }
 
-    /** A float32 array in NumPy's .npy format (version 1, little-endian, C order). */
-    static float[] npy(Path file) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-        assertThat(b.get(0) & 0xff).isEqualTo(0x93);
-        int headerLength = b.getShort(8) & 0xffff;
-        String header = new String(b.array(), 10, headerLength, StandardCharsets.US_ASCII);
-        assertThat(header).contains("'descr': '<f4'").contains("'fortran_order': False");
-        b.position(10 + headerLength);
-        float[] out = new float[b.remaining() / 4];
-        b.asFloatBuffer().get(out);
-        return out;
-    }
-
     private static List<Double> list(JsonNode n) {
         List<Double> out = new ArrayList<>();
         n.forEach(v -> out.add(v.asDouble()));
@@ -80,7 +65,7 @@ class TorchvisionPreprocessingTest {
         Preprocessor pre = new Preprocessor(spec);
         float[] got = new float[pre.inputSize()];
         pre.apply(new ImageDecoder(ROOT).decode(c.get("file").asText()), got, 0);
-        float[] want = npy(ROOT.resolve(name + ".npy"));
+        float[] want = NpyFile.read(ROOT.resolve(name + ".npy")).values();
         assertThat(got).hasSameSizeAs(want);
         double sum = 0;
         double max = 0;

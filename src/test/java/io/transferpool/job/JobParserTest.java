@@ -207,4 +207,18 @@ class JobParserTest {
         assertThat(misplaced.errors()).extracting(FieldError::field)
                 .containsExactlyInAnyOrder("baseModel.freezeAt", "fineTune");
     }
+
+    @Test
+    void extractNeedsACutAndTakesNoSweep() {
+        String job = io.transferpool.TestFiles.job("e", "models/base.onnx", "train", null, 1)
+                .replace("\"strategy\": \"feature-extraction\"", "\"strategy\": \"extract\"");
+        assertThat(JobParser.parse(job).orThrow().strategy()).isEqualTo(JobSpec.Strategy.EXTRACT);
+        var noCut = JobParser.parse(job.replace(", \"cut\": \"" + io.transferpool.TestFiles.CUT + "\"", ""));
+        assertThat(noCut.errors()).anySatisfy(e -> assertThat(e.field()).isEqualTo("baseModel.cut"));
+        String sweep = job.substring(0, job.lastIndexOf('}')) + ", \"sweep\": {\"training.epochs\": [1, 2]}}";
+        assertThat(JobParser.parse(sweep).errors()).anySatisfy(e -> {
+            assertThat(e.field()).isEqualTo("sweep");
+            assertThat(e.problem()).contains("extract");
+        });
+    }
 }
