@@ -1,6 +1,7 @@
 package io.transferpool.advice;
 
 import io.transferpool.job.Advice;
+import io.transferpool.job.JobResult;
 import io.transferpool.job.JobSpec;
 
 import java.util.Comparator;
@@ -52,6 +53,9 @@ public final class SeedRule {
                 : String.format(Locale.ROOT, "unlike the base's data: a linear classifier on the earlier %s reaches "
                 + "%.3f validation accuracy, on the cut %s only %.3f", best.tensor(), best.valAccuracy(),
                 atCut.tensor(), atCut.valAccuracy());
+        Advice.Probe rival = similar ? m.probes().stream().filter(p -> p != atCut)
+                .max(Comparator.comparingDouble(Advice.Probe::valAccuracy)).orElse(null) : best;
+        likeness += withinIntervals(m, atCut, rival);
         String confidence = m.baseConfidence() == null ? "" : String.format(Locale.ROOT,
                 "; the base's own classifier gives these images a mean top probability of %.2f",
                 m.baseConfidence());
@@ -87,6 +91,24 @@ public final class SeedRule {
                 + (from.equals(d.input()) ? "the whole network" : "everything after " + from) + " from its "
                 + "pretrained weights with a new head at " + d.cut() + ", at the small rate 1e-4 after warming the "
                 + "head up.");
+    }
+
+    /**
+     * Says when two probes' validation accuracies are each inside the other's 95% interval (Wilson, on the images
+     * probed): the sample does not tell those depths apart, and the rule's choice between them may be chance.
+     */
+    static String withinIntervals(Advice.Measurements m, Advice.Probe a, Advice.Probe b) {
+        if (b == null || a == b || m.probedImages() <= 0) {
+            return "";
+        }
+        JobResult.Interval ia = JobResult.Interval.wilson(a.valAccuracy(), m.probedImages());
+        JobResult.Interval ib = JobResult.Interval.wilson(b.valAccuracy(), m.probedImages());
+        if (!ia.contains(b.valAccuracy()) || !ib.contains(a.valAccuracy())) {
+            return "";
+        }
+        return String.format(Locale.ROOT, " (%s and %s are within each other's 95%% interval on the %d images "
+                + "probed, %.3f-%.3f and %.3f-%.3f: the sample does not tell them apart)", a.tensor(), b.tensor(),
+                m.probedImages(), ia.low(), ia.high(), ib.low(), ib.high());
     }
 
     private static String earlier(Advice.Measurements m, Advice.Probe cut) {

@@ -41,7 +41,8 @@ final class ResultSummary {
                                 : String.format("best epoch %d of %d, monitored %.4f%s", c.bestEpoch(), c.epochs(),
                                 c.monitored(), c.testAccuracy() == null ? ""
                                         : String.format(", test accuracy %.4f", c.testAccuracy())),
-                        c.chosen() ? " (chosen)" : "");
+                        c.chosen() ? " (chosen)" : Boolean.TRUE.equals(c.withinChosenInterval())
+                                ? " (within the chosen one's 95% interval: not told apart by the test set)" : "");
             }
         }
         if (m.stages() != null) {
@@ -59,7 +60,9 @@ final class ResultSummary {
         }
         if (m.test() != null) {
             var t = m.test();
-            out.printf("  test       accuracy %.4f, loss %.4f%s%n", t.accuracy(), t.loss(),
+            out.printf("  test       accuracy %.4f%s, loss %.4f%s%n", t.accuracy(), t.accuracy95() == null ? ""
+                            : String.format(" (95%% interval %.4f-%.4f, %d images)", t.accuracy95().low(),
+                            t.accuracy95().high(), t.samples()), t.loss(),
                     t.rocAuc() == null ? "" : String.format(", ROC AUC %.4f", t.rocAuc()));
             out.printf("  %-12s %9s %9s %9s %8s%n", "class", "precision", "recall", "f1", "support");
             for (Map.Entry<String, JobResult.ClassMetrics> e : t.perClass().entrySet()) {

@@ -116,7 +116,30 @@ public record JobResult(String jobId, Status status, List<FieldError> errors, Me
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record SweepCandidate(Map<String, String> values, int epochs, Integer bestEpoch, Double valLoss,
                                  Double valAccuracy, Double monitored, Double testLoss, Double testAccuracy,
-                                 double seconds, boolean chosen, String failed) {
+                                 double seconds, boolean chosen, String failed, Interval testAccuracy95,
+                                 Boolean withinChosenInterval) {
+        public SweepCandidate(Map<String, String> values, int epochs, Integer bestEpoch, Double valLoss,
+                              Double valAccuracy, Double monitored, Double testLoss, Double testAccuracy,
+                              double seconds, boolean chosen, String failed) {
+            this(values, epochs, bestEpoch, valLoss, valAccuracy, monitored, testLoss, testAccuracy, seconds, chosen,
+                    failed, null, null);
+        }
+
+        /**
+         * With its test accuracy's 95% interval on {@code testSamples} images, and whether it and the chosen
+         * candidate ({@code chosenAccuracy}) are each inside the other's interval: then the test set does not tell
+         * them apart (null for the chosen one itself, or without test figures).
+         */
+        public SweepCandidate withIntervals(int testSamples, Double chosenAccuracy, Interval chosenInterval) {
+            if (testAccuracy == null || testSamples <= 0) {
+                return this;
+            }
+            Interval own = Interval.wilson(testAccuracy, testSamples);
+            Boolean within = chosen || chosenAccuracy == null || chosenInterval == null ? null
+                    : own.contains(chosenAccuracy) && chosenInterval.contains(testAccuracy);
+            return new SweepCandidate(values, epochs, bestEpoch, valLoss, valAccuracy, monitored, testLoss,
+                    testAccuracy, seconds, chosen, failed, own, within);
+        }
     }
 
     /**
@@ -142,9 +165,56 @@ public record JobResult(String jobId, Status status, List<FieldError> errors, Me
     public record EpochMetrics(int epoch, double loss, double accuracy, double valLoss, double valAccuracy) {
     }
 
+    /**
+     * Test figures. {@code samples}: the test images scored; {@code accuracy95}: the 95% interval of the accuracy
+     * (Wilson's score interval for {@code samples} images), how far the accuracy could be from the one on all
+     * images like these: two results whose intervals overlap much are not told apart by this test set.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record TestMetrics(double accuracy, double loss, Map<String, ClassMetrics> perClass, List<String> classes,
-                              int[][] confusionMatrix, Double rocAuc) {
+                              int[][] confusionMatrix, Double rocAuc, int samples, Interval accuracy95) {
+        /** Samples counted from the confusion matrix (0 without one), the interval computed from them. */
+        public TestMetrics(double accuracy, double loss, Map<String, ClassMetrics> perClass, List<String> classes,
+                           int[][] confusionMatrix, Double rocAuc) {
+            this(accuracy, loss, perClass, classes, confusionMatrix, rocAuc, total(confusionMatrix),
+                    total(confusionMatrix) == 0 ? null : Interval.wilson(accuracy, total(confusionMatrix)));
+        }
+
+        private static int total(int[][] confusion) {
+            int n = 0;
+            if (confusion != null) {
+                for (int[] row : confusion) {
+                    for (int v : row) {
+                        n += v;
+                    }
+                }
+            }
+            return n;
+        }
+    }
+
+    /** A 95% confidence interval of a proportion. */
+    public record Interval(double low, double high) {
+        private static final double Z = 1.959963984540054;
+
+        /**
+         * Wilson's score interval for an accuracy measured on {@code n} samples: unlike the normal approximation it
+         * stays inside [0, 1] and is sound for small n and accuracies near 0 or 1.
+         */
+        public static Interval wilson(double accuracy, int n) {
+            if (n <= 0) {
+                throw new IllegalArgumentException("an interval needs samples, got " + n);
+            }
+            double z2 = Z * Z;
+            double denominator = 1 + z2 / n;
+            double centre = (accuracy + z2 / (2.0 * n)) / denominator;
+            double half = Z / denominator * Math.sqrt(accuracy * (1 - accuracy) / n + z2 / (4.0 * n * n));
+            return new Interval(Math.max(0, centre - half), Math.min(1, centre + half));
+        }
+
+        public boolean contains(double value) {
+            return value >= low && value <= high;
+        }
     }
 
     public record ClassMetrics(double precision, double recall, double f1, int support) {

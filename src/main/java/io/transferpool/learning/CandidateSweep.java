@@ -3,6 +3,7 @@ package io.transferpool.learning;
 import io.transferpool.features.Rows;
 import io.transferpool.job.JobResult.EpochMetrics;
 import io.transferpool.job.JobResult.SweepCandidate;
+import io.transferpool.job.JobResult;
 import io.transferpool.job.JobSpec;
 import org.jboss.logging.Logger;
 
@@ -73,6 +74,13 @@ public final class CandidateSweep {
             SweepCandidate b = best.figures();
             out[best.index()] = new SweepCandidate(b.values(), b.epochs(), b.bestEpoch(), b.valLoss(), b.valAccuracy(),
                     b.monitored(), b.testLoss(), b.testAccuracy(), b.seconds(), true, null);
+        }
+        if (best != null && test != null && test.size() > 0 && out[best.index()].testAccuracy() != null) {
+            double chosen = out[best.index()].testAccuracy();
+            JobResult.Interval interval = JobResult.Interval.wilson(chosen, test.size());
+            for (int i = 0; i < out.length; i++) {
+                out[i] = out[i].withIntervals(test.size(), chosen, interval);
+            }
         }
         return new Outcome<>(best == null ? null : best.product(), List.of(out));
     }

@@ -1,6 +1,7 @@
 package io.transferpool.learning;
 
 import io.transferpool.job.JobResult.ClassMetrics;
+import io.transferpool.job.JobResult;
 import io.transferpool.job.JobResult.TestMetrics;
 
 import java.util.Arrays;
@@ -69,7 +70,8 @@ public final class Evaluation {
         if (auc != null && auc.isNaN()) {
             auc = null; // one class absent from the test set: AUC is undefined
         }
-        return new TestMetrics(la.accuracy(), la.loss(), perClass, List.copyOf(classes), confusion, auc);
+        return new TestMetrics(la.accuracy(), la.loss(), perClass, List.copyOf(classes), confusion, auc,
+                labels.length, labels.length == 0 ? null : JobResult.Interval.wilson(la.accuracy(), labels.length));
     }
 
     /** Area under the ROC curve for class 1 (Mann-Whitney U, ties counted half). */

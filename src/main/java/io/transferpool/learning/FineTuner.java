@@ -55,7 +55,9 @@ public final class FineTuner {
 
     /**
      * Trains the network, first the new head alone when the job warms up (see {@link HeadWarmup}), then
-     * everything after the boundary; the job keeps the best epoch of either stage by the checkpoint monitor. Only
+     * everything after the boundary; the job keeps the fine-tune's best epoch only if it gets significantly more
+     * validation images right than the warm-up ({@link StageChoice}), else the warm-up's (without validation data:
+     * the better of the two by the checkpoint monitor). Only
      * the second stage saves checkpoints: a trainer resuming it trains the (seeded, quick) warm-up again, quietly.
      */
     public Result train(OnnxModel model, JobSpec spec, int classes, Rows train, Rows validation,
@@ -73,12 +75,21 @@ public final class FineTuner {
             listener.resumed(warm.epochs());
         }
         INDArray warmParams = net.params().dup();
+        boolean[] warmRight = validation.size() == 0 ? null
+                : StageChoice.right(EpochLoop.predict(net, validation), validation.labels(), classes);
         int offset = warm.epochs().size();
         Trained fine = EpochLoop.train(net, train, validation, spec.training(), listener.offsetBy(offset),
                 checkpoints);
-        JobSpec.Checkpoint cp = spec.training().checkpoint();
-        boolean warmBest = !EpochLoop.improved(EpochLoop.value(cp.monitor(), best(fine)),
-                EpochLoop.value(cp.monitor(), best(warm)), cp.mode());
+        boolean warmBest;
+        if (warmRight != null) {
+            // the warm-up (method 1) unless the fine-tune gets significantly more validation images right
+            warmBest = !StageChoice.keepFineTune(StageChoice.right(EpochLoop.predict(net, validation),
+                    validation.labels(), classes), warmRight);
+        } else {
+            JobSpec.Checkpoint cp = spec.training().checkpoint();
+            warmBest = !EpochLoop.improved(EpochLoop.value(cp.monitor(), best(fine)),
+                    EpochLoop.value(cp.monitor(), best(warm)), cp.mode());
+        }
         if (warmBest) {
             net.setParams(warmParams);
         }

@@ -127,14 +127,20 @@ public final class JobReport {
                 .append("job's model is the one marked chosen (best by the checkpoint monitor)</p>")
                 .append("<table id=\"sweep\"><tr><th>#</th><th class=\"l\">values</th><th>epochs</th>")
                 .append("<th>best epoch</th><th>val loss</th><th>val accuracy</th><th>test loss</th>")
-                .append("<th>test accuracy</th><th>seconds</th><th class=\"l\">chosen</th></tr>");
+                .append("<th>test accuracy</th><th>95% interval</th><th>seconds</th><th class=\"l\">chosen</th></tr>");
         for (int i = 0; i < sweep.size(); i++) {
             JobResult.SweepCandidate c = sweep.get(i);
+            String interval = c.testAccuracy95() == null ? "" : String.format(Locale.ROOT, "%.4f - %.4f",
+                    c.testAccuracy95().low(), c.testAccuracy95().high());
+            String chosen = c.chosen() ? "yes" : c.failed() != null ? esc(c.failed())
+                    : Boolean.TRUE.equals(c.withinChosenInterval())
+                    ? "no; within the chosen one's interval (the test set does not tell them apart)" : "";
             b.append(String.format(Locale.ROOT, "<tr><td>%d</td><td class=\"l\">%s</td><td>%d</td><td>%s</td>"
-                            + "<td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%.1f</td><td class=\"l\">%s</td></tr>",
+                            + "<td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%.1f</td><td class=\"l\">%s"
+                            + "</td></tr>",
                     i + 1, esc(c.values().toString()), c.epochs(), c.bestEpoch() == null ? "" : c.bestEpoch(),
                     figure(c.valLoss()), figure(c.valAccuracy()), figure(c.testLoss()), figure(c.testAccuracy()),
-                    c.seconds(), c.chosen() ? "yes" : c.failed() != null ? esc(c.failed()) : ""));
+                    interval, c.seconds(), chosen));
         }
         b.append("</table>");
         double[] x = new double[sweep.size()];
@@ -177,6 +183,10 @@ public final class JobReport {
         }
         b.append("<h2>Test</h2><table id=\"metrics\"><tr><th class=\"l\">metric</th><th>value</th></tr>");
         row(b, "accuracy", t.accuracy());
+        if (t.accuracy95() != null) {
+            b.append(String.format(Locale.ROOT, "<tr><td class=\"l\">accuracy, 95%% interval (Wilson, %d test images)"
+                    + "</td><td>%.4f - %.4f</td></tr>", t.samples(), t.accuracy95().low(), t.accuracy95().high()));
+        }
         row(b, "loss", t.loss());
         if (t.rocAuc() != null) {
             row(b, "ROC AUC", t.rocAuc());

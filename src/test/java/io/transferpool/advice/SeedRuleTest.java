@@ -61,4 +61,16 @@ class SeedRuleTest {
         assertThat(SeedRule.decide(measured(5000, 0.7, 0.8), new SeedRule.Depths("flat", "block2", null)).freezeAt())
                 .as("the input cannot be a boundary: from the last block").isEqualTo("block2");
     }
+
+    @Test
+    void saysWhenTheCutAndAnEarlierDepthAreNotToldApart() {
+        var close = new Advice.Measurements(200, 2, 100, 200, List.of(new Advice.Probe("flat", 1152, 0.85),
+                new Advice.Probe("block2", 3136, 0.87)), null, 1000, 0.03);
+        assertThat(SeedRule.withinIntervals(close, close.probes().get(0),
+                close.probes().get(1))).contains("within each other's 95% interval on the 200 images probed");
+        var apart = new Advice.Measurements(200, 2, 100, 4000, List.of(new Advice.Probe("flat", 1152, 0.80),
+                new Advice.Probe("block2", 3136, 0.90)), null, 1000, 0.03);
+        assertThat(SeedRule.withinIntervals(apart, apart.probes().get(0),
+                apart.probes().get(1))).isEmpty();
+    }
 }

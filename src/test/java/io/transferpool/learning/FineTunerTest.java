@@ -93,7 +93,7 @@ class FineTunerTest {
     }
 
     @Test
-    void bothStagesAreReportedAndTheBestEpochOfEitherIsKept() throws Exception {
+    void bothStagesAreReportedAndTheWarmUpIsKeptUnlessFineTuningIsSignificantlyRighter() throws Exception {
         for (String rate : List.of("0.0001", "0.3")) {
             JobSpec spec = spec("""
                     {"optimizer": {"type": "sgd", "learningRate": %s, "momentum": 0}, "epochs": 3, "batchSize": 16,
@@ -115,23 +115,36 @@ class FineTunerTest {
                 Trained t = r.trained();
                 assertThat(t.epochs()).extracting(EpochMetrics::epoch).containsExactly(1, 2, 3, 4, 5, 6, 7);
                 assertThat(told).as("progress numbered across both stages").isEqualTo(t.epochs());
-                // val_loss, the checkpoint monitor by default: the first epoch with the lowest value wins
-                double[] losses = t.epochs().stream().mapToDouble(EpochMetrics::valLoss).toArray();
-                int bestIndex = 0;
-                for (int i = 1; i < losses.length; i++) {
-                    bestIndex = losses[i] < losses[bestIndex] ? i : bestIndex;
-                }
-                assertThat(t.bestEpoch()).as("rate %s, val losses %s", rate, Arrays.toString(losses))
-                        .isEqualTo(bestIndex + 1);
-                assertThat(stages.stream().filter(JobResult.Stage::chosen).findFirst().orElseThrow().name())
-                        .isEqualTo(bestIndex < 4 ? "warmup" : "fine-tune");
+                // at 1e-4 three epochs barely move the network, at 0.3 they undo the warm head: neither gets
+                // significantly more validation images right, so the warm-up (method 1) is kept, whatever the loss
+                assertThat(stages.get(0).chosen()).as("rate %s", rate).isTrue();
+                assertThat(stages.get(1).chosen()).isFalse();
+                assertThat(t.bestEpoch()).isEqualTo(stages.get(0).bestEpoch()).isBetween(1, 4);
                 assertThat(EpochLoop.evaluate(r.trained().network(), val).loss())
-                        .as("the network holds the kept epoch's weights").isCloseTo(losses[bestIndex], within(1e-4));
-                if (rate.equals("0.3")) {
-                    assertThat(stages.get(0).chosen()).as("steps this large undo the warm head: it stays best")
-                            .isTrue();
-                }
+                        .as("the network holds the kept epoch's weights")
+                        .isCloseTo(t.epochs().get(t.bestEpoch() - 1).valLoss(), within(1e-4));
             }
+        }
+    }
+
+    @Test
+    void aFineTuneThatGetsClearlyMoreRightIsKept() throws Exception {
+        // a warm-up too short and slow to learn anything, then fine-tuning at a working rate
+        JobSpec spec = spec("""
+                {"optimizer": {"type": "sgd", "learningRate": 0.01, "momentum": 0.9}, "epochs": 12, "batchSize": 16,
+                 "seed": 3, "earlyStopping": {"patience": 50}}""", """
+                {"warmupEpochs": 1, "warmupLearningRate": 1e-9, "baseLearningRate": 0.01}""");
+        try (FeatureStore store = new FeatureStore(1 << 26, dir)) {
+            Rows train = rows(store, 0, 64, 1);
+            Rows val = rows(store, 1000, 32, 2);
+            FineTuner.Result r = new FineTuner().train(base, spec, 2, train, val, (m, max) -> { });
+            List<JobResult.Stage> stages = r.stages();
+            EpochMetrics warm = r.trained().epochs().get(0);
+            EpochMetrics kept = r.trained().epochs().get(r.trained().bestEpoch() - 1);
+            assertThat(kept.valAccuracy()).as("fine-tuning learned: %s", r.trained().epochs())
+                    .isGreaterThanOrEqualTo(warm.valAccuracy() + 5 / 32.0);
+            assertThat(stages.get(1).chosen()).isTrue();
+            assertThat(r.trained().bestEpoch()).isGreaterThan(1);
         }
     }
 

@@ -17,7 +17,8 @@ class JobReportTest {
         String html = JobReport.html(ReportFixtures.succeeded(18));
 
         assertThat(html).startsWith("<!DOCTYPE html>").contains("<svg id=\"loss-curve\"", "<svg id=\"accuracy-curve\"",
-                "id=\"confusion\"", ">421<", ">452<", "ROC AUC", "trainingSeconds", "best checkpoint at epoch 11");
+                "id=\"confusion\"", ">421<", ">452<", "ROC AUC", "trainingSeconds", "best checkpoint at epoch 11",
+                "accuracy, 95% interval (Wilson, 1000 test images)</td><td>0.8509 - 0.8922</td>");
         Matcher curves = Pattern.compile("<polyline class=\"curve\" data-series=\"([^\"]+)\" points=\"([^\"]+)\"")
                 .matcher(html);
         int found = 0;
@@ -57,14 +58,20 @@ class JobReportTest {
                 new JobResult.SweepCandidate(java.util.Map.of("learningRate", "0.1"), 0, null, null, null, null, null,
                         null, 0.4, false, "the training loss became NaN in epoch 3"),
                 new JobResult.SweepCandidate(java.util.Map.of("learningRate", "0.0001"), 9, 9, 0.45, 0.8, 0.45, 0.44,
-                        0.79, 1.5, false, null));
+                        0.86, 1.5, false, null));
+        // 421 + 452 + ... = 1000 test images in the fixture's confusion matrix
+        JobResult.Interval chosen = JobResult.Interval.wilson(0.873, 1000);
+        sweep = sweep.stream().map(c -> c.withIntervals(1000, 0.873, chosen)).toList();
         String html = JobReport.html(new JobResult(r.jobId(), r.status(), r.errors(), new JobResult.Metrics(
                 m.epochs(), 11, m.stopReason(), m.test(), m.counts(), m.timings(), null, null, sweep), r.artifacts()));
 
         assertThat(html).contains("id=\"sweep\"", "3 candidates", "<svg id=\"sweep-chart\"",
                 "<td>1</td><td class=\"l\">{learningRate=0.001}</td><td>18</td><td>11</td><td>0.3100</td>"
-                        + "<td>0.8800</td><td>0.3000</td><td>0.8730</td><td>2.5</td><td class=\"l\">yes</td>",
-                "the training loss became NaN in epoch 3");
+                        + "<td>0.8800</td><td>0.3000</td><td>0.8730</td><td>0.8509 - 0.8922</td><td>2.5</td>"
+                        + "<td class=\"l\">yes</td>",
+                "the training loss became NaN in epoch 3",
+                "<td>0.8600</td><td>0.8371 - 0.8801</td><td>1.5</td><td class=\"l\">no; within the chosen one's "
+                        + "interval (the test set does not tell them apart)</td>");
         assertThat(html).containsPattern("data-series=\"test accuracy\" points=\"[^\" ]+ [^\" ]+\"")
                 .as("the failed candidate has no point");
         assertThat(JobReport.html(r)).doesNotContain("id=\"sweep\"");
