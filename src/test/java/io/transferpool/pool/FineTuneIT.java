@@ -58,18 +58,35 @@ class FineTuneIT {
     }
 
     @Test
-    void theLastConvBlockAndANewHeadAreTrainedAndTheCombinedModelPredictsLikeTheTrainer() throws Exception {
-        JobResult r = run("ft-block", job("ft-block", "models/base.onnx", LAST_BLOCK,
+    void aWarmedUpFineTuneReportsBothStagesAndKeepsTheWarmUpUnlessClearlyBetter() throws Exception {
+        JobResult r = run("ft-stages", job("ft-stages", "models/base.onnx", LAST_BLOCK,
                 ", \"fineTune\": {\"baseLearningRate\": 0.0001}"));
 
         assertThat(r.status()).as("errors %s", r.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
-        assertThat(r.metrics().counts().featureDimension()).as("64x7x7 activations").isEqualTo(3136);
-        // 3 epochs of the new head alone (the warm-up), then 3 of the conv block and the head; the fine-tuning's
-        // best epoch beat the warm-up's, so its weights are the job's
+        // 3 epochs of the new head alone (the warm-up), then 3 of the conv block and the head; 3 epochs at 1e-4
+        // do not get significantly more of the 8 validation images right, so the warm-up's weights are the job's
+        // (learning.StageChoice), and the job's best epoch is the warm-up's
         assertThat(r.metrics().epochs()).hasSize(6);
         assertThat(r.metrics().stages()).extracting(JobResult.Stage::name, JobResult.Stage::firstEpoch,
                 JobResult.Stage::lastEpoch, JobResult.Stage::chosen).containsExactly(
-                tuple("warmup", 1, 3, false), tuple("fine-tune", 4, 6, true));
+                tuple("warmup", 1, 3, true), tuple("fine-tune", 4, 6, false));
+        assertThat(r.metrics().bestEpoch()).isEqualTo(r.metrics().stages().get(0).bestEpoch()).isBetween(1, 3);
+        OnnxModel combined = OnnxModel.load(Path.of(URI.create(r.artifacts().onnx().uri())));
+        assertThat(initializer(combined, "features.10.weight"))
+                .as("the warm-up kept: the conv block as the base has it")
+                .isEqualTo(initializer(OnnxModel.load(TestFiles.BASE_MODEL), "features.10.weight"));
+    }
+
+    @Test
+    void theLastConvBlockAndANewHeadAreTrainedAndTheCombinedModelPredictsLikeTheTrainer() throws Exception {
+        // no warm-up: the conv block and the head train together, and the trained block is what the job keeps
+        JobResult r = run("ft-block", job("ft-block", "models/base.onnx", LAST_BLOCK,
+                ", \"fineTune\": {\"baseLearningRate\": 0.0001, \"warmupEpochs\": 0}"));
+
+        assertThat(r.status()).as("errors %s", r.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
+        assertThat(r.metrics().counts().featureDimension()).as("64x7x7 activations").isEqualTo(3136);
+        assertThat(r.metrics().epochs()).hasSize(3);
+        assertThat(r.metrics().stages()).isNull();
         // The base has 8 classes, the task 2: a new head attaches at the base classifier's input.
         DemoTestImages test = DemoTestImages.load(POOL.root());
         int n = test.count();
