@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 
@@ -27,7 +28,7 @@ import java.util.List;
  * paired difference; per task the mean and spread of both and of the difference. Targets: on every task the
  * fine-tune's mean >= method 1's, and on no subset more than 1 point below that subset's method 1. Asserts nothing.
  * Run by hand after the recipe: {@code benchmarks/run.sh -Dtest=QualityBenchmark} ({@code -Dbench.quality.subsets=N}
- * for fewer subsets).
+ * for fewer subsets, {@code -Dbench.quality.tasks=a,b} and {@code -Dbench.quality.only=3,5} for some of them).
  */
 @Tag("benchmark")
 class QualityBenchmark {
@@ -56,10 +57,17 @@ class QualityBenchmark {
         try (Pool pool = Pool.start(TestConfig.pool(CASES, work), Cluster.embedded())) {
             for (Iterator<String> tasks = meta.get("tasks").fieldNames(); tasks.hasNext(); ) {
                 String task = tasks.next();
+                if (!System.getProperty("bench.quality.tasks", task).contains(task)) {
+                    continue;
+                }
                 System.out.printf("%nTask %s (Fashion-MNIST classes %s), %d subsets of %d training images%n", task,
                         meta.get("tasks").get(task), subsets, meta.get("subset").asInt());
                 List<Pair> pairs = new ArrayList<>();
                 for (int k = 0; k < subsets; k++) {
+                    if (!Arrays.asList(System.getProperty("bench.quality.only", String.valueOf(k)).split(","))
+                            .contains(String.valueOf(k))) {
+                        continue;
+                    }
                     JobResult m1 = run(pool, job(method1, task, k, "m1"));
                     JobResult ft = run(pool, job(fineTune, task, k, "ft"));
                     Pair p = new Pair(m1.metrics().test().accuracy(), ft.metrics().test().accuracy(), stages(ft));

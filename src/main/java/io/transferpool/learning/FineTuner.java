@@ -69,7 +69,11 @@ public final class FineTuner {
                     built.translation(), built.graph(), null);
         }
         boolean resuming = checkpoints.hasSaved();
-        Trained warm = HeadWarmup.train(net, built.translation().outputVertex(), train, validation, spec,
+        Translation t = built.translation();
+        // nothing between boundary and cut (the head right at the boundary): the rows are the head's inputs
+        HeadWarmup.FrozenPart frozen = t.inputs().get(0).equals(t.output()) ? null
+                : new HeadWarmup.FrozenPart(model, t.inputs().get(0), t.inputShapes().get(0), t.output());
+        Trained warm = HeadWarmup.train(net, t.outputVertex(), frozen, train, validation, spec,
                 resuming ? listener.quiet() : listener);
         if (resuming) {
             listener.resumed(warm.epochs());

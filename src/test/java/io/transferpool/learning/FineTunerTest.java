@@ -8,6 +8,8 @@ import io.transferpool.job.JobResult.EpochMetrics;
 import io.transferpool.job.JobResult;
 import io.transferpool.job.JobSpec;
 import io.transferpool.model.OnnxModel;
+import io.transferpool.model.SessionFactory;
+import io.transferpool.model.CutSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,6 +66,47 @@ class FineTunerTest {
                  "preprocess": {"width": 28, "height": 28, "channels": 1},
                  "head": {"hidden": [16]},
                  "training": %s, "fineTune": %s}""".formatted(training, fineTune)).orThrow());
+    }
+
+    @Test
+    void theWarmUpsInputsAreMethodOnesFeaturesBitForBit() throws Exception {
+        // 300 random images through ONNX Runtime to the boundary (what a fine-tune's extractors send), then the
+        // frozen part from there to the cut: exactly the features method 1's extractors make at the cut
+        String boundary = "/features/features.9/MaxPool_output_0";
+        String cut = "/flatten/Flatten_output_0";
+        int n = 300;
+        float[] images = new float[n * 28 * 28];
+        Random rnd = new Random(5);
+        for (int i = 0; i < images.length; i++) {
+            images[i] = rnd.nextFloat();
+        }
+        JobSpec.Preprocess p = spec("{}", "{}").preprocess();
+        CutSession.Features atBoundary;
+        CutSession.Features atCut;
+        try (CutSession b = CutSession.open(base, "input", boundary, SessionFactory.Settings.cpu(0));
+             CutSession c = CutSession.open(base, "input", cut, SessionFactory.Settings.cpu(0))) {
+            atBoundary = b.run(images, n, p);
+            atCut = c.run(images, n, p);
+        }
+        try (FeatureStore rows = new FeatureStore(1 << 26, dir); FeatureStore out = new FeatureStore(1 << 26, dir)) {
+            int d = atBoundary.dimension();
+            int[] ids = new int[n];
+            int[] labels = new int[n];
+            for (int i = 0; i < n; i++) {
+                ids[i] = i;
+                labels[i] = i % 2;
+            }
+            rows.add(ids, labels, atBoundary.values(), d);
+            new HeadWarmup.FrozenPart(base, boundary, new long[]{1, 64, 7, 7}, cut)
+                    .add(new Rows(rows, java.util.stream.IntStream.range(0, n).toArray(), 2), out);
+            assertThat(out.dimension()).isEqualTo(1152);
+            float[] row = new float[1152];
+            for (int i = 0; i < n; i++) {
+                out.read(i, row, 0);
+                assertThat(row).as("image %d", i)
+                        .containsExactly(java.util.Arrays.copyOfRange(atCut.values(), i * 1152, (i + 1) * 1152));
+            }
+        }
     }
 
     @Test
