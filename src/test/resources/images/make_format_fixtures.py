@@ -11,6 +11,7 @@ a seeded 40x30 picture: smooth gradients (what photos are mostly made of) and a 
 import base64
 import json
 import os
+import subprocess
 
 import numpy as np
 from PIL import Image, ImageOps
@@ -97,6 +98,20 @@ def main():
             pixels = np.asarray(back.convert(mode))
         expected[name] = {"width": W, "height": H, "mode": mode, "lossy": lossy,
                           "pixels": base64.b64encode(pixels.tobytes()).decode("ascii")}
+    # YCCK (what Photoshop writes for CMYK): PIL cannot write it, libjpeg can (ycck_writer.c, needs gcc and
+    # libjpeg62-turbo-dev); the same picture's CMYK, stored inverted as Adobe-marked JPEGs keep it
+    helper = os.path.join(HERE, "..", "ycck_writer")
+    subprocess.check_call(["gcc", "-O2", "-o", helper, os.path.join(HERE, "..", "ycck_writer.c"), "-ljpeg"])
+    raw = os.path.join(HERE, "..", "ycck.raw")
+    (255 - np.asarray(rgb.convert("CMYK"))).astype(np.uint8).tofile(raw)
+    path = os.path.join(HERE, "ycck.jpg")
+    subprocess.check_call([helper, raw, str(W), str(H), path])
+    os.remove(raw)
+    os.remove(helper)
+    back = Image.open(path)
+    assert back.mode == "CMYK"
+    expected["ycck.jpg"] = {"width": W, "height": H, "mode": "RGB", "lossy": True,
+                            "pixels": base64.b64encode(np.asarray(back.convert("RGB")).tobytes()).decode("ascii")}
     with open(os.path.join(HERE, "expected.json"), "w") as f:
         json.dump(expected, f, indent=1, sort_keys=True)
 
