@@ -13,11 +13,18 @@ public record JobView(String jobId, JobState state, Integer run, Instant submitt
 
     static JobView of(JobEntry e) {
         String self = "/jobs/" + e.jobId();
-        Map<String, String> links = e.result() == null
-                ? Map.of("self", self, "events", self + "/events")
-                : Map.of("self", self, "events", self + "/events", "result", self + "/result",
-                "report", self + "/report");
+        Map<String, String> links = new java.util.LinkedHashMap<>();
+        links.put("self", self);
+        links.put("events", self + "/events");
+        if (e.result() != null) {
+            links.put("result", self + "/result");
+            links.put("report", self + "/report");
+            // a strategy "extract" job's output: the folder of <split>.npy and <split>.jsonl
+            if (e.result().artifacts() != null && e.result().artifacts().features() != null) {
+                links.put("features", e.result().artifacts().features().uri());
+            }
+        }
         return new JobView(e.jobId(), e.state(), e.run(), Instant.ofEpochMilli(e.submittedAtMillis()),
-                Instant.ofEpochMilli(e.updatedAtMillis()), e.latest(), e.testAccuracy(), links);
+                Instant.ofEpochMilli(e.updatedAtMillis()), e.latest(), e.testAccuracy(), Map.copyOf(links));
     }
 }

@@ -148,6 +148,26 @@ class JobServiceTest {
     }
 
     @Test
+    void anExtractJobsFeaturesAreLinkedAndInItsResult() throws Exception {
+        String job = TestFiles.job("http-extract", "models/base.onnx", "train", "test", 1)
+                .replace("\"strategy\": \"feature-extraction\"", "\"strategy\": \"extract\"");
+        assertThat(send("POST", "/jobs", job, TOKEN).statusCode()).isEqualTo(202);
+        JsonNode result;
+        try (io.transferpool.messaging.JobClient client = new io.transferpool.messaging.JobClient(pool.clients())) {
+            result = Json.MAPPER.readTree(Json.bytes(client.await("http-extract", Duration.ofMinutes(2), e -> { })));
+        }
+        assertThat(result.get("status").asText()).isEqualTo("SUCCEEDED");
+        JsonNode viaHttp = json(send("GET", "/jobs/http-extract/result", null, null));
+        String folder = viaHttp.get("artifacts").get("features").get("uri").asText();
+        assertThat(folder).isEqualTo(result.get("artifacts").get("features").get("uri").asText());
+        assertThat(Path.of(URI.create(folder)).resolve("train.npy")).exists();
+        assertThat(Path.of(URI.create(folder)).resolve("test.jsonl")).exists();
+        assertThat(json(send("GET", "/jobs/http-extract", null, null)).get("links").get("features").asText())
+                .isEqualTo(folder);
+        assertThat(send("GET", "/jobs/http-extract/report", null, null).body()).contains(folder);
+    }
+
+    @Test
     void deleteCancelsARunningJobWhoseResultSaysCancelledWithItsEpochs() throws Exception {
         assertThat(send("DELETE", "/jobs/nobody", null, TOKEN).statusCode()).isEqualTo(404);
         String job = TestFiles.job("http-long", "models/base.onnx", "train", "test", 5000)
