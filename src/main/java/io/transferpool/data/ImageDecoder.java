@@ -123,6 +123,8 @@ public final class ImageDecoder {
         BufferedImage img;
         try {
             img = read(bytes);
+        } catch (BadSampleException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             throw new BadSampleException("cannot decode image: " + e.getMessage(), e);
         }
@@ -137,21 +139,41 @@ public final class ImageDecoder {
      * registered reader and go through a temporary-file cache on every call, which costs more than decoding a
      * small image.
      */
-    private static BufferedImage read(byte[] bytes) throws IOException {
+    private static BufferedImage read(byte[] bytes) throws IOException, BadSampleException {
         String format = bytes.length > 3 && (bytes[0] & 0xff) == 0x89 && bytes[1] == 'P' && bytes[2] == 'N'
                 ? "png" : bytes.length > 2 && (bytes[0] & 0xff) == 0xff && (bytes[1] & 0xff) == 0xd8 ? "jpeg" : null;
-        if (format == null) {
-            return ImageIO.read(new ByteArrayInputStream(bytes));
-        }
-        ImageReader reader = READERS.get().computeIfAbsent(format,
-                f -> ImageIO.getImageReadersByFormatName(f).next());
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
-            reader.setInput(in, true, true);
-            return reader.read(0);
-        } finally {
-            reader.setInput(null);
+            ImageReader reader;
+            if (format != null) {
+                reader = READERS.get().computeIfAbsent(format, f -> ImageIO.getImageReadersByFormatName(f).next());
+            } else {
+                var found = ImageIO.getImageReaders(in);
+                if (!found.hasNext()) {
+                    return null;
+                }
+                reader = found.next();
+            }
+            try {
+                reader.setInput(in, true, true);
+                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+                // a decompression bomb (a header promising far more than the file holds) is refused before the
+                // decoder allocates for it: 40000 x 40000 asked 1.6 GB of one JVM shared by every role
+                if (pixels > MAX_PIXELS) {
+                    throw new BadSampleException("image is " + reader.getWidth(0) + "x" + reader.getHeight(0)
+                            + ", more than " + MAX_PIXELS + " pixels");
+                }
+                return reader.read(0);
+            } finally {
+                reader.setInput(null);
+                if (format == null) {
+                    reader.dispose();
+                }
+            }
         }
     }
+
+    /** Most pixels of one image decoded: PIL's limit before it refuses an image as a decompression bomb. */
+    static final long MAX_PIXELS = 178_956_970L;
 
     private RawImage idx(String file, String index) throws BadSampleException {
         Path p = under(file);

@@ -61,4 +61,19 @@ class ImageDecoderTest {
             }
         }).distinct().toArray()).containsExactly(200);
     }
+
+    @Test
+    void aHeaderPromisingBillionsOfPixelsIsRefusedBeforeDecoding() throws Exception {
+        BufferedImage img = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ImageIO.write(img, "png", out);
+        byte[] png = out.toByteArray();
+        java.nio.ByteBuffer.wrap(png).putInt(16, 40000).putInt(20, 40000); // IHDR width and height
+        java.nio.file.Files.write(root.resolve("bomb.png"), png);
+        long t0 = System.nanoTime();
+        assertThat(org.assertj.core.api.Assertions.catchThrowableOfType(BadSampleException.class,
+                () -> new ImageDecoder(root).decode("bomb.png")))
+                .hasMessageContaining("40000x40000").hasMessageContaining("pixels");
+        assertThat((System.nanoTime() - t0) / 1e9).as("refused from the header, nothing allocated").isLessThan(5);
+    }
 }
