@@ -65,11 +65,12 @@ final class HeadWarmup {
                          JobSpec spec, EpochListener listener) {
         JobSpec warm = spec.withTraining(training(spec));
         try (FeatureStore inputs = train.store().sibling()) {
-            int nTrain = frozen == null ? add(net, headInput, train, inputs) : frozen.add(train, inputs);
+            int nTrain = train.size();
             if (frozen == null) {
+                add(net, headInput, train, inputs);
                 add(net, headInput, validation, inputs);
             } else {
-                frozen.add(validation, inputs);
+                frozen.add(List.of(train, validation), inputs);
             }
             Rows headTrain = new Rows(inputs, range(0, nTrain), train.classes());
             Rows headVal = new Rows(inputs, range(nTrain, inputs.size()), train.classes());
@@ -82,39 +83,45 @@ final class HeadWarmup {
 
     /** The base from the boundary to the cut, in ONNX Runtime: the head's inputs exactly as method 1 extracts them. */
     record FrozenPart(OnnxModel model, String boundary, long[] boundaryShape, String cut) {
-        int add(Rows rows, FeatureStore into) {
+        /** Adds what the part makes of each of {@code splits}' rows, in order, through one session. */
+        void add(List<Rows> splits, FeatureStore into) {
             byte[] part = GraphCut.between(model, boundary, boundaryShape, List.of(cut)).toByteArray();
-            OrtEnvironment env = OrtEnvironment.getEnvironment();
-            int[] order = rows.identityOrder();
-            int[] labels = rows.labels();
             try (SessionFactory.Opened session = SessionFactory.open(part, model.folder(),
                     SessionFactory.Settings.cpu(0))) {
-                for (int from = 0; from < rows.size(); from += BATCH) {
-                    int to = Math.min(rows.size(), from + BATCH);
-                    int n = to - from;
-                    float[] x = rows.batch(order, from, to).getFeatures().castTo(DataType.FLOAT).dup('c').data()
-                            .asFloat();
-                    long[] shape = boundaryShape.clone();
-                    shape[0] = n;
-                    try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape);
-                         OrtSession.Result r = session.session().run(Map.of(boundary, in))) {
-                        FloatBuffer out = ((OnnxTensor) r.get(0)).getFloatBuffer();
-                        float[] values = new float[out.remaining()];
-                        out.get(values);
-                        int[] ids = new int[n];
-                        int[] ls = new int[n];
-                        for (int i = 0; i < n; i++) {
-                            ids[i] = rows.indices()[from + i];
-                            ls[i] = labels[from + i];
-                        }
-                        into.add(ids, ls, values, values.length / n);
-                    }
+                for (Rows rows : splits) {
+                    add(session.session(), rows, into);
                 }
             } catch (OrtException e) {
                 throw new IllegalStateException("ONNX Runtime could not run the base from " + boundary + " to " + cut
                         + ": " + e.getMessage(), e);
             }
-            return rows.size();
+        }
+
+        private void add(OrtSession session, Rows rows, FeatureStore into) throws OrtException {
+            OrtEnvironment env = OrtEnvironment.getEnvironment();
+            int[] order = rows.identityOrder();
+            int[] labels = rows.labels();
+            for (int from = 0; from < rows.size(); from += BATCH) {
+                int to = Math.min(rows.size(), from + BATCH);
+                int n = to - from;
+                float[] x = rows.batch(order, from, to).getFeatures().castTo(DataType.FLOAT).dup('c').data()
+                        .asFloat();
+                long[] shape = boundaryShape.clone();
+                shape[0] = n;
+                try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape);
+                     OrtSession.Result r = session.run(Map.of(boundary, in))) {
+                    FloatBuffer out = ((OnnxTensor) r.get(0)).getFloatBuffer();
+                    float[] values = new float[out.remaining()];
+                    out.get(values);
+                    int[] ids = new int[n];
+                    int[] ls = new int[n];
+                    for (int i = 0; i < n; i++) {
+                        ids[i] = rows.indices()[from + i];
+                        ls[i] = labels[from + i];
+                    }
+                    into.add(ids, ls, values, values.length / n);
+                }
+            }
         }
     }
 

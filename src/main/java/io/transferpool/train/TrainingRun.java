@@ -188,22 +188,17 @@ public final class TrainingRun {
     private JobResult extracted(JobAccumulator acc, TrainingData data) throws Refused, IOException {
         long t0 = System.nanoTime();
         JobResult.Artifact folder = FeatureExport.write(data, dataRoot, artifacts);
-        FeatureStoreSizes sizes = new FeatureStoreSizes(data);
-        Counts counts = new Counts(sizes.train(), 0, sizes.test(), data.train().store().dimension(),
+        // the whole training split: an extract job takes no validation rows out
+        int trainRows = data.train().store().size();
+        int testRows = data.test() == null ? 0 : data.test().store().size();
+        Counts counts = new Counts(trainRows, 0, testRows, data.train().store().dimension(),
                 acc.badSamples().size(), JobResult.listed(acc.badSamples()), data.perClass(), acc.reusedRows());
         Map<String, Double> timings = RunTimings.extracted(acc, data, (System.nanoTime() - t0) / 1e9);
-        LOG.infof("Job %s extracted: %d + %d rows of %d features to %s", data.plan().spec().jobId(), sizes.train(),
-                sizes.test(), data.train().store().dimension(), folder.uri());
+        LOG.infof("Job %s extracted: %d + %d rows of %d features to %s", data.plan().spec().jobId(), trainRows,
+                testRows, data.train().store().dimension(), folder.uri());
         return new JobResult(data.plan().spec().jobId(), JobResult.Status.SUCCEEDED, List.of(),
                 new JobResult.Metrics(List.of(), null, null, null, counts, timings, null, null, null),
                 JobResult.Artifacts.features(folder));
-    }
-
-    /** Rows per split of an extract job: all of the training data (no validation split is taken out). */
-    private record FeatureStoreSizes(int train, int test) {
-        FeatureStoreSizes(TrainingData data) {
-            this(data.train().store().size(), data.test() == null ? 0 : data.test().store().size());
-        }
     }
 
     private Product newHead(OnnxModel base, JobSpec spec, Rows train, Rows val, EpochListener listener,

@@ -80,4 +80,28 @@ class PreprocessorTest {
         assertThat(out[0]).isEqualTo(0f);
         assertThat(out[47]).isEqualTo(32f);
     }
+
+    @Test
+    void stretchWithACropStretchesToTheResizeSizeSquareThenCutsTheMiddle() throws Exception {
+        byte[] px = new byte[8 * 4];
+        for (int i = 0; i < px.length; i++) {
+            px[i] = (byte) (i * 7);
+        }
+        RawImage image = new RawImage(8, 4, 1, px);
+        var p = new JobSpec.Preprocess(4, 4, 1, 1.0, List.of(), List.of(), JobSpec.Layout.NCHW,
+                JobSpec.Resize.STRETCH, 8, JobSpec.Crop.CENTER, false);
+        RawImage sized = new Preprocessor(p).sized(image);
+        assertThat(sized.pixels()).containsExactly(image.resize(8, 8).crop(2, 2, 4, 4).pixels());
+        // without the crop, stretched straight to width x height
+        var plain = new JobSpec.Preprocess(4, 4, 1, 1.0, List.of(), List.of(), JobSpec.Layout.NCHW,
+                JobSpec.Resize.STRETCH);
+        assertThat(new Preprocessor(plain).sized(image).pixels()).containsExactly(image.resize(4, 4).pixels());
+        // crop alone: a larger image's middle, a smaller one a bad sample naming both sizes
+        var cropOnly = new JobSpec.Preprocess(4, 2, 1, 1.0, List.of(), List.of(), JobSpec.Layout.NCHW,
+                JobSpec.Resize.NONE, 0, JobSpec.Crop.CENTER, false);
+        assertThat(new Preprocessor(cropOnly).sized(image).pixels()).containsExactly(image.crop(2, 1, 4, 2).pixels());
+        assertThat(org.assertj.core.api.Assertions.catchThrowableOfType(BadSampleException.class,
+                () -> new Preprocessor(cropOnly).sized(new RawImage(3, 3, 1, new byte[9]))))
+                .hasMessageContaining("3x3").hasMessageContaining("4x2");
+    }
 }

@@ -98,7 +98,7 @@ class FineTunerTest {
             }
             rows.add(ids, labels, atBoundary.values(), d);
             new HeadWarmup.FrozenPart(base, boundary, new long[]{1, 64, 7, 7}, cut)
-                    .add(new Rows(rows, java.util.stream.IntStream.range(0, n).toArray(), 2), out);
+                    .add(List.of(new Rows(rows, java.util.stream.IntStream.range(0, n).toArray(), 2)), out);
             assertThat(out.dimension()).isEqualTo(1152);
             float[] row = new float[1152];
             for (int i = 0; i < n; i++) {
