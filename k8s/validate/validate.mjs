@@ -12,6 +12,7 @@ const MODELS = {
   "v1/ConfigMap": ["kubernetes-models/v1/ConfigMap", "ConfigMap"],
   "v1/Secret": ["kubernetes-models/v1/Secret", "Secret"],
   "v1/Service": ["kubernetes-models/v1/Service", "Service"],
+  "v1/ServiceAccount": ["kubernetes-models/v1/ServiceAccount", "ServiceAccount"],
   "v1/PersistentVolumeClaim": ["kubernetes-models/v1/PersistentVolumeClaim", "PersistentVolumeClaim"],
   "apps/v1/Deployment": ["kubernetes-models/apps/v1/Deployment", "Deployment"],
   "policy/v1/PodDisruptionBudget": ["kubernetes-models/policy/v1/PodDisruptionBudget", "PodDisruptionBudget"],
@@ -29,7 +30,7 @@ const MODELS = {
 const BUILT_IN = {
   "v1/Namespace": "V1Namespace", "v1/ConfigMap": "V1ConfigMap", "v1/Secret": "V1Secret", "v1/Service": "V1Service",
   "v1/PersistentVolumeClaim": "V1PersistentVolumeClaim", "apps/v1/Deployment": "V1Deployment",
-  "policy/v1/PodDisruptionBudget": "V1PodDisruptionBudget",
+  "policy/v1/PodDisruptionBudget": "V1PodDisruptionBudget", "v1/ServiceAccount": "V1ServiceAccount",
 };
 const classes = new Map();
 

@@ -1,5 +1,6 @@
 package io.transferpool.admission;
 
+import io.transferpool.storage.Storage;
 import io.transferpool.features.FeatureCache;
 import io.transferpool.features.FeatureKey;
 import io.transferpool.messaging.FeatureType;
@@ -24,13 +25,13 @@ public final class FeatureReuse {
     }
 
     private final FeatureCache cache;
-    private final Path dataRoot;
+    private final Storage storage;
     private final FeatureType wire;
 
     /** @param wire how this pool's extractors send values (the pool's {@code tp.extract.feature-type}) */
-    public FeatureReuse(FeatureCache cache, Path dataRoot, FeatureType wire) {
+    public FeatureReuse(FeatureCache cache, Storage storage, FeatureType wire) {
         this.cache = cache;
-        this.dataRoot = dataRoot;
+        this.storage = storage;
         this.wire = wire;
     }
 
@@ -40,7 +41,7 @@ public final class FeatureReuse {
         }
         String key;
         try {
-            key = FeatureKey.of(job.spec(), job.modelSha256(), job.train(), job.test(), dataRoot, wire);
+            key = FeatureKey.of(job.spec(), job.modelSha256(), job.train(), job.test(), storage, wire);
         } catch (IOException | RuntimeException e) {
             // a file that vanished since validation: its shard will report it; nothing is kept for this job
             LOG.warnf("Job %s: its features are not kept (%s)", job.spec().jobId(), e.toString());

@@ -9,6 +9,7 @@ import io.transferpool.job.FieldError;
 import io.transferpool.job.JobRejectedException;
 import io.transferpool.job.JobSpec;
 import io.transferpool.job.Limits;
+import io.transferpool.storage.Storage;
 import io.transferpool.messaging.ExtractTask;
 import io.transferpool.messaging.FeatureBatch.Split;
 import io.transferpool.messaging.JobPlan;
@@ -24,21 +25,31 @@ import java.util.List;
  * samples into shards of at most {@code shardSize} and makes the plan and the extract tasks.
  */
 public final class JobPlanner {
-    private final Path dataRoot;
+    private final Storage storage;
     private final Limits limits;
     private final int extractBatch;
     private final int shardSize;
 
     /**
-     * @param dataRoot     what the samples resolve against (the advisor decodes some)
+     * @param storage      where the samples are read from (the advisor decodes some)
      * @param extractBatch images per extraction batch (the extractors' tp.extract.batch-size), for the limits
      * @param shardSize    samples per extract task (tp.shard-size)
      */
+    /** Files under {@code dataRoot} only. */
     public JobPlanner(Path dataRoot, Limits limits, int extractBatch, int shardSize) {
+        this(Storage.local(dataRoot), limits, extractBatch, shardSize);
+    }
+
+    /**
+     * @param storage      where the samples are read from (the advisor decodes some)
+     * @param extractBatch images per extraction batch (the extractors' tp.extract.batch-size), for the limits
+     * @param shardSize    samples per extract task (tp.shard-size)
+     */
+    public JobPlanner(Storage storage, Limits limits, int extractBatch, int shardSize) {
         if (shardSize < 1) {
             throw new IllegalArgumentException("shard size must be positive, got " + shardSize);
         }
-        this.dataRoot = dataRoot;
+        this.storage = storage;
         this.limits = limits;
         this.extractBatch = extractBatch;
         this.shardSize = shardSize;
@@ -66,7 +77,7 @@ public final class JobPlanner {
                 JobSpec.BaseModel b = spec.baseModel();
                 advice = new Advisor(limits.validationTimeout().dividedBy(2)).advise(spec.withBaseModel(
                         new JobSpec.BaseModel(b.uri(), b.input(), b.cut(), b.sha256(), null, b.externalSha256()),
-                        spec.fineTune()), model.parsed(), model.input(), facts.train(), dataRoot);
+                        spec.fineTune()), model.parsed(), model.input(), facts.train(), storage);
                 spec = AutoStrategy.apply(spec, advice);
             } catch (JobRejectedException e) {
                 errors.addAll(e.errors());

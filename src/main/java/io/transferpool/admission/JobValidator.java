@@ -14,7 +14,10 @@ import io.transferpool.model.ExternalData;
 import io.transferpool.model.GraphCut;
 import io.transferpool.model.ModelInspector;
 import io.transferpool.model.OnnxModel;
+import io.transferpool.model.StoredModel;
 import io.transferpool.paths.PathResolver;
+import io.transferpool.storage.Location;
+import io.transferpool.storage.Storage;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,7 +39,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link JobPlanner}'s.
  */
 public final class JobValidator {
-    private final PathResolver paths;
+    private final Storage storage;
     private static final int KEPT_RUNS = 8;
     /**
      * The base's run on zeros by model digest (with its external data's): jobs on a base already checked skip it.
@@ -53,13 +56,23 @@ public final class JobValidator {
             });
     private final AtomicInteger modelRuns = new AtomicInteger();
 
+    public JobValidator(Storage storage) {
+        this.storage = storage;
+    }
+
+    /** Files under {@code paths}' root only. */
     public JobValidator(PathResolver paths) {
-        this.paths = paths;
+        this(Storage.local(paths));
     }
 
     /** What job paths resolve against. */
     public Path root() {
-        return paths.root();
+        return storage.files().root();
+    }
+
+    /** Where jobs' data and models are read from. */
+    public Storage storage() {
+        return storage;
     }
 
     /** The facts of what {@code spec} refers to, with every error found (none: it may be planned). */
@@ -86,21 +99,23 @@ public final class JobValidator {
 
     private JobFacts.Model checkModel(JobSpec spec, List<FieldError> errors) {
         JobSpec.BaseModel bm = spec.baseModel();
-        Path file;
+        Location location;
         try {
-            file = paths.resolve("baseModel.uri", bm.uri());
+            location = storage.resolve("baseModel.uri", bm.uri());
         } catch (JobRejectedException e) {
             errors.addAll(e.errors());
             return new JobFacts.Model(null, null, null, bm.input(), null, Map.of(), null);
         }
-        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+        if (location instanceof Location.File f && (!Files.isRegularFile(f.path()) || !Files.isReadable(f.path()))) {
             errors.add(new FieldError("baseModel.uri", "model file \"" + bm.uri() + "\" does not exist, is not "
                     + "readable or is not a regular file"));
-            return new JobFacts.Model(file, null, null, bm.input(), null, Map.of(), null);
+            return new JobFacts.Model(f.path(), null, null, bm.input(), null, Map.of(), null);
         }
+        Path file = null;
         OnnxModel model;
         try {
-            model = OnnxModel.load(file);
+            file = StoredModel.file(storage, location);
+            model = StoredModel.read(location, file);
         } catch (IOException e) {
             errors.add(new FieldError("baseModel.uri", e.getMessage()));
             return new JobFacts.Model(file, null, null, bm.input(), null, Map.of(), null);
@@ -158,7 +173,7 @@ public final class JobValidator {
             }
             shapes = inferred.shapes();
         }
-        return new JobFacts.Model(file, paths.relative(file), model.sha256(), input, model, shapes, externalSha256);
+        return new JobFacts.Model(file, location.ref(), model.sha256(), input, model, shapes, externalSha256);
     }
 
     /**
@@ -235,7 +250,7 @@ public final class JobValidator {
 
     private Dataset listSplit(String field, JobSpec.Source source, List<String> classes, List<FieldError> errors) {
         try {
-            return DatasetLister.list(paths, field, source, classes);
+            return DatasetLister.list(storage, field, source, classes);
         } catch (JobRejectedException e) {
             errors.addAll(e.errors());
             return null;
@@ -270,7 +285,7 @@ public final class JobValidator {
      * the job here, while a few odd images later only count as bad samples.
      */
     private void checkImages(String field, Dataset ds, JobSpec.Preprocess p, List<FieldError> errors) {
-        ImageDecoder decoder = new ImageDecoder(paths.root());
+        ImageDecoder decoder = new ImageDecoder(storage);
         for (int label = 0; label < ds.classes().size(); label++) {
             int tried = 0;
             for (Sample s : ds.samples()) {

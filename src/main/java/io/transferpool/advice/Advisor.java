@@ -1,5 +1,6 @@
 package io.transferpool.advice;
 
+import io.transferpool.storage.Storage;
 import io.transferpool.data.Dataset;
 import io.transferpool.data.Sample;
 import io.transferpool.features.FeatureStore;
@@ -15,7 +16,6 @@ import io.transferpool.model.OnnxModel;
 import io.transferpool.model.TensorInfo;
 import io.transferpool.translate.Boundaries;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -61,9 +61,9 @@ public final class Advisor {
     /**
      * @param spec  the job (its cut, when given, is where a new head goes; else the base's last good cut point)
      * @param input the model input the images feed
-     * @param root  what the samples' references resolve against
+     * @param root  where the samples' references are read from
      */
-    public Advice advise(JobSpec spec, OnnxModel model, String input, Dataset train, Path root) throws Exception {
+    public Advice advise(JobSpec spec, OnnxModel model, String input, Dataset train, Storage root) throws Exception {
         Plan plan = plan(model, input, spec.baseModel().cut());
         List<Sample> sample = sample(train, spec.training().seed());
         int classes = train.classes().size();
@@ -201,7 +201,7 @@ public final class Advisor {
                 new JobSpec.Checkpoint(JobSpec.Monitor.VAL_LOSS, JobSpec.Mode.MIN), spec.training().seed());
         JobSpec probe = spec.candidate(new JobSpec.Candidate(Map.of(), new JobSpec.Head(List.of(), "relu", 0),
                 t, spec.fineTune()));
-        try (FeatureStore store = new FeatureStore(Long.MAX_VALUE, Path.of(System.getProperty("java.io.tmpdir")))) {
+        try (FeatureStore store = new FeatureStore(Long.MAX_VALUE, java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))) {
             int[] ids = new int[n];
             for (int i = 0; i < n; i++) {
                 ids[i] = i;

@@ -1,5 +1,6 @@
 package io.transferpool.advice;
 
+import io.transferpool.storage.Storage;
 import io.transferpool.data.DecodedBatch;
 import io.transferpool.data.ImageDecoder;
 import io.transferpool.data.Preprocessor;
@@ -10,7 +11,6 @@ import io.transferpool.model.OnnxModel;
 import io.transferpool.model.SessionFactory;
 import io.transferpool.model.TensorInfo;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +42,7 @@ final class SamplePass {
      * @param minImages the pass measures at least these many images (or the whole sample) whatever the budget
      */
     static Result run(OnnxModel model, String input, Advisor.Plan plan, List<Sample> sample, JobSpec.Preprocess p,
-                      Path root, Duration budget, int minImages) throws Exception {
+                      Storage root, Duration budget, int minImages) throws Exception {
         List<String> tensors = new ArrayList<>();
         tensors.add(plan.depths().cut());
         plan.probes().forEach(t -> tensors.add(t.name()));

@@ -11,7 +11,7 @@ import io.transferpool.job.JobRejectedException;
 import io.transferpool.job.JobSpec;
 import io.transferpool.kernels.NativeThreads;
 import io.transferpool.messaging.Json;
-import io.transferpool.paths.PathResolver;
+import io.transferpool.storage.Storage;
 import io.transferpool.pool.PoolConfig;
 import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
@@ -61,8 +61,10 @@ public class AdviseCommand implements Callable<Integer> {
             JobSpec auto = spec.withStrategy(JobSpec.Strategy.AUTO).withBaseModel(spec.baseModel().withFreezeAt(null),
                     ft);
             Path folder = jobFile.toAbsolutePath().getParent();
-            validated = new Admission(new JobValidator(new PathResolver(folder)), new JobPlanner(folder,
-                    config.limits(), config.extract().batchSize(), config.shardSize())).admit(auto);
+            try (Storage storage = Storage.of(folder, config.storage(), config.workDir().resolve("object-cache"))) {
+                validated = new Admission(new JobValidator(storage), new JobPlanner(storage, config.limits(),
+                        config.extract().batchSize(), config.shardSize())).admit(auto);
+            }
         } catch (JobRejectedException e) {
             out.println("Job " + parsed.jobId() + " cannot be advised on:");
             for (FieldError err : e.errors()) {

@@ -8,13 +8,14 @@ import io.transferpool.admission.Admission;
 import io.transferpool.admission.JobPlanner;
 import io.transferpool.admission.JobValidator;
 import io.transferpool.kernels.NativeThreads;
-import io.transferpool.paths.PathResolver;
+import io.transferpool.storage.Storage;
 import io.transferpool.pool.PoolConfig;
 import io.transferpool.web.ApiConfig;
 import io.transferpool.web.BoardProgress;
 import io.transferpool.web.JobBoard;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
@@ -74,12 +75,23 @@ class Beans {
         return new BoardProgress();
     }
 
-    /** The checks the job service runs on POST /jobs: the coordinator's, against the pool's data root. */
+    /** Where the job service's checks read data and models: the pool's data root and allowed buckets. */
     @Produces
     @Singleton
-    Admission admission(PoolOptions options) {
+    Storage storage(PoolOptions options) {
+        return options.config().openStorage();
+    }
+
+    void close(@Disposes Storage storage) {
+        storage.close();
+    }
+
+    /** The checks the job service runs on POST /jobs: the coordinator's, against the pool's storage. */
+    @Produces
+    @Singleton
+    Admission admission(PoolOptions options, Storage storage) {
         PoolConfig c = options.config();
-        return new Admission(new JobValidator(new PathResolver(c.dataRoot())), new JobPlanner(c.dataRoot(),
-                c.limits(), c.extract().batchSize(), c.shardSize()));
+        return new Admission(new JobValidator(storage), new JobPlanner(storage, c.limits(), c.extract().batchSize(),
+                c.shardSize()));
     }
 }

@@ -35,7 +35,7 @@ public class DemoCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         Path folder = out.toAbsolutePath().getParent();
-        return LocalRun.run(job, out, folder.resolve("report.html"), folder.resolve("artifacts"), options,
+        return LocalRun.run(job, out, folder.resolve("report.html"), folder.resolve("artifacts").toString(), options,
                 options.registry(), Duration.ofMinutes(60), System.out, running);
     }
 }

@@ -25,7 +25,7 @@ final class LocalRun {
     private LocalRun() {
     }
 
-    static int run(Path jobFile, Path outFile, Path reportFile, Path artifactsDir, PoolOptions options,
+    static int run(Path jobFile, Path outFile, Path reportFile, String artifactsDir, PoolOptions options,
                    MeterRegistry metrics, Duration timeout,
                    PrintStream out, RunningJob running)
             throws Exception {
@@ -36,7 +36,7 @@ final class LocalRun {
         }
     }
 
-    private static int runJob(Path jobFile, Path outFile, Path reportFile, Path artifactsDir, PoolOptions options,
+    private static int runJob(Path jobFile, Path outFile, Path reportFile, String artifactsDir, PoolOptions options,
                               MeterRegistry metrics, Duration timeout, PrintStream out, RunningJob running)
             throws Exception {
         if (!Files.isReadable(jobFile)) {
@@ -52,7 +52,7 @@ final class LocalRun {
         // runs side by side do not meet; kept features where the configuration keeps them.
         PoolConfig config = options.config(Map.of("tp.roles", "coordinator,extractor,trainer",
                 "tp.data-root", root.toString(), "tp.work-dir", work.toString(),
-                "tp.artifacts-dir", artifactsDir.toString(),
+                "tp.artifacts-dir", artifactsDir,
                 "tp.features.dir", base.features().policy(base.artifacts()).dir().toString()));
         Cluster cluster = options.cluster();
         out.println("TransferPool: running job " + jobId + " from " + jobFile + " (data root " + root + ")");

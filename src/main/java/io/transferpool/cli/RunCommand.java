@@ -24,8 +24,9 @@ public class RunCommand implements Callable<Integer> {
     Path report;
 
     @Option(names = "--artifacts", paramLabel = "DIR",
-            description = "Where the trained head and ONNX model go (default: artifacts/ next to --out, else ./artifacts).")
-    Path artifacts;
+            description = "Where the trained head and ONNX model go: a folder, or s3://bucket/prefix (the pool's "
+                    + "tp.storage.s3.* settings reach it). Default: artifacts/ next to --out, else ./artifacts.")
+    String artifacts;
 
     @Option(names = "--timeout-minutes", defaultValue = "240", description = "Give up waiting after this long.")
     long timeoutMinutes;
@@ -38,8 +39,8 @@ public class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path dir = artifacts != null ? artifacts
-                : out != null ? out.toAbsolutePath().getParent().resolve("artifacts") : Path.of("artifacts");
+        String dir = artifacts != null ? artifacts
+                : (out != null ? out.toAbsolutePath().getParent().resolve("artifacts") : Path.of("artifacts")).toString();
         return LocalRun.run(job, out, report, dir, options, options.registry(), Duration.ofMinutes(timeoutMinutes),
                 System.out, running);
     }

@@ -4,18 +4,26 @@ import io.transferpool.job.FieldError;
 import io.transferpool.job.JobRejectedException;
 import io.transferpool.job.JobSpec;
 import io.transferpool.paths.PathResolver;
+import io.transferpool.storage.Location;
+import io.transferpool.storage.ObjectStore;
+import io.transferpool.storage.ObjectUri;
+import io.transferpool.storage.Storage;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
  * Lists the samples of a split. image-folder: one sub-folder per class, classes in sorted folder-name order unless
- * the job gives them; idx: an image file and a label file, the labels kept given by {@code labelFilter}.
+ * the job gives them; idx: an image file and a label file, the labels kept given by {@code labelFilter}. In object
+ * storage a folder is a prefix and its sub-folders the next key segment, as the AWS CLI and s3fs show them; the
+ * listing is read page by page.
  */
 public final class DatasetLister {
     /** Matched without regard to case. */
@@ -29,11 +37,18 @@ public final class DatasetLister {
      * @param classes class names in label order, or empty to take them from the data (the training split does;
      *                the test split is then listed with the training split's classes)
      */
-    public static Dataset list(PathResolver paths, String field, JobSpec.Source source, List<String> classes) {
+    public static Dataset list(Storage storage, String field, JobSpec.Source source, List<String> classes) {
         return switch (source.format()) {
-            case IMAGE_FOLDER -> imageFolder(paths, field, source, classes);
-            case IDX -> idx(paths, field, source, classes);
+            case IMAGE_FOLDER -> storage.resolve(field + ".uri", source.uri()) instanceof Location.StoredObject o
+                    ? objectFolder(storage, o.uri(), field, source, classes)
+                    : imageFolder(storage.files(), field, source, classes);
+            case IDX -> idx(storage, field, source, classes);
         };
+    }
+
+    /** {@link #list(Storage, String, JobSpec.Source, List)} of files under {@code paths}' root. */
+    public static Dataset list(PathResolver paths, String field, JobSpec.Source source, List<String> classes) {
+        return list(Storage.local(paths), field, source, classes);
     }
 
     private static Dataset imageFolder(PathResolver paths, String field, JobSpec.Source source, List<String> given) {
@@ -58,12 +73,7 @@ public final class DatasetLister {
                 errors.add(new FieldError(field + ".uri", "class folder \"" + c + "\" " + e.getMessage()));
             }
         }
-        for (String c : found) {
-            if (!classes.contains(c)) {
-                errors.add(new FieldError(field + ".uri", "class folder \"" + c + "\" is not one of the classes "
-                        + classes));
-            }
-        }
+        unknownClasses(field, found, classes, errors);
         List<Sample> samples = new ArrayList<>();
         for (int label = 0; label < classes.size(); label++) {
             Path classDir = dir.resolve(classes.get(label));
@@ -84,23 +94,89 @@ public final class DatasetLister {
         return new Dataset(List.copyOf(classes), List.copyOf(samples));
     }
 
-    private static boolean isImage(Path p) {
-        String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
-        return Files.isRegularFile(p) && IMAGE_SUFFIXES.stream().anyMatch(name::endsWith);
+    private static void unknownClasses(String field, List<String> found, List<String> classes,
+                                       List<FieldError> errors) {
+        for (String c : found) {
+            if (!classes.contains(c)) {
+                errors.add(new FieldError(field + ".uri", "class folder \"" + c + "\" is not one of the classes "
+                        + classes));
+            }
+        }
     }
 
-    private static Dataset idx(PathResolver paths, String field, JobSpec.Source source, List<String> given) {
-        Path images = paths.resolve(field + ".uri", source.uri());
-        Path labelsFile = paths.resolve(field + ".labels", source.labels());
+    private static boolean isImage(Path p) {
+        return Files.isRegularFile(p) && isImageName(p.getFileName().toString());
+    }
+
+    private static boolean isImageName(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        return IMAGE_SUFFIXES.stream().anyMatch(lower::endsWith);
+    }
+
+    /**
+     * An image folder in object storage: class prefixes one level below {@code prefix}, images directly in them.
+     * Keys that are not paths ({@link ObjectUri}) are listed all the same: reading them fails, and they are counted
+     * and reported as bad samples rather than hidden.
+     */
+    private static Dataset objectFolder(Storage storage, ObjectUri prefix, String field, JobSpec.Source source,
+                                        List<String> given) {
+        ObjectStore store;
+        try {
+            store = storage.objects();
+        } catch (Storage.UnavailableException e) {
+            throw new JobRejectedException(field + ".uri", e.getMessage());
+        }
+        List<FieldError> errors = new ArrayList<>();
+        List<String> found = new ArrayList<>();
+        try (Stream<ObjectStore.Entry> s = store.children(prefix)) {
+            s.filter(ObjectStore.Entry::folder).forEach(e -> {
+                try {
+                    storage.allowedObject(e.uri());
+                    found.add(e.name());
+                } catch (ObjectUri.BadObjectUriException | PathResolver.OutsideRootException x) {
+                    errors.add(new FieldError(field + ".uri", "class folder \"" + e.ref() + "\" " + x.getMessage()));
+                }
+            });
+        } catch (ObjectStore.ListingException e) {
+            throw new JobRejectedException(field + ".uri", e.getMessage());
+        }
+        found.sort(null);
+        List<String> classes = given.isEmpty() ? found : given;
+        unknownClasses(field, found, classes, errors);
+        List<Sample> samples = new ArrayList<>();
+        Map<String, String> versions = new HashMap<>();
+        for (int label = 0; label < classes.size(); label++) {
+            if (!found.contains(classes.get(label))) {
+                continue;
+            }
+            int l = label;
+            try (Stream<ObjectStore.Entry> s = store.children(prefix.resolve(classes.get(label)))) {
+                s.filter(e -> !e.folder() && isImageName(e.name())).forEach(e -> {
+                    samples.add(new Sample(samples.size(), e.ref(), l));
+                    versions.put(e.ref(), e.size() + " " + e.etag());
+                });
+            } catch (ObjectStore.ListingException e) {
+                errors.add(new FieldError(field + ".uri", e.getMessage()));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new JobRejectedException(errors);
+        }
+        return new Dataset(List.copyOf(classes), List.copyOf(samples), versions);
+    }
+
+    private static Dataset idx(Storage storage, String field, JobSpec.Source source, List<String> given) {
+        Location images = storage.resolve(field + ".uri", source.uri());
+        Location labelsFile = storage.resolve(field + ".labels", source.labels());
         IdxFile labels;
         int imageCount;
         try {
-            labels = IdxFile.read(labelsFile);
+            labels = IdxFile.read(storage.localFile(labelsFile, IdxFile.MAX_BYTES));
         } catch (IOException e) {
             throw new JobRejectedException(field + ".labels", "cannot read IDX labels: " + e.getMessage());
         }
         try {
-            imageCount = IdxFile.count(images);
+            imageCount = IdxFile.count(storage.localFile(images, IdxFile.MAX_BYTES));
         } catch (IOException e) {
             throw new JobRejectedException(field + ".uri", "cannot read IDX images: " + e.getMessage());
         }
@@ -114,7 +190,7 @@ public final class DatasetLister {
             throw new JobRejectedException("data.classes", "names " + classes.size() + " classes but "
                     + field + ".labelFilter keeps " + keep.size() + " labels");
         }
-        String ref = paths.relative(images);
+        String ref = images.ref();
         List<Sample> samples = new ArrayList<>();
         for (int i = 0; i < labels.count(); i++) {
             int label = keep.indexOf(labels.unsigned(i));

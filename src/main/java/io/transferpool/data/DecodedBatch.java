@@ -11,7 +11,7 @@ import java.util.List;
  *
  * @param nanos           time spent reading, decoding and preprocessing the batch
  * @param preprocessNanos the part of it spent preprocessing
- * @param readNanos       the part of it spent reading files
+ * @param readNanos       the part of it spent reading files (or waiting for objects)
  */
 public record DecodedBatch(float[] inputs, List<Sample> good, List<BadSample> bad, long nanos, long preprocessNanos,
                            long readNanos) {
@@ -23,9 +23,10 @@ public record DecodedBatch(float[] inputs, List<Sample> good, List<BadSample> ba
         List<BadSample> bad = new ArrayList<>();
         long preprocessNanos = 0;
         long readNanos = 0;
+        ObjectFetch fetched = ObjectFetch.start(decoder.storage(), part);
         for (Sample s : part) {
             try {
-                ImageDecoder.Timed image = decoder.decodeTimed(s.ref(), pre.exifOrientation());
+                ImageDecoder.Timed image = decoder.decodeTimed(s.ref(), pre.exifOrientation(), fetched);
                 readNanos += image.readNanos();
                 long tp = System.nanoTime();
                 pre.apply(image.image(), inputs, good.size() * pre.inputSize());

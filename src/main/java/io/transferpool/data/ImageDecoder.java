@@ -1,6 +1,9 @@
 package io.transferpool.data;
 
 import io.transferpool.paths.PathResolver;
+import io.transferpool.storage.Location;
+import io.transferpool.storage.ObjectStore;
+import io.transferpool.storage.Storage;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -22,9 +25,10 @@ import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
- * Reads a sample's pixels from where its ref points: an image file under the data root (PNG, JPEG including
- * progressive and CMYK/YCCK, WebP, TIFF, BMP, GIF: ImageIO with TwelveMonkeys' plugins) or an image inside an IDX
- * file. Thread-safe: extractors decode a batch in parallel.
+ * Reads a sample's pixels from where its ref points: an image file under the data root or an object in an allowed
+ * bucket (PNG, JPEG including progressive and CMYK/YCCK, WebP, TIFF, BMP, GIF: ImageIO with TwelveMonkeys'
+ * plugins) or an image inside an IDX file (an object's copied whole). Thread-safe: extractors decode a batch in
+ * parallel.
  */
 public final class ImageDecoder {
     static {
@@ -39,12 +43,22 @@ public final class ImageDecoder {
     private static final ThreadLocal<Map<String, ImageReader>> READERS = ThreadLocal.withInitial(HashMap::new);
     private static final ThreadLocal<PngDecoder> PNGS = ThreadLocal.withInitial(PngDecoder::new);
 
-    private final PathResolver paths;
+    private final Storage storage;
     // IDX files are read whole once and shared by all decoding threads of this extractor (read-only after load).
     private final Map<Path, IdxFile> idxCache = new ConcurrentHashMap<>();
 
+    public ImageDecoder(Storage storage) {
+        this.storage = storage;
+    }
+
+    /** Files under {@code root} only. */
     public ImageDecoder(Path root) {
-        this.paths = new PathResolver(root);
+        this(Storage.local(root));
+    }
+
+    /** Where samples are read from. */
+    public Storage storage() {
+        return storage;
     }
 
     /** Largest image file read. */
@@ -70,6 +84,11 @@ public final class ImageDecoder {
      * saying how long reading took (the pipeline's per-image cost breakdown).
      */
     public Timed decodeTimed(String ref, boolean exifOrientation) throws BadSampleException {
+        return decodeTimed(ref, exifOrientation, ObjectFetch.NONE);
+    }
+
+    /** {@link #decodeTimed(String, boolean)} taking an object's bytes from {@code fetched} when it has them. */
+    public Timed decodeTimed(String ref, boolean exifOrientation, ObjectFetch fetched) throws BadSampleException {
         int hash = ref.lastIndexOf('#');
         try {
             if (hash > 0) {
@@ -77,7 +96,7 @@ public final class ImageDecoder {
                 RawImage image = idx(ref.substring(0, hash), ref.substring(hash + 1));
                 return new Timed(image, System.nanoTime() - t0);
             }
-            Stored stored = file(ref);
+            Stored stored = file(ref, fetched);
             RawImage image = exifOrientation
                     ? ExifOrientation.apply(stored.image(), ExifOrientation.of(stored.bytes())) : stored.image();
             return new Timed(image, stored.readNanos());
@@ -87,19 +106,24 @@ public final class ImageDecoder {
         }
     }
 
-    private Path under(String relative) throws BadSampleException {
+    private Location under(String ref) throws BadSampleException {
         try {
-            return paths.inside(relative);
+            return storage.locate(ref);
         } catch (PathResolver.OutsideRootException e) {
             throw new BadSampleException("path " + e.getMessage());
         }
     }
 
-    private Stored file(String ref) throws BadSampleException {
+    private Stored file(String ref, ObjectFetch fetched) throws BadSampleException {
         long t0 = System.nanoTime();
+        Location location = under(ref);
+        if (location instanceof Location.StoredObject o) {
+            byte[] bytes = fetched.bytes(ref, () -> storage.objects().read(o.uri(), MAX_FILE_BYTES));
+            return decodeBytes(bytes, System.nanoTime() - t0);
+        }
         byte[] bytes;
         try {
-            Path file = under(ref);
+            Path file = ((Location.File) location).path();
             // One stat for all three checks (a sample's file checks cost more than its PNG decode).
             BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
             if (!attributes.isRegularFile()) {
@@ -115,7 +139,21 @@ public final class ImageDecoder {
         } catch (IOException e) {
             throw new BadSampleException("cannot read file: " + e.getMessage(), e);
         }
-        long readNanos = System.nanoTime() - t0;
+        return decodeBytes(bytes, System.nanoTime() - t0);
+    }
+
+    /** Why an object could not be read, as a bad sample's reason. */
+    static BadSampleException objectFailure(IOException e) {
+        if (e instanceof ObjectStore.MissingObjectException) {
+            return new BadSampleException("object not found");
+        }
+        if (e instanceof ObjectStore.TooLargeException) {
+            return new BadSampleException(e.getMessage() + " for one image");
+        }
+        return new BadSampleException("cannot read object: " + e.getMessage(), e);
+    }
+
+    private static Stored decodeBytes(byte[] bytes, long readNanos) throws BadSampleException {
         RawImage fast = PNGS.get().decode(bytes);
         if (fast != null) {
             return new Stored(fast, bytes, readNanos);
@@ -176,7 +214,12 @@ public final class ImageDecoder {
     static final long MAX_PIXELS = 178_956_970L;
 
     private RawImage idx(String file, String index) throws BadSampleException {
-        Path p = under(file);
+        Path p;
+        try {
+            p = storage.localFile(under(file), IdxFile.MAX_BYTES);
+        } catch (IOException e) {
+            throw new BadSampleException("cannot read IDX file: " + e.getMessage(), e);
+        }
         IdxFile idx;
         try {
             idx = idxCache.computeIfAbsent(p, key -> {

@@ -9,7 +9,8 @@ import io.transferpool.messaging.ExtractTask;
 import io.transferpool.messaging.FeatureBatch;
 import io.transferpool.messaging.ShardDone;
 import io.transferpool.model.CutSession;
-import io.transferpool.paths.PathResolver;
+import io.transferpool.model.StoredModel;
+import io.transferpool.storage.Storage;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,7 +55,7 @@ public final class ShardExtractor {
     private final SessionCache sessions;
     private final Observer observer;
     private final ImageDecoder decoder;
-    private final Path dataRoot;
+    private final Storage storage;
     private final ExecutorService streamPool;
     private final int batchSize;
     private final int streams;
@@ -74,12 +75,18 @@ public final class ShardExtractor {
      */
     public ShardExtractor(SessionCache sessions, Path dataRoot, ExecutorService streamPool, int batchSize,
                           int streams, Observer observer, Duration timeLimit) {
+        this(sessions, Storage.local(dataRoot), streamPool, batchSize, streams, observer, timeLimit);
+    }
+
+    /** @param storage where the images and the base model are read from */
+    public ShardExtractor(SessionCache sessions, Storage storage, ExecutorService streamPool, int batchSize,
+                          int streams, Observer observer, Duration timeLimit) {
         this.timeLimit = timeLimit;
         this.observer = observer;
         this.streams = Math.max(1, streams);
         this.sessions = sessions;
-        this.decoder = new ImageDecoder(dataRoot);
-        this.dataRoot = dataRoot;
+        this.decoder = new ImageDecoder(storage);
+        this.storage = storage;
         this.streamPool = streamPool;
         this.batchSize = batchSize;
     }
@@ -94,7 +101,7 @@ public final class ShardExtractor {
 
     public ShardDone extract(ExtractTask task, Sink sink) throws Exception {
         long t0 = System.nanoTime();
-        CutSession session = sessions.get(new PathResolver(dataRoot).inside(task.modelPath()),
+        CutSession session = sessions.get(StoredModel.file(storage, storage.locate(task.modelPath())),
                 new SessionCache.Key(task.modelSha256(), task.input(), task.cut(), task.externalSha256()));
         Preprocessor pre = new Preprocessor(task.preprocess());
         List<Sample> samples = task.samples();

@@ -2,6 +2,7 @@ package io.transferpool.features;
 
 import io.transferpool.job.JobResult.BadSample;
 import io.transferpool.messaging.Json;
+import io.transferpool.storage.Mirror;
 import org.jboss.logging.Logger;
 
 import java.io.BufferedInputStream;
@@ -19,16 +20,20 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
  * Feature rows kept after a job's extraction, by {@link FeatureKey}, so a later job with the same key trains on
- * them instead of extracting again. One folder per key under {@code dir} (on the artifacts volume: every trainer
- * writes there, the coordinator reads it): {@code entry.json} and the rows of each split. A folder is written
- * under a temporary name and renamed into place, so an entry the coordinator sees is complete. Entries are
+ * them instead of extracting again. One folder per key under {@code dir} (on the artifacts volume, or in the
+ * artifacts bucket through a {@link Mirror}: every trainer writes there, the coordinator reads it):
+ * {@code entry.json} and the rows of each split. A folder is written under a temporary name and renamed into
+ * place, and in a bucket {@code entry.json} is uploaded after the rows, so an entry the coordinator sees is
+ * complete. Entries are
  * evicted least recently used first once they take more than {@code maxBytes}; an entry used in the last
  * {@link #GRACE_MILLIS} is never evicted, so a job that was just told to reuse it still finds it.
  */
@@ -60,9 +65,16 @@ public final class FeatureCache {
     }
 
     private final Policy policy;
+    private final Mirror mirror;
 
     public FeatureCache(Policy policy) {
+        this(policy, policy.dir() == null ? null : Mirror.local(policy.dir()));
+    }
+
+    /** @param mirror where the entries are shared: {@code policy.dir()} alone, or standing for a bucket prefix */
+    public FeatureCache(Policy policy, Mirror mirror) {
         this.policy = policy;
+        this.mirror = mirror;
     }
 
     public boolean enabled() {
@@ -76,7 +88,11 @@ public final class FeatureCache {
         }
         Path file = policy.dir().resolve(key).resolve(ENTRY);
         try {
-            return Optional.of(Json.read(Files.readAllBytes(file), Entry.class))
+            Optional<byte[]> bytes = mirror.read(file);
+            if (bytes.isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of(Json.read(bytes.get(), Entry.class))
                     .filter(e -> FeatureKey.VERSION.equals(e.version()) && key.equals(e.key()));
         } catch (IOException | UncheckedIOException | IllegalArgumentException e) {
             return Optional.empty();
@@ -102,10 +118,21 @@ public final class FeatureCache {
             write(tmp.resolve("test.rows"), test, dim);
             Files.write(tmp.resolve(ENTRY), Json.bytes(new Entry(FeatureKey.VERSION, key, jobId,
                     System.currentTimeMillis(), dim, train.size(), test.size(), List.copyOf(bad))));
+            Path dir = policy.dir().resolve(key);
+            if (mirror.remote()) {
+                Folders.deleteTree(dir); // a local copy left by a trainer that died while uploading it
+            }
             try {
-                Files.move(tmp, policy.dir().resolve(key), StandardCopyOption.ATOMIC_MOVE);
+                Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
             } catch (FileAlreadyExistsException | DirectoryNotEmptyException | AtomicMoveNotSupportedException e) {
                 // another trainer kept the same features first
+                return;
+            }
+            if (mirror.remote()) {
+                mirror.push(dir.resolve("train.rows"));
+                mirror.push(dir.resolve("test.rows"));
+                mirror.push(dir.resolve(ENTRY)); // last: an entry seen is complete
+                Folders.deleteTree(dir); // the bucket keeps it; the local copy was only the way there
             }
         } finally {
             Folders.deleteTree(tmp);
@@ -116,7 +143,7 @@ public final class FeatureCache {
     /** Deletes the entry for this key, if there is one (features handed over and trained: no longer needed). */
     public void remove(String key) throws IOException {
         if (policy.dir() != null && key != null) {
-            Folders.deleteTree(policy.dir().resolve(key));
+            mirror.delete(policy.dir().resolve(key));
         }
     }
 
@@ -127,6 +154,20 @@ public final class FeatureCache {
             return entry;
         }
         Path dir = policy.dir().resolve(key);
+        if (mirror.remote()) {
+            // used now: uploaded again, its last change is the time it was last used (eviction goes by it)
+            mirror.write(dir.resolve(ENTRY), Json.bytes(entry.get()));
+            try {
+                if (!mirror.pull(dir.resolve("train.rows")) || !mirror.pull(dir.resolve("test.rows"))) {
+                    return Optional.empty(); // evicted meanwhile
+                }
+                read(dir.resolve("train.rows"), train, entry.get().dimension(), entry.get().trainRows());
+                read(dir.resolve("test.rows"), test, entry.get().dimension(), entry.get().testRows());
+            } finally {
+                Folders.deleteTree(dir);
+            }
+            return entry;
+        }
         Files.setLastModifiedTime(dir.resolve(ENTRY), FileTime.fromMillis(System.currentTimeMillis()));
         read(dir.resolve("train.rows"), train, entry.get().dimension(), entry.get().trainRows());
         read(dir.resolve("test.rows"), test, entry.get().dimension(), entry.get().testRows());
@@ -166,51 +207,57 @@ public final class FeatureCache {
 
     /** Removes least recently used entries until the rest fit, sparing {@code keep} and recently used ones. */
     void evict(String keep) throws IOException {
-        record Kept(Path dir, long bytes, long usedAt) {
+        record Kept(String key, long bytes, long usedAt) {
+        }
+        long now = System.currentTimeMillis();
+        dropAbandoned(now);
+        Map<String, Long> bytes = new HashMap<>();
+        Map<String, Long> usedAt = new HashMap<>();
+        for (Mirror.Listed l : mirror.list(policy.dir())) {
+            int slash = l.path().indexOf('/');
+            if (slash <= 0 || l.path().startsWith(TMP)) {
+                continue;
+            }
+            String key = l.path().substring(0, slash);
+            bytes.merge(key, l.size(), Long::sum);
+            if (l.path().equals(key + "/" + ENTRY)) {
+                usedAt.put(key, l.modifiedMillis());
+            }
         }
         List<Kept> entries = new ArrayList<>();
         long total = 0;
-        long now = System.currentTimeMillis();
-        try (Stream<Path> dirs = Files.list(policy.dir())) {
-            for (Path d : dirs.toList()) {
-                Path entry = d.resolve(ENTRY);
-                if (d.getFileName().toString().startsWith(TMP)) {
-                    // a keep() that died midway: gone after the grace period
-                    if (now - Files.getLastModifiedTime(d).toMillis() > GRACE_MILLIS) {
-                        Folders.deleteTree(d);
-                    }
-                    continue;
-                }
-                if (!Files.isRegularFile(entry)) {
-                    continue;
-                }
-                long bytes = size(d);
-                total += bytes;
-                entries.add(new Kept(d, bytes, Files.getLastModifiedTime(entry).toMillis()));
-            }
+        for (var e : usedAt.entrySet()) {
+            long b = bytes.get(e.getKey());
+            total += b;
+            entries.add(new Kept(e.getKey(), b, e.getValue()));
         }
         entries.sort(Comparator.comparingLong(Kept::usedAt));
         for (Kept k : entries) {
             if (total <= policy.maxBytes()) {
                 break;
             }
-            if (k.dir().getFileName().toString().equals(keep) || now - k.usedAt() < GRACE_MILLIS) {
+            if (k.key().equals(keep) || now - k.usedAt() < GRACE_MILLIS) {
                 continue;
             }
-            Folders.deleteTree(k.dir());
+            mirror.delete(policy.dir().resolve(k.key()));
             total -= k.bytes();
-            LOG.infof("Kept features %s evicted (%d MB; tp.features.max-bytes %d MB)", k.dir().getFileName(),
+            LOG.infof("Kept features %s evicted (%d MB; tp.features.max-bytes %d MB)", k.key(),
                     k.bytes() >> 20, policy.maxBytes() >> 20);
         }
     }
 
-    private static long size(Path dir) throws IOException {
-        try (Stream<Path> files = Files.list(dir)) {
-            long sum = 0;
-            for (Path f : files.toList()) {
-                sum += Files.size(f);
+    /** Local folders of a keep() that died midway: gone after the grace period. */
+    private void dropAbandoned(long now) throws IOException {
+        if (!Files.isDirectory(policy.dir())) {
+            return;
+        }
+        try (Stream<Path> dirs = Files.list(policy.dir())) {
+            for (Path d : dirs.toList()) {
+                if (d.getFileName().toString().startsWith(TMP)
+                        && now - Files.getLastModifiedTime(d).toMillis() > GRACE_MILLIS) {
+                    Folders.deleteTree(d);
+                }
             }
-            return sum;
         }
     }
 }

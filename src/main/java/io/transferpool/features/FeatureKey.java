@@ -1,5 +1,6 @@
 package io.transferpool.features;
 
+import io.transferpool.storage.Storage;
 import io.transferpool.data.Dataset;
 import io.transferpool.data.Sample;
 import io.transferpool.job.JobSpec;
@@ -35,11 +36,11 @@ public final class FeatureKey {
      * @param spec        the settled job (input name and cut filled in)
      * @param modelSha256 the base model file's digest
      * @param test        null when the job has no test split
-     * @param dataRoot    what sample references resolve against
+     * @param storage     where sample references are read from
      * @param wire        how the extractors send values ({@code tp.extract.feature-type}): float16 rows differ
      * @throws IOException when a sample's file cannot be read (then nothing is reused or kept)
      */
-    public static String of(JobSpec spec, String modelSha256, Dataset train, Dataset test, Path dataRoot,
+    public static String of(JobSpec spec, String modelSha256, Dataset train, Dataset test, Storage storage,
                             FeatureType wire) throws IOException {
         MessageDigest sha = sha256();
         line(sha, VERSION);
@@ -51,12 +52,12 @@ public final class FeatureKey {
         line(sha, "preprocess " + spec.preprocess());
         line(sha, "wire " + wire);
         Map<String, String> stats = new HashMap<>();
-        split(sha, "train", train, dataRoot, stats);
-        split(sha, "test", test, dataRoot, stats);
+        split(sha, "train", train, storage, stats);
+        split(sha, "test", test, storage, stats);
         return HexFormat.of().formatHex(sha.digest());
     }
 
-    private static void split(MessageDigest sha, String name, Dataset ds, Path root, Map<String, String> stats)
+    private static void split(MessageDigest sha, String name, Dataset ds, Storage storage, Map<String, String> stats)
             throws IOException {
         if (ds == null) {
             line(sha, name + " none");
@@ -67,10 +68,10 @@ public final class FeatureKey {
             // an IDX sample is "file#index": the file's size and time stand for all its images
             int hash = s.ref().lastIndexOf('#');
             String file = hash < 0 ? s.ref() : s.ref().substring(0, hash);
-            String stat = stats.get(file);
+            // an object's size and ETag as listed stand for it (no HEAD per image); a file's are read
+            String stat = stats.computeIfAbsent(file, ds.versions()::get);
             if (stat == null) {
-                BasicFileAttributes a = Files.readAttributes(root.resolve(file), BasicFileAttributes.class);
-                stat = a.size() + " " + a.lastModifiedTime();
+                stat = storage.version(file);
                 stats.put(file, stat);
             }
             line(sha, s.id() + " " + s.label() + " " + s.ref() + " " + stat);

@@ -25,7 +25,8 @@ import io.transferpool.messaging.Topics;
 import io.transferpool.messaging.TrainerLoads;
 import io.transferpool.messaging.WorkerLoop;
 import io.transferpool.metrics.KafkaMeters;
-import io.transferpool.paths.PathResolver;
+import io.transferpool.storage.Mirror;
+import io.transferpool.storage.Storage;
 import io.transferpool.scheduling.OwnerShares;
 import io.transferpool.scheduling.SlotPolicy;
 import io.transferpool.train.TrainConfig;
@@ -95,18 +96,23 @@ public final class Pool implements AutoCloseable {
         Publisher out = new Publisher(producer);
         Set<Role> roles = config.roles();
         Path root = config.dataRoot();
+        Storage storage = config.openStorage();
+        closeables.add(storage);
         ExtractConfig extract = config.extract();
+        Mirror artifacts = config.artifactsMirror(storage);
         FeatureCache.Policy kept = config.features().policy(config.artifacts());
+        // kept features follow the artifacts into their bucket unless tp.features.dir names a folder of their own
+        Mirror keptIn = config.features().dir().isPresent() ? Mirror.local(kept.dir()) : artifacts.child("features");
         Cancellations cancellations = new Cancellations();
         if (roles.contains(Role.EXTRACTOR) || roles.contains(Role.TRAINER)) {
             cancellations = Cancellations.follow(clients);
             closeables.add(cancellations);
         }
         if (roles.contains(Role.COORDINATOR)) {
-            var role = new CoordinatorRole(new Admission(new JobValidator(new PathResolver(root)),
-                    new JobPlanner(root, config.limits(), extract.batchSize(), config.shardSize())), out, metrics,
+            var role = new CoordinatorRole(new Admission(new JobValidator(storage),
+                    new JobPlanner(storage, config.limits(), extract.batchSize(), config.shardSize())), out, metrics,
                     new JobIdsTopic(() -> clients.reader("tp-coordinator-jobids"), java.time.Duration.ofSeconds(60)),
-                    new FeatureReuse(new FeatureCache(kept), root, extract.featureType()));
+                    new FeatureReuse(new FeatureCache(kept, keptIn), storage, extract.featureType()));
             // The job service (io.transferpool.web) follows status and results on its own channel.
             loop(Role.COORDINATOR, "coordinator", "tp-coordinators", Topics.JOBS, 1, producer, role, metrics,
                     consumers);
@@ -123,7 +129,7 @@ public final class Pool implements AutoCloseable {
             ExtractionMetrics em = new ExtractionMetrics(metrics, extract.provider());
             SessionCache sessions = new SessionCache(extract.sessionCacheSize(), extract.session(), em::sessionOpened);
             closeables.add(sessions);
-            ShardExtractor extractor = new ShardExtractor(sessions, root, streamPool, extract.batchSize(), streams, em,
+            ShardExtractor extractor = new ShardExtractor(sessions, storage, streamPool, extract.batchSize(), streams, em,
                     config.limits().shardTimeout());
             var role = new ExtractorRole(extractor, out, extract.featureType(), extract.maxRecordBytes(), metrics,
                     cancellations, OwnerShares.of(config.scheduling()), extract.readAheadBytes());
@@ -140,11 +146,11 @@ public final class Pool implements AutoCloseable {
                 closeables.add(loads);
                 // Rows of jobs handed between trainers: on the artifacts volume, removed once the job is trained.
                 handoffs = new FeatureCache(new FeatureCache.Policy(config.artifacts().resolve("handoff"),
-                        Long.MAX_VALUE));
+                        Long.MAX_VALUE), artifacts.child("handoff"));
             }
             var role = new TrainerRole(config.spillDir(), train.heapBudgetBytes(),
-                    new TrainingRun(root, new ArtifactStore(config.artifacts()), train.checkpoints(),
-                            new FeatureCache(kept), train.sweepThreads(), handoffs), out, metrics, config.limits(),
+                    new TrainingRun(storage, new ArtifactStore(artifacts), train.checkpoints(),
+                            new FeatureCache(kept, keptIn), train.sweepThreads(), handoffs), out, metrics, config.limits(),
                     cancellations, new SlotPolicy(train.slotCount(), train.quantum(),
                     OwnerShares.of(config.scheduling())), loads);
             closeables.add(role);

@@ -11,6 +11,10 @@ import io.transferpool.job.Limits;
 import io.transferpool.messaging.KafkaConfig;
 import io.transferpool.messaging.TopicsConfig;
 import io.transferpool.scheduling.SchedulingConfig;
+import io.transferpool.storage.Mirror;
+import io.transferpool.storage.ObjectUri;
+import io.transferpool.storage.Storage;
+import io.transferpool.storage.StorageConfig;
 import io.transferpool.train.TrainConfig;
 import org.eclipse.microprofile.config.spi.ConfigSource;
 
@@ -41,8 +45,11 @@ public interface PoolConfig {
     @WithDefault("${java.io.tmpdir}/transferpool")
     Path workDir();
 
-    /** Where job artifacts are written (default: work-dir/artifacts). */
-    Optional<Path> artifactsDir();
+    /**
+     * Where job artifacts, checkpoints and kept features go: a folder (default: work-dir/artifacts; a shared volume
+     * in a cluster), or a bucket prefix {@code s3://bucket/prefix} (written through work-dir/artifacts).
+     */
+    Optional<String> artifactsDir();
 
     /**
      * Samples per extract task: the unit of work an extractor takes, and so of parallelism across extractors.
@@ -73,6 +80,13 @@ public interface PoolConfig {
 
     SchedulingConfig scheduling();
 
+    StorageConfig storage();
+
+    /** Where data and models are read from: the data root and the allowed buckets (close it with the pool). */
+    default Storage openStorage() {
+        return Storage.of(dataRoot(), storage(), workDir().resolve("object-cache"));
+    }
+
     /**
      * This mapping over {@code sources} with {@code overrides} on top: how the {@code run} verb derives its
      * one-process pool from the application's configuration, and how tests and benchmarks configure theirs.
@@ -88,9 +102,27 @@ public interface PoolConfig {
                 .getConfigMapping(PoolConfig.class);
     }
 
-    /** Where artifacts go in effect. */
+    /** The local folder of the artifacts: the store itself, or the one files go through to the bucket. */
     default Path artifacts() {
-        return artifactsDir().orElse(workDir().resolve("artifacts"));
+        return artifactsDir().filter(d -> !ObjectUri.isObjectUri(d)).map(Path::of)
+                .orElse(workDir().resolve("artifacts"));
+    }
+
+    /** The bucket prefix artifacts go to, when tp.artifacts-dir names one. */
+    default Optional<ObjectUri> artifactsBucket() {
+        return artifactsDir().filter(ObjectUri::isObjectUri).map(d -> {
+            try {
+                return ObjectUri.parse(d);
+            } catch (ObjectUri.BadObjectUriException e) {
+                throw new IllegalArgumentException("tp.artifacts-dir: \"" + d + "\" " + e.getMessage());
+            }
+        });
+    }
+
+    /** Where artifacts go in effect: the folder, or the bucket prefix through it. */
+    default Mirror artifactsMirror(Storage storage) {
+        return artifactsBucket().map(b -> Mirror.of(artifacts(), storage.objects(), b))
+                .orElseGet(() -> Mirror.local(artifacts()));
     }
 
     /** Where the embedded broker keeps its data. */

@@ -1,6 +1,6 @@
 package io.transferpool.train;
 
-import io.transferpool.features.Folders;
+import io.transferpool.storage.Mirror;
 import io.transferpool.learning.Checkpoints;
 import io.transferpool.learning.LoopState;
 import io.transferpool.learning.Network;
@@ -18,14 +18,15 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Optional;
-import java.util.stream.Stream;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * Checkpoints of one submission of one job in a directory every trainer reaches (under the artifacts store): the
+ * Checkpoints of one submission of one job where every trainer reaches them (under the artifacts store: a shared
+ * folder, or a bucket prefix mirrored by a local folder, {@link Mirror}): the
  * loop's state as JSON, the weights, the optimizer state and the best checkpoint's weights as ND4J binaries. Each
  * save goes to a new folder (named by attempt and epoch) and then the {@code latest} pointer is replaced
  * atomically, so a trainer killed mid-save leaves the previous checkpoint intact. Also counts the attempts
@@ -43,6 +44,7 @@ public final class CheckpointStore implements Checkpoints {
         }
     }
 
+    private final Mirror mirror;
     private final Path dir;
     private final Policy policy;
     private long lastSave = System.nanoTime();
@@ -50,13 +52,18 @@ public final class CheckpointStore implements Checkpoints {
     private int attempt;
 
     public CheckpointStore(Path dir, Policy policy) {
-        this.dir = dir;
+        this(Mirror.local(dir), policy);
+    }
+
+    public CheckpointStore(Mirror mirror, Policy policy) {
+        this.mirror = mirror;
+        this.dir = mirror.dir();
         this.policy = policy;
     }
 
     @Override
     public CheckpointStore child(String name) {
-        CheckpointStore c = new CheckpointStore(dir.resolve(name), policy);
+        CheckpointStore c = new CheckpointStore(mirror.child(name), policy);
         c.attempt = attempt;
         return c;
     }
@@ -67,34 +74,52 @@ public final class CheckpointStore implements Checkpoints {
         Path file = dir.resolve("attempts");
         int attempts = 1;
         try {
-            attempts = Integer.parseInt(Files.readString(file).trim()) + 1;
-        } catch (NoSuchFileException | NumberFormatException e) {
-            // the first attempt
+            Optional<byte[]> before = mirror.read(file);
+            if (before.isPresent()) {
+                attempts = Integer.parseInt(new String(before.get(), StandardCharsets.US_ASCII).trim()) + 1;
+            }
+        } catch (NumberFormatException e) {
+            // unreadable: counted as the first attempt
         }
-        write(file, Integer.toString(attempts).getBytes(StandardCharsets.US_ASCII));
+        mirror.write(file, Integer.toString(attempts).getBytes(StandardCharsets.US_ASCII));
         attempt = attempts;
         return attempts;
     }
 
     @Override
     public boolean hasSaved() {
-        return !policy.off() && Files.exists(dir.resolve("latest"));
+        try {
+            return !policy.off() && mirror.read(dir.resolve("latest")).isPresent();
+        } catch (IOException e) {
+            LOG.warnf("Cannot read the checkpoint pointer in %s: %s", mirror.uri(dir), e.getMessage());
+            return false;
+        }
     }
 
     @Override
     public Optional<Saved> restore(Network net) throws IOException {
-        Path pointer = dir.resolve("latest");
-        if (policy.off() || !Files.exists(pointer)) {
+        Optional<byte[]> pointer = policy.off() ? Optional.empty() : mirror.read(dir.resolve("latest"));
+        if (pointer.isEmpty()) {
             return Optional.empty();
         }
-        Path current = dir.resolve(Files.readString(pointer).trim());
+        Path current = dir.resolve(new String(pointer.get(), StandardCharsets.US_ASCII).trim());
+        if (!current.normalize().getParent().equals(dir.normalize())) {
+            throw new IOException("checkpoint pointer in " + mirror.uri(dir) + " names " + current.getFileName()
+                    + ", not a checkpoint folder");
+        }
+        for (String f : new String[]{"state.json", "params.bin", "best.bin"}) {
+            if (!mirror.pull(current.resolve(f))) {
+                throw new IOException("checkpoint " + mirror.uri(current) + " has no " + f);
+            }
+        }
+        mirror.pull(current.resolve("updater.bin"));
         LoopState state = Json.read(Files.readAllBytes(current.resolve("state.json")), LoopState.class);
         net.setParams(read(current.resolve("params.bin")));
         if (Files.exists(current.resolve("updater.bin"))) {
             net.setUpdaterState(read(current.resolve("updater.bin")));
         }
         net.setIterations(state.iterations());
-        LOG.infof("Resuming from the checkpoint after epoch %d in %s", state.epoch(), current);
+        LOG.infof("Resuming from the checkpoint after epoch %d in %s", state.epoch(), mirror.uri(current));
         return Optional.of(new Saved(state, read(current.resolve("best.bin"))));
     }
 
@@ -110,34 +135,39 @@ public final class CheckpointStore implements Checkpoints {
         String name = prefix + state.epoch();
         Path target = dir.resolve(name);
         Files.createDirectories(target);
-        Files.write(target.resolve("state.json"), Json.bytes(state));
+        mirror.write(target.resolve("state.json"), Json.bytes(state));
         write(target.resolve("params.bin"), net.params());
         INDArray updater = net.updaterState();
         if (updater != null) {
             write(target.resolve("updater.bin"), updater);
         }
         write(target.resolve("best.bin"), bestParams);
-        write(dir.resolve("latest"), name.getBytes(StandardCharsets.US_ASCII));
+        // the pointer last: a trainer killed mid-save leaves the previous checkpoint the one in effect
+        mirror.write(dir.resolve("latest"), name.getBytes(StandardCharsets.US_ASCII));
         lastSave = System.nanoTime();
-        try (Stream<Path> old = Files.list(dir)) {
-            // Only this attempt's older folders: an attempt that lost the job may still be finishing an epoch.
-            for (Path p : old.filter(p -> p.getFileName().toString().startsWith(prefix) && !p.equals(target))
-                    .toList()) {
-                Folders.deleteTree(p);
+        // Only this attempt's older folders: an attempt that lost the job may still be finishing an epoch.
+        Set<String> old = new TreeSet<>();
+        for (Mirror.Listed l : mirror.list(dir)) {
+            int slash = l.path().indexOf('/');
+            if (slash > 0 && l.path().startsWith(prefix) && !l.path().substring(0, slash).equals(name)) {
+                old.add(l.path().substring(0, slash));
             }
+        }
+        for (String folder : old) {
+            mirror.delete(dir.resolve(folder));
         }
     }
 
     /** Removes every checkpoint of the job (its result is out). */
     public void clear() {
         try {
-            Folders.deleteTree(dir);
+            mirror.delete(dir);
         } catch (IOException e) {
-            LOG.warnf("Could not remove checkpoints in %s: %s", dir, e.getMessage());
+            LOG.warnf("Could not remove checkpoints in %s: %s", mirror.uri(dir), e.getMessage());
         }
     }
 
-    private static void write(Path file, INDArray array) throws IOException {
+    private void write(Path file, INDArray array) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         // Buffered: Nd4j.write writes element by element, which unbuffered is one system call per value (seconds
         // for a head of a million parameters).
@@ -146,12 +176,7 @@ public final class CheckpointStore implements Checkpoints {
             Nd4j.write(array, data);
         }
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private static void write(Path file, byte[] bytes) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.write(tmp, bytes);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        mirror.push(file);
     }
 
     private static INDArray read(Path file) throws IOException {

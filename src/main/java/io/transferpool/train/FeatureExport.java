@@ -1,5 +1,6 @@
 package io.transferpool.train;
 
+import io.transferpool.storage.Storage;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.transferpool.data.Dataset;
@@ -35,23 +36,22 @@ final class FeatureExport {
     private FeatureExport() {
     }
 
-    static JobResult.Artifact write(TrainingData data, Path dataRoot, ArtifactStore artifacts) throws Refused,
+    static JobResult.Artifact write(TrainingData data, Storage storage, ArtifactStore artifacts) throws Refused,
             IOException {
         JobPlan plan = data.plan();
         JobSpec spec = plan.spec();
         Path dir = Files.createDirectories(artifacts.dirFor(spec.jobId(), plan.run()).resolve("features"));
-        PathResolver paths = new PathResolver(dataRoot);
-        split(dir, "train", list(paths, spec, "data.train", spec.data().train(), plan, plan.train().samples()),
+        split(dir, "train", list(storage, spec, "data.train", spec.data().train(), plan, plan.train().samples()),
                 data.train().store(), plan.classes());
         if (spec.data().test() != null) {
             FeatureStore test = data.test() == null ? null : data.test().store();
-            split(dir, "test", list(paths, spec, "data.test", spec.data().test(), plan, plan.test().samples()), test,
+            split(dir, "test", list(storage, spec, "data.test", spec.data().test(), plan, plan.test().samples()), test,
                     plan.classes());
         }
-        return new JobResult.Artifact(dir.toUri().toString(), null);
+        return artifacts.putFolder(dir);
     }
 
-    private static List<Sample> list(PathResolver paths, JobSpec spec, String field, JobSpec.Source source,
+    private static List<Sample> list(Storage paths, JobSpec spec, String field, JobSpec.Source source,
                                      JobPlan plan, int planned) throws Refused {
         Dataset ds;
         try {

@@ -1,5 +1,7 @@
 package io.transferpool.train;
 
+import io.transferpool.model.StoredModel;
+import io.transferpool.storage.Storage;
 import io.transferpool.features.FeatureCache;
 import io.transferpool.features.FeatureStore;
 import io.transferpool.features.Rows;
@@ -37,7 +39,7 @@ record TrainingData(JobPlan plan, OnnxModel base, Rows train, Rows validation, R
     private static final Logger LOG = Logger.getLogger(TrainingData.class);
 
     /** Prepares the job's rows; a job that cannot train is {@link Refused} with its FAILED result. */
-    static TrainingData prepare(JobAccumulator acc, FeatureCache features, FeatureCache handoffs, Path dataRoot)
+    static TrainingData prepare(JobAccumulator acc, FeatureCache features, FeatureCache handoffs, Storage storage)
             throws Refused,
             IOException {
         JobPlan plan = acc.plan();
@@ -96,7 +98,7 @@ record TrainingData(JobPlan plan, OnnxModel base, Rows train, Rows validation, R
         Rows train = new Rows(trainStore, pick(byId, split.train()), classes);
         Rows val = new Rows(trainStore, pick(byId, split.validation()), classes);
         Rows test = testStore.size() > 0 ? new Rows(testStore, bySampleId(testStore), classes) : null;
-        return new TrainingData(plan, acceptedBase(plan, dataRoot), train, val, test, labels,
+        return new TrainingData(plan, acceptedBase(plan, storage), train, val, test, labels,
                 Map.copyOf(featureTimings));
     }
 
@@ -122,9 +124,9 @@ record TrainingData(JobPlan plan, OnnxModel base, Rows train, Rows validation, R
     }
 
     /** The base model, refused when it (or its external data) changed since the job was accepted. */
-    private static OnnxModel acceptedBase(JobPlan plan, Path dataRoot) throws Refused, IOException {
+    private static OnnxModel acceptedBase(JobPlan plan, Storage storage) throws Refused, IOException {
         String jobId = plan.spec().jobId();
-        OnnxModel base = OnnxModel.load(new PathResolver(dataRoot).inside(plan.model().path()));
+        OnnxModel base = StoredModel.load(storage, storage.locate(plan.model().path()));
         String pinned = plan.model().sha256();
         if (pinned != null && !pinned.equals(base.sha256())) {
             throw Refused.failed(jobId, "baseModel.uri", "the model file changed after the job was accepted: its "

@@ -1,5 +1,6 @@
 package io.transferpool.train;
 
+import io.transferpool.storage.Storage;
 import ai.onnx.proto.OnnxMl;
 import io.transferpool.export.ArtifactStore;
 import io.transferpool.export.ModelExport;
@@ -39,7 +40,7 @@ import java.util.function.Supplier;
  */
 public final class TrainingRun {
     private static final Logger LOG = Logger.getLogger(TrainingRun.class);
-    private final Path dataRoot;
+    private final Storage storage;
     private final ArtifactStore artifacts;
     private final ModelExport export;
     private final CheckpointStore.Policy checkpointPolicy;
@@ -49,7 +50,7 @@ public final class TrainingRun {
     private final HeadTrainer heads = new HeadTrainer();
 
     public TrainingRun(Path dataRoot, ArtifactStore artifacts) {
-        this(dataRoot, artifacts, CheckpointStore.Policy.OFF, FeatureCache.OFF, 1);
+        this(Storage.local(dataRoot), artifacts, CheckpointStore.Policy.OFF, FeatureCache.OFF, 1, FeatureCache.OFF);
     }
 
     /**
@@ -59,18 +60,18 @@ public final class TrainingRun {
      */
     public TrainingRun(Path dataRoot, ArtifactStore artifacts, CheckpointStore.Policy checkpointPolicy,
                        FeatureCache features, int sweepParallelism) {
-        this(dataRoot, artifacts, checkpointPolicy, features, sweepParallelism, FeatureCache.OFF);
+        this(Storage.local(dataRoot), artifacts, checkpointPolicy, features, sweepParallelism, FeatureCache.OFF);
     }
 
     /**
      * @param handoffs where a trainer writes the features of a gathered job it hands to another trainer, and that
      *                 one reads them (on the artifacts volume); {@link FeatureCache#OFF}: no handoffs
      */
-    public TrainingRun(Path dataRoot, ArtifactStore artifacts, CheckpointStore.Policy checkpointPolicy,
+    public TrainingRun(Storage storage, ArtifactStore artifacts, CheckpointStore.Policy checkpointPolicy,
                        FeatureCache features, int sweepParallelism, FeatureCache handoffs) {
         this.handoffs = handoffs;
         NativeThreads.configure();
-        this.dataRoot = dataRoot;
+        this.storage = storage;
         this.artifacts = artifacts;
         this.export = new ModelExport(artifacts);
         this.checkpointPolicy = checkpointPolicy;
@@ -85,13 +86,13 @@ public final class TrainingRun {
 
     /** The checkpoints of one submission of a job (kept on the artifacts store, which every trainer reaches). */
     public CheckpointStore checkpoints(JobPlan plan) throws IOException {
-        return new CheckpointStore(artifacts.checkpointDir(plan.spec().jobId(), plan.submission().id()),
+        return new CheckpointStore(artifacts.checkpoints(plan.spec().jobId(), plan.submission().id()),
                 checkpointPolicy);
     }
 
     public JobResult run(JobAccumulator acc, EpochListener listener) throws Exception {
         try {
-            TrainingData data = TrainingData.prepare(acc, features, handoffs, dataRoot);
+            TrainingData data = TrainingData.prepare(acc, features, handoffs, storage);
             if (data.plan().spec().strategy() == JobSpec.Strategy.EXTRACT) {
                 return extracted(acc, data);
             }
@@ -187,7 +188,7 @@ public final class TrainingRun {
     /** A {@code strategy: "extract"} job: its features written out, nothing trained. */
     private JobResult extracted(JobAccumulator acc, TrainingData data) throws Refused, IOException {
         long t0 = System.nanoTime();
-        JobResult.Artifact folder = FeatureExport.write(data, dataRoot, artifacts);
+        JobResult.Artifact folder = FeatureExport.write(data, storage, artifacts);
         // the whole training split: an extract job takes no validation rows out
         int trainRows = data.train().store().size();
         int testRows = data.test() == null ? 0 : data.test().store().size();

@@ -76,12 +76,12 @@ class AdvisorTest {
         var train = io.transferpool.data.DatasetLister.list(paths, "data.train", spec.data().train(), List.of());
         OnnxModel model = OnnxModel.load(TestFiles.BASE_MODEL);
 
-        var quick = new Advisor(java.time.Duration.ofMillis(1)).advise(spec, model, "input", train, TestFiles.DEMO);
+        var quick = new Advisor(java.time.Duration.ofMillis(1)).advise(spec, model, "input", train, io.transferpool.storage.Storage.local(TestFiles.DEMO));
         assertThat(quick.measurements().probedImages()).as("one batch").isEqualTo(64);
         assertThat(quick.measurements().probes()).hasSize(3)
                 .allSatisfy(p -> assertThat(p.valAccuracy()).isBetween(0.0, 1.0));
 
-        var full = new Advisor(Duration.ofMinutes(1)).advise(spec, model, "input", train, TestFiles.DEMO);
+        var full = new Advisor(Duration.ofMinutes(1)).advise(spec, model, "input", train, io.transferpool.storage.Storage.local(TestFiles.DEMO));
         assertThat(full.measurements().probedImages()).isEqualTo(1000);
         assertThat(full.caseNumber()).isEqualTo(1);
         assertThat(full.measurements().baseConfidence()).isBetween(0.5, 1.0);

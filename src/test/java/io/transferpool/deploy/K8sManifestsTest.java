@@ -65,7 +65,7 @@ class K8sManifestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cpu", "gpu"})
+    @ValueSource(strings = {"cpu", "gpu", "s3"})
     void everyRenderedObjectPassesItsSchema(String overlay) throws Exception {
         Run v = run(render(overlay), "node", "k8s/validate/validate.mjs");
         assertThat(v.exit()).as(v.out()).isZero();
@@ -91,7 +91,7 @@ class K8sManifestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cpu", "gpu"})
+    @ValueSource(strings = {"cpu", "gpu", "s3"})
     void autoscalingProbesResourcesAndGpus(String overlay) throws Exception {
         List<JsonNode> objs = objects(render(overlay));
         Map<String, Integer> partitions = new HashMap<>();
@@ -129,6 +129,39 @@ class K8sManifestsTest {
             }
         }
         assertThat(objs).filteredOn(o -> o.path("kind").asText().equals("PodDisruptionBudget")).hasSize(3);
+    }
+
+    @Test
+    void theS3OverlayMountsNoSharedVolumeAndGivesEveryRoleTheStorageSettings() throws Exception {
+        List<JsonNode> objs = objects(render("s3"));
+        assertThat(objs).noneMatch(o -> o.path("kind").asText().equals("PersistentVolumeClaim"));
+        JsonNode settings = objs.stream().filter(o -> o.path("kind").asText().equals("ConfigMap")
+                && o.at("/metadata/name").asText().equals("transferpool-storage")).findFirst().orElseThrow();
+        assertThat(settings.at("/data/TP_STORAGE_ALLOWED").asText()).startsWith("s3://");
+        assertThat(settings.at("/data/TP_ARTIFACTS_DIR").asText()).startsWith("s3://");
+        assertThat(objs).anyMatch(o -> o.path("kind").asText().equals("ServiceAccount")
+                && o.at("/metadata/name").asText().equals("transferpool"));
+        List<JsonNode> deployments = objs.stream().filter(o -> o.path("kind").asText().equals("Deployment")).toList();
+        assertThat(deployments).hasSize(3);
+        for (JsonNode d : deployments) {
+            String name = d.at("/metadata/name").asText();
+            JsonNode pod = d.at("/spec/template/spec");
+            assertThat(pod.at("/serviceAccountName").asText()).as(name).isEqualTo("transferpool");
+            assertThat(pod.at("/containers").size()).as(name).isEqualTo(1);
+            JsonNode c = pod.at("/containers/0");
+            assertThat(c.at("/image").asText()).as(name).isNotEmpty();
+            List<String> from = new ArrayList<>();
+            c.at("/envFrom").forEach(e -> from.add(e.has("configMapRef") ? "cm:" + e.at("/configMapRef/name").asText()
+                    : "secret:" + e.at("/secretRef/name").asText() + ":" + e.at("/secretRef/optional").asBoolean()));
+            assertThat(from).as(name).containsExactly("cm:transferpool-storage",
+                    "secret:transferpool-s3-credentials:true");
+            List<String> mounts = new ArrayList<>();
+            c.at("/volumeMounts").forEach(m -> mounts.add(m.at("/mountPath").asText()));
+            assertThat(mounts).as(name).contains("/work").doesNotContain("/data", "/artifacts");
+            pod.at("/volumes").forEach(v -> assertThat(v.has("persistentVolumeClaim")).as(name + " " + v).isFalse());
+            // the Kafka settings of the base stay
+            assertThat(c.at("/env").toString()).as(name).contains("KAFKA_SASL_JAAS_CONFIG");
+        }
     }
 
     @Test

@@ -74,6 +74,12 @@ class FaultDrill {
     }
 
     static JobResult run(String jobId, String json, Consumer<StatusEvent> onStatus) throws Exception {
+        return run(clients, jobId, json, onStatus);
+    }
+
+    /** Submits the job on this broker and waits for its result (4 minutes at most). */
+    static JobResult run(KafkaClients clients, String jobId, String json, Consumer<StatusEvent> onStatus)
+            throws Exception {
         try (JobClient client = new JobClient(clients)) {
             client.submit(jobId, json);
             return client.await(jobId, Duration.ofMinutes(4), onStatus);

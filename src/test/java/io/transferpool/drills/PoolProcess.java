@@ -36,6 +36,12 @@ final class PoolProcess implements AutoCloseable {
      */
     static PoolProcess start(String name, String roles, String bootstrap, Path root, Path work,
                              Map<String, String> props) throws Exception {
+        return start(name, roles, bootstrap, root, work, props, Map.of());
+    }
+
+    /** As above, with environment variables (e.g. the AWS ones) set for the process. */
+    static PoolProcess start(String name, String roles, String bootstrap, Path root, Path work,
+                             Map<String, String> props, Map<String, String> env) throws Exception {
         assertThat(APP).as("the packaged application (mvn package)").exists();
         Path dir = Files.createDirectories(work.resolve(name));
         Path log = dir.resolve("process.log");
@@ -51,6 +57,7 @@ final class PoolProcess implements AutoCloseable {
         // The application must set these itself (NativeThreads).
         pb.environment().remove("OMP_WAIT_POLICY");
         pb.environment().remove("OPENBLAS_THREAD_TIMEOUT");
+        pb.environment().putAll(env);
         Process p = pb.start();
         PoolProcess pp = new PoolProcess(name, p, log);
         Await.until(() -> name + " to serve its roles:\n" + logOf(pp), Duration.ofSeconds(90), () -> {

@@ -42,7 +42,7 @@ class FeatureKeyTest {
         Dataset train = DatasetLister.list(paths, "data.train", spec.data().train(), List.of());
         Dataset test = spec.data().test() == null ? null
                 : DatasetLister.list(paths, "data.test", spec.data().test(), train.classes());
-        return FeatureKey.of(spec, sha, train, test, root, wire);
+        return FeatureKey.of(spec, sha, train, test, io.transferpool.storage.Storage.local(root), wire);
     }
 
     @Test
@@ -95,7 +95,7 @@ class FeatureKeyTest {
         Dataset train = DatasetLister.list(paths, "data.train", spec.data().train(), List.of());
         Dataset gone = new Dataset(train.classes(), List.of(new io.transferpool.data.Sample(0, "train/shirt/nope.png",
                 0)));
-        assertThatThrownBy(() -> FeatureKey.of(spec, "sha", gone, null, root, FeatureType.FLOAT32))
+        assertThatThrownBy(() -> FeatureKey.of(spec, "sha", gone, null, io.transferpool.storage.Storage.local(root), FeatureType.FLOAT32))
                 .isInstanceOf(java.io.IOException.class);
     }
 }

@@ -56,8 +56,12 @@ record DemoTestImages(float[] inputs, int[] labels, int count, JobSpec.Preproces
 
     /** Class probabilities of the job's combined ONNX model (checked against its digest) on these images. */
     float[] runCombined(JobResult r) throws Exception {
-        Path onnx = Path.of(URI.create(r.artifacts().onnx().uri()));
-        assertThat(OnnxModel.sha256(onnx)).isEqualTo(r.artifacts().onnx().sha256());
+        return runCombined(Path.of(URI.create(r.artifacts().onnx().uri())), r.artifacts().onnx().sha256());
+    }
+
+    /** Class probabilities of a combined ONNX model file (checked against {@code sha256}) on these images. */
+    float[] runCombined(Path onnx, String sha256) throws Exception {
+        assertThat(OnnxModel.sha256(onnx)).isEqualTo(sha256);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         long[] shape = {count, spec.channels(), spec.height(), spec.width()};
         try (OrtSession session = env.createSession(onnx.toString());
