@@ -51,11 +51,11 @@ final class FeatureExport {
         return artifacts.putFolder(dir);
     }
 
-    private static List<Sample> list(Storage paths, JobSpec spec, String field, JobSpec.Source source,
+    private static List<Sample> list(Storage storage, JobSpec spec, String field, JobSpec.Source source,
                                      JobPlan plan, int planned) throws Refused {
         Dataset ds;
         try {
-            ds = DatasetLister.list(paths, field, source, plan.classes());
+            ds = DatasetLister.list(storage, field, source, plan.classes());
         } catch (JobRejectedException e) {
             throw Refused.failed(spec.jobId(), field, "cannot list the data again to name the rows: "
                     + e.getMessage(), null);

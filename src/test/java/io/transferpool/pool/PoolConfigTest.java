@@ -25,6 +25,23 @@ class PoolConfigTest {
     }
 
     @Test
+    void artifactsGoToAFolderOrThroughTheWorkFolderToABucket() {
+        PoolConfig folder = config(Map.of("tp.artifacts-dir", "/arts"));
+        assertThat(folder.artifacts()).isEqualTo(Path.of("/arts"));
+        assertThat(folder.artifactsBucket()).isEmpty();
+        PoolConfig bucket = config(Map.of("tp.artifacts-dir", "s3://artifacts/pool/"));
+        assertThat(bucket.artifactsBucket()).contains(io.transferpool.storage.ObjectUri.parse("s3://artifacts/pool"));
+        assertThat(bucket.artifacts()).as("the local folder files go through").isEqualTo(bucket.workDir()
+                .resolve("artifacts"));
+        assertThat(config(Map.of()).storage().allowed()).isEmpty();
+        assertThat(config(Map.of()).storage().s3().parallelGets()).isEqualTo(16);
+        assertThatThrownBy(() -> config(Map.of("tp.artifacts-dir", "s3://artifacts/../x")).artifactsBucket())
+                .hasMessageContaining("tp.artifacts-dir").hasMessageContaining("\"..\" segment");
+        assertThatThrownBy(() -> config(Map.of("tp.storage.allowed", "/data")).openStorage())
+                .hasMessageContaining("tp.storage.allowed");
+    }
+
+    @Test
     void defaultsDescribeALaptopPoolWithEveryRole() {
         PoolConfig c = config(Map.of());
         assertThat(c.roles()).isEqualTo(EnumSet.allOf(Role.class));
