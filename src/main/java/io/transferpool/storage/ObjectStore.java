@@ -123,13 +123,8 @@ public final class ObjectStore implements AutoCloseable {
                 }
                 return new Body(bytes, -1);
             });
-        } catch (S3Exception e) {
-            if (e.statusCode() == 404) {
-                throw new MissingObjectException(uri);
-            }
-            throw failure("GET", uri, e);
         } catch (SdkException e) {
-            throw failure("GET", uri, e);
+            throw getFailure(uri, e);
         }
         if (body.bytes() == null) {
             throw new TooLargeException(uri, body.tooLarge(), maxBytes);
@@ -180,13 +175,8 @@ public final class ObjectStore implements AutoCloseable {
     private ResponseInputStream<GetObjectResponse> open(ObjectUri uri) throws IOException {
         try {
             return s3.getObject(g -> g.bucket(uri.bucket()).key(uri.key()), ResponseTransformer.toInputStream());
-        } catch (S3Exception e) {
-            if (e.statusCode() == 404) {
-                throw new MissingObjectException(uri);
-            }
-            throw failure("GET", uri, e);
         } catch (SdkException e) {
-            throw failure("GET", uri, e);
+            throw getFailure(uri, e);
         }
     }
 
@@ -298,6 +288,14 @@ public final class ObjectStore implements AutoCloseable {
         ListingException(String message, Throwable cause) {
             super(message, cause);
         }
+    }
+
+    /** A GET that failed: a missing object (404) told apart. */
+    private static IOException getFailure(ObjectUri uri, SdkException e) {
+        if (e instanceof S3Exception s && s.statusCode() == 404) {
+            return new MissingObjectException(uri);
+        }
+        return failure("GET", uri, e);
     }
 
     private static IOException failure(String verb, ObjectUri uri, SdkException e) {
