@@ -14,6 +14,22 @@ class ImageDecoderTest {
     Path root;
 
     @Test
+    void anObjectRefThatIsNotAPathOrNotAllowedIsABadSampleBeforeAnyRequest() {
+        // no store behind it: the refs must be refused before one would be asked
+        var storage = new io.transferpool.storage.Storage(new io.transferpool.paths.PathResolver(root),
+                io.transferpool.storage.AllowList.of(java.util.List.of("s3://data/train")), () -> {
+                    throw new AssertionError("no request may be made for a refused ref");
+                }, null, 1);
+        ImageDecoder decoder = new ImageDecoder(storage);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> decoder.decode("s3://data/train/cat//a.png"))
+                .isInstanceOf(BadSampleException.class).hasMessageContaining("empty segment");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> decoder.decode("s3://data/train/cat/\u0007.png"))
+                .isInstanceOf(BadSampleException.class).hasMessageContaining("control character");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> decoder.decode("s3://data/test/cat/a.png"))
+                .isInstanceOf(BadSampleException.class).hasMessageContaining("outside the allowed buckets");
+    }
+
+    @Test
     void greyPngKeepsItsRawValues() throws Exception {
         BufferedImage img = new BufferedImage(5, 3, BufferedImage.TYPE_BYTE_GRAY);
         for (int y = 0; y < 3; y++) {
