@@ -98,8 +98,10 @@ record TrainingData(JobPlan plan, OnnxModel base, Rows train, Rows validation, R
         Rows train = new Rows(trainStore, pick(byId, split.train()), classes);
         Rows val = new Rows(trainStore, pick(byId, split.validation()), classes);
         Rows test = testStore.size() > 0 ? new Rows(testStore, bySampleId(testStore), classes) : null;
-        return new TrainingData(plan, acceptedBase(plan, storage), train, val, test, labels,
-                Map.copyOf(featureTimings));
+        // An extract job trains nothing: its features are the product, and the extractors checked the model's
+        // digests when they loaded it (a ViT-B/16 base is 330 MB to read, from a bucket a download, for nothing).
+        OnnxModel base = spec.strategy() == JobSpec.Strategy.EXTRACT ? null : acceptedBase(plan, storage);
+        return new TrainingData(plan, base, train, val, test, labels, Map.copyOf(featureTimings));
     }
 
     /** The job fails when more of its samples were bad than it allows, or none of its training samples is left. */

@@ -68,6 +68,29 @@ class TrainingRunTest {
     }
 
     @Test
+    void anExtractJobNeedsNoBaseModelOnTheTrainer() throws Exception {
+        // the data root has the images (to name the rows) but no model at all: the extractors checked it
+        Path root = work.resolve("root");
+        TestFiles.copyImages("train", root.resolve("t"), SHARDS * PER_SHARD / 2);
+        java.nio.file.Files.move(root.resolve("t/shirt"), root.resolve("t/a")); // the plan's classes
+        java.nio.file.Files.move(root.resolve("t/tshirt"), root.resolve("t/b"));
+        var spec = JobParser.parse(TestFiles.job("det", "models/base.onnx", "t", null, 1)
+                .replace("\"strategy\": \"feature-extraction\"", "\"strategy\": \"extract\"")).orThrow();
+        JobPlan plan = plan(spec, null);
+        try (JobAccumulator acc = new JobAccumulator(plan, 1 << 24, work)) {
+            for (FeatureBatch b : batches()) {
+                acc.accept(b);
+                acc.accept(new ShardDone("det", Split.TRAIN, b.shard(), SHARDS, PER_SHARD, List.of(), 0, 0, 0, "CPU",
+                        null));
+            }
+            JobResult r = new TrainingRun(root, new ArtifactStore(work.resolve("extract"))).run(acc, (m, max) -> { });
+            assertThat(r.status()).as("errors %s", r.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
+            assertThat(r.metrics().counts().train()).isEqualTo(SHARDS * PER_SHARD);
+            assertThat(Path.of(java.net.URI.create(r.artifacts().features().uri())).resolve("train.npy")).exists();
+        }
+    }
+
+    @Test
     void keptFeaturesGoneBeforeTrainingFailTheJobSayingSo() throws Exception {
         var spec = JobParser.parse(TestFiles.job("det", "models/base.onnx", "t", null, 1)).orThrow();
         JobPlan plan = JobPlan.of(spec, new JobPlan.Model("models/base.onnx", null), List.of("a", "b"),
