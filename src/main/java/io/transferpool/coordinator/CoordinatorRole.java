@@ -27,6 +27,7 @@ import org.jboss.logging.Logger;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Reads jobs from {@code tp.jobs}: rejects bad ones with a result that lists every error (also a job id already
@@ -98,7 +99,15 @@ public final class CoordinatorRole implements WorkerLoop.Role {
                 idsTopic.load(ids);
                 idsStale = false;
             }
-            run = ids.next(jobId, parsed.rerun());
+            // This very record accepted before: a coordinator stopped after tp.jobids and before committing it. Its
+            // run is planned again under the same number, not answered "in use" (a second, wrong result): a plan
+            // that never went out goes out now, and a trainer that holds or answered the run ignores the repeat.
+            Optional<JobIds.Run> again = ids.last(jobId).filter(r -> submission.equals(r.submission()));
+            run = again.isPresent() ? again.get().run() : ids.next(jobId, parsed.rerun());
+            if (again.isPresent()) {
+                LOG.infof("Job %s: submission %s read again (accepted before as run %d); planned again", jobId,
+                        submission, run);
+            }
             // the kept-features key stats every sample's file: within the validation limit, off this loop
             Checked checked = admission.admitWithinLimit(parsed.spec(), j -> new Checked(j, reuse.decide(j)));
             job = checked.job();
