@@ -47,11 +47,6 @@ public final class ObjectCache {
         }
     }
 
-    /** Where an object's copy lives (whether or not it is there). */
-    public Path place(ObjectUri uri) {
-        return place(dir, uri);
-    }
-
     private static Path place(Path root, ObjectUri uri) {
         Path p = root.resolve(uri.bucket());
         return uri.key().isEmpty() ? p : p.resolve(uri.key());

@@ -188,11 +188,6 @@ public final class Storage implements AutoCloseable {
         return a.size() + " " + a.lastModifiedTime();
     }
 
-    /** Where an object's local copy lives (external data files are fetched to beside their model). */
-    public Path cachePlace(ObjectUri uri) {
-        return cache.place(uri);
-    }
-
     @Override
     public void close() {
         ObjectStore o = objects;

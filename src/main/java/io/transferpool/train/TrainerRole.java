@@ -64,7 +64,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
     private final Publisher out;
     private final TrainingMetrics metrics;
     private final Counter orphanRecords;
-    private final ResultPublisher results;
+    private final JobAnswers answers;
     private final JobTracker tracker = new JobTracker(ORPHAN_BYTES);
     // Consumer-thread state: trainings under way or done but not yet published (by attempt: a dropped attempt may
     // still be stopping when the same job starts again here).
@@ -82,26 +82,6 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
     private final JobHandoff handoff;
     private final Limits limits;
     private final Cancellations cancellations;
-
-    /**
-     * A training under way (or waiting for its turn, or done with its result not yet published): its turn with a
-     * slot, its progress, when its job was submitted, the place in line last reported, when to retry the result.
-     */
-    private static final class Training {
-        final Slots.Ticket slot;
-        final TrainingProgress progress;
-        final long submittedAtMillis;
-        Future<JobResult> result;
-        boolean handedOff;
-        volatile int aheadReported = -1; // set by the consumer thread, read by the training thread
-        long retryAt;
-
-        Training(Slots.Ticket slot, TrainingProgress progress, long submittedAtMillis) {
-            this.slot = slot;
-            this.progress = progress;
-            this.submittedAtMillis = submittedAtMillis;
-        }
-    }
 
     /**
      * @param limits        the time limits of gathering a job's shards and of training it
@@ -125,7 +105,8 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
                 () -> tracker.count(JobTracker.State.TRAINING));
         this.orphanRecords = Counter.builder("tp.train.orphan.records")
                 .description("Records for a job whose plan this trainer had not seen").register(metrics);
-        this.results = new ResultPublisher(out, metrics);
+        this.answers = new JobAnswers(out, new ResultPublisher(out, metrics), tracker, this.metrics, cancellations,
+                limits);
     }
 
     @Override
@@ -196,7 +177,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
         } catch (RuntimeException e) {
             // The job cannot complete without this record: it fails now, saying why, instead of waiting for ever;
             // the record itself goes to tp.dlq (rethrown).
-            failJob(job, "features", "a record of this job on " + Topics.FEATURES + " (" + record.partition() + "@"
+            answers.fail(job, "features", "a record of this job on " + Topics.FEATURES + " (" + record.partition() + "@"
                     + record.offset() + ") could not be read: " + e.getMessage());
             throw e;
         }
@@ -211,7 +192,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
             }
             newShard = acc.accept(done);
         } catch (IllegalArgumentException e) {
-            failJob(job, "features", "a record of this job on " + Topics.FEATURES + " (" + record.partition() + "@"
+            answers.fail(job, "features", "a record of this job on " + Topics.FEATURES + " (" + record.partition() + "@"
                     + record.offset() + ") does not fit its plan: " + e.getMessage());
             throw e;
         }
@@ -254,34 +235,6 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
 
     private int waitingJobs() {
         return slots.waiting();
-    }
-
-    /**
-     * Behind the job's records on the partition its plan came from: it is answered. Jobs finish out of order (turns,
-     * handoffs) while offsets are held back to the oldest unfinished plan, so a trainer that reads the partition
-     * again after a rebalance may meet this job's records: it lets the job go at this mark instead of answering it
-     * twice. Not waited for: without it, the job is answered again and the first result counts.
-     */
-    private void markSettled(JobTracker.Job job, JobResult result) {
-        out.send(Topics.FEATURES, job.partition().partition(), job.id(),
-                ("answered " + result.status()).getBytes(StandardCharsets.UTF_8), RecordType.SETTLED);
-    }
-
-    /** Fails a job being gathered: its result goes out now and the job is let go. */
-    private void failJob(JobTracker.Job job, String field, String reason) {
-        LOG.errorf("Job %s failed: %s", job.id(), reason);
-        out.status(StatusEvent.of(job.jobId(), Stage.FAILED, reason));
-        JobResult failed = failure(job, field, reason);
-        out.result(failed);
-        markSettled(job, failed);
-        tracker.cancel(job.id());
-        metrics.jobDropped(job.id());
-    }
-
-    private static JobResult failure(JobTracker.Job job, String field, String reason) {
-        JobPlan plan = job.accumulator().plan();
-        return JobResult.failed(job.jobId(), List.of(new FieldError(field, reason)), null)
-                .withSubmission(plan.submission().id(), plan.run()).withAdvice(plan.advice());
     }
 
     private void progress(String jobId, JobAccumulator acc) {
@@ -328,38 +281,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
         long now = System.currentTimeMillis();
         handOffWaitingJobs(now);
         handoff.sayLoad(slots, now);
-        for (JobTracker.Job job : tracker.gatheringJobs()) {
-            var cancel = cancellations.of(job.id());
-            if (cancel.isPresent()) {
-                // Skipped shards never come: the job is answered now with what was extracted so far.
-                JobAccumulator acc = job.accumulator();
-                JobPlan plan = acc.plan();
-                JobResult cancelled = JobResult.cancelled(job.jobId(), cancel.get().reason(), new JobResult.Metrics(
-                        List.of(), null, "cancelled while extracting: " + acc.shardsDone() + " of "
-                        + acc.shardsTotal() + " shards in", null, null, Map.of()))
-                        .withSubmission(plan.submission().id(), plan.run()).withAdvice(plan.advice());
-                if (results.publish(cancelled)) {
-                    markSettled(job, cancelled);
-                    tracker.cancel(job.id());
-                    metrics.jobDropped(job.id());
-                }
-                continue;
-            }
-            if (job.accumulator().idleNanos() > limits.shardArrivalTimeout().toNanos()) {
-                // Waiting longer would hold the partition's offsets for ever: the job fails and lets them go, once
-                // its result is acknowledged (else it is tried again after the next poll).
-                String reason = "no shard of this job arrived for " + limits.shardArrivalTimeout().toSeconds()
-                        + " s (tp.limits.shard-arrival-timeout); still missing: "
-                        + String.join(", ", job.accumulator().missingShards());
-                LOG.errorf("Job %s failed: %s", job.id(), reason);
-                JobResult failed = failure(job, "features", reason);
-                if (results.publish(failed)) {
-                    markSettled(job, failed);
-                    tracker.cancel(job.id());
-                    metrics.jobDropped(job.id());
-                }
-            }
-        }
+        answers.endStalledOrCancelled();
         reportPlacesInLine();
         for (Iterator<Map.Entry<JobTracker.Job, Training>> it = running.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<JobTracker.Job, Training> e = it.next();
@@ -394,11 +316,11 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
             }
             JobPlan plan = job.accumulator().plan();
             result = result.withSubmission(plan.submission().id(), plan.run()).withAdvice(plan.advice());
-            if (!results.publish(result)) {
+            if (!answers.publish(result)) {
                 t.retryAt = now + ResultPublisher.RETRY_MILLIS;
                 continue;
             }
-            markSettled(job, result);
+            answers.markSettled(job, result);
             it.remove();
             metrics.jobFinished(job.id(), result, Duration.ofMillis(now - t.submittedAtMillis));
             tracker.finished(job);

@@ -131,16 +131,21 @@ class FaultDrill {
                 assertThat(resultsOf("killed-trainer")).hasSize(1);
 
                 JobResult reference = run("unbroken-trainer", job("unbroken-trainer"), e -> { });
-                assertThat(reference.metrics().recovery()).isNull();
-                assertThat(reference.metrics().epochs()).isEqualTo(r.metrics().epochs());
-                assertThat(reference.artifacts().head().sha256()).as("same weights as a run never interrupted")
-                        .isEqualTo(r.artifacts().head().sha256());
+                assertSameAsUnbroken(r, reference);
             } finally {
                 if (second[0] != null) {
                     second[0].close();
                 }
             }
         }
+    }
+
+    /** A run resumed from a checkpoint ends as {@code reference}, the same job never interrupted, does. */
+    static void assertSameAsUnbroken(JobResult resumed, JobResult reference) {
+        assertThat(reference.metrics().recovery()).isNull();
+        assertThat(reference.metrics().epochs()).isEqualTo(resumed.metrics().epochs());
+        assertThat(reference.artifacts().head().sha256()).as("same weights as a run never interrupted")
+                .isEqualTo(resumed.artifacts().head().sha256());
     }
 
     /** Shard-done marks of a job per split/shard: a shard extracted twice would show twice. */
