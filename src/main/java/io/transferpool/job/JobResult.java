@@ -239,18 +239,24 @@ public record JobResult(String jobId, Status status, List<FieldError> errors, Me
      * @param onnxData the data file beside {@code onnx} holding its large weights, when it has one
      * @param features the folder of a {@code strategy: "extract"} job's features ({@code <split>.npy} and
      *                 {@code <split>.jsonl}); the other three are then null
+     * @param report   the job's HTML report as the trainer rendered it from this result (listing the other
+     *                 artifacts, not itself), beside them; null before it is written
      */
-    public record Artifacts(Artifact head, Artifact onnx, Artifact onnxData, Artifact features) {
+    public record Artifacts(Artifact head, Artifact onnx, Artifact onnxData, Artifact features, Artifact report) {
         public Artifacts(Artifact head, Artifact onnx) {
-            this(head, onnx, null, null);
+            this(head, onnx, null, null, null);
         }
 
         public Artifacts(Artifact head, Artifact onnx, Artifact onnxData) {
-            this(head, onnx, onnxData, null);
+            this(head, onnx, onnxData, null, null);
         }
 
         public static Artifacts features(Artifact folder) {
-            return new Artifacts(null, null, null, folder);
+            return new Artifacts(null, null, null, folder, null);
+        }
+
+        public Artifacts withReport(Artifact r) {
+            return new Artifacts(head, onnx, onnxData, features, r);
         }
     }
 

@@ -60,6 +60,7 @@ public final class JobReport {
             artifact(b, "ONNX external data", r.artifacts().onnxData());
             artifact(b, "DL4J network", r.artifacts().head());
             artifact(b, "Features (folder: &lt;split&gt;.npy, &lt;split&gt;.jsonl)", r.artifacts().features());
+            artifact(b, "This report, as the trainer wrote it", r.artifacts().report());
             b.append("</table>");
         }
         return b.append("</body></html>").toString();

@@ -23,9 +23,11 @@ import io.transferpool.learning.Trained;
 import io.transferpool.messaging.JobPlan;
 import io.transferpool.model.ModelInspector;
 import io.transferpool.model.OnnxModel;
+import io.transferpool.report.JobReport;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -94,13 +96,13 @@ public final class TrainingRun {
         try {
             TrainingData data = TrainingData.prepare(acc, features, handoffs, storage);
             if (data.plan().spec().strategy() == JobSpec.Strategy.EXTRACT) {
-                return extracted(acc, data);
+                return reported(data.plan(), extracted(acc, data));
             }
             CheckpointStore checkpoints = checkpoints(acc.plan());
             int attempt = checkpoints.nextAttempt();
             Outcome trained = train(data, listener, checkpoints);
             ModelExport.Exported exported = export(data, trained);
-            return result(acc, data, trained, exported, attempt);
+            return reported(data.plan(), result(acc, data, trained, exported, attempt));
         } catch (Refused r) {
             return r.result();
         }
@@ -183,6 +185,24 @@ public final class TrainingRun {
         return new JobResult(jobId, JobResult.Status.SUCCEEDED, List.of(), new JobResult.Metrics(head.epochs(),
                 head.bestEpoch(), head.stopReason(), trained.test(), counts, timings, recovery,
                 trained.product().stages(), trained.sweep()), exported.artifacts());
+    }
+
+    /**
+     * The result with its HTML report written beside the other artifacts: the page the job service shows, rendered
+     * from the result as it will be published (marked with its submission and advice), so it can be read where the
+     * artifacts are kept. A report that cannot be written is left out of the result, not the job's models.
+     */
+    private JobResult reported(JobPlan plan, JobResult result) {
+        JobResult published = result.withSubmission(plan.submission().id(), plan.run()).withAdvice(plan.advice());
+        try {
+            JobResult.Artifact report = artifacts.put(plan.spec().jobId(), plan.run(), "report.html",
+                    JobReport.html(published).getBytes(StandardCharsets.UTF_8));
+            return new JobResult(result.jobId(), result.status(), result.errors(), result.metrics(),
+                    result.artifacts().withReport(report), result.submission(), result.run(), result.advice());
+        } catch (IOException e) {
+            LOG.warnf("Job %s: its report was not written: %s", plan.spec().jobId(), e.getMessage());
+            return result;
+        }
     }
 
     /** A {@code strategy: "extract"} job: its features written out, nothing trained. */

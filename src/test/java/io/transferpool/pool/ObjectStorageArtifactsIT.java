@@ -87,6 +87,9 @@ class ObjectStorageArtifactsIT {
         assertThat(first.artifacts().head().uri()).isEqualTo("s3://artifacts/pool/s3-art-1/head.dl4j.zip");
         Path onnx = fetch(first.artifacts().onnx(), got);
         fetch(first.artifacts().head(), got);
+        assertThat(first.artifacts().report().uri()).isEqualTo("s3://artifacts/pool/s3-art-1/report.html");
+        assertThat(Files.readString(fetch(first.artifacts().report(), got))).contains("s3-art-1")
+                .contains("s3://artifacts/pool/s3-art-1/model.onnx").contains(first.artifacts().onnx().sha256());
         DemoTestImages test = DemoTestImages.load(POOL.root());
         assertThat(Evaluation.of(test.runCombined(onnx, first.artifacts().onnx().sha256()), test.labels(),
                 List.of("shirt", "tshirt")).accuracy()).isEqualTo(first.metrics().test().accuracy());
@@ -106,6 +109,7 @@ class ObjectStorageArtifactsIT {
                 "s3://data/grey/test", 1).replace("\"strategy\": \"feature-extraction\"", "\"strategy\": \"extract\"");
         JobResult r = TestJobs.succeeded(pool, "s3-extract", json, e -> { });
         assertThat(r.artifacts().features().uri()).isEqualTo("s3://artifacts/pool/s3-extract/features");
+        assertThat(r.artifacts().report().uri()).isEqualTo("s3://artifacts/pool/s3-extract/report.html");
         assertThat(keys("s3://artifacts/pool/s3-extract/features")).containsExactlyInAnyOrder(
                 "pool/s3-extract/features/train.npy", "pool/s3-extract/features/train.jsonl",
                 "pool/s3-extract/features/test.npy", "pool/s3-extract/features/test.jsonl");

@@ -87,7 +87,22 @@ class TrainingRunTest {
             assertThat(r.status()).as("errors %s", r.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
             assertThat(r.metrics().counts().train()).isEqualTo(SHARDS * PER_SHARD);
             assertThat(Path.of(java.net.URI.create(r.artifacts().features().uri())).resolve("train.npy")).exists();
+            assertThat(java.nio.file.Files.readString(Path.of(java.net.URI.create(r.artifacts().report().uri()))))
+                    .contains(r.artifacts().features().uri());
         }
+    }
+
+    @Test
+    void aSucceededJobLeavesItsReportBesideItsArtifacts() throws Exception {
+        JobResult r = train(batches(), "report");
+        assertThat(r.status()).isEqualTo(JobResult.Status.SUCCEEDED);
+        Path report = Path.of(java.net.URI.create(r.artifacts().report().uri()));
+        assertThat(report).hasFileName("report.html")
+                .hasParent(Path.of(java.net.URI.create(r.artifacts().onnx().uri())).getParent());
+        assertThat(io.transferpool.model.OnnxModel.sha256(report)).isEqualTo(r.artifacts().report().sha256());
+        // the page the job service shows for this result: the job, and its models with their digests
+        assertThat(java.nio.file.Files.readString(report)).contains("det").contains(r.artifacts().onnx().uri())
+                .contains(r.artifacts().onnx().sha256()).contains(r.artifacts().head().uri());
     }
 
     @Test
