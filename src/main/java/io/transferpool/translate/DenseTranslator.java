@@ -3,16 +3,16 @@ package io.transferpool.translate;
 import ai.onnx.proto.OnnxMl;
 import io.transferpool.model.NodeAttributes;
 import io.transferpool.model.TensorData;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.nd4j.linalg.activations.Activation;
+import io.transferpool.translate.layers.LinearLayer;
 
 import java.util.List;
 import java.util.Set;
 
 /**
  * Gemm (transB either way, alpha and beta folded into the weights, bias of [N]) and MatMul by a constant matrix on
- * [N, K] inputs onto DenseLayers. A MatMul whose only reader is an Add of a constant [N] vector (how some exporters
- * write a linear layer) becomes one DenseLayer with that bias. MatMul of tokens or of two activations is
+ * [N, K] inputs onto DenseLayers ({@link LinearLayer}s: no activation, no recomputed output in backprop). A MatMul
+ * whose only reader is an Add of a constant [N] vector (how some exporters write a linear layer) becomes one with
+ * that bias. MatMul of tokens or of two activations is
  * {@link TensorMatMul}'s.
  */
 final class DenseTranslator implements OpTranslator {
@@ -69,8 +69,7 @@ final class DenseTranslator implements OpTranslator {
             }
         }
         String biasTensor = biasNode == null ? null : biasNode.getInput(biasInput);
-        ctx.layer(produced, new DenseLayer.Builder().nIn(k).nOut(n).activation(Activation.IDENTITY)
-                .hasBias(biasTensor != null).build(), ctx.vertex(node.getInput(0)));
+        ctx.layer(produced, LinearLayer.of(k, n, biasTensor != null), ctx.vertex(node.getInput(0)));
         ctx.weight(produced, "W", node, 1, b, transB ? ParamLayout.TRANSPOSE : ParamLayout.SAME,
                 new long[]{k, n}, gemm ? a.f("alpha", 1f) : 1);
         if (biasTensor != null) {

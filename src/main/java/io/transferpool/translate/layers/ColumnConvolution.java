@@ -8,7 +8,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Collection;
-import java.util.Map;
 
 /**
  * DL4J's ConvolutionLayer as the fine-tuner trains it (see {@link ColumnConvolutionLayer}): its im2col columns
@@ -62,14 +61,8 @@ public class ColumnConvolution extends ConvolutionLayer {
     @Override
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int index,
                              INDArray params, boolean initialize, DataType dataType) {
-        ColumnConvolutionLayer layer = new ColumnConvolutionLayer(conf, dataType);
-        layer.setListeners(listeners);
-        layer.setIndex(index);
-        layer.setParamsViewArray(params);
-        Map<String, INDArray> table = initializer().init(conf, params, initialize);
-        layer.setParamTable(table);
-        layer.setConf(conf);
-        return layer;
+        return Instances.wired(new ColumnConvolutionLayer(conf, dataType), conf, initializer(), listeners, index,
+                params, initialize);
     }
 
     @Override

@@ -79,11 +79,6 @@ public class MatMulVertex extends TensorVertex {
         return Nd4j.gemm(x, y, out, transA, transB, 1.0, 0.0);
     }
 
-    /** Row-major with the strides of its shape (a reshape of a whole array too): what GEMM reads as is. */
-    private static boolean plain(INDArray x) {
-        return x.ordering() == 'c' && x.offset() == 0 && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(x);
-    }
-
     @Override
     Object[] fields() {
         return new Object[0];

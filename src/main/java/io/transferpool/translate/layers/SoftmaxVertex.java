@@ -1,5 +1,6 @@
 package io.transferpool.translate.layers;
 
+import io.transferpool.kernels.Softmax;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
@@ -17,19 +18,32 @@ public class SoftmaxVertex extends TensorVertex {
 
     @Override
     INDArray forward(INDArray[] in) {
-        INDArray x = in[0].dup('c');
-        INDArray out = x.ulike();
+        INDArray x = plain(in[0]) ? in[0] : in[0].dup('c');
+        INDArray out = Nd4j.createUninitialized(x.dataType(), x.shape(), 'c');
         Nd4j.exec(new SoftMax(x, out, x.rank() - 1));
         return out;
     }
 
     @Override
+    boolean usesOutput() {
+        return true;
+    }
+
+    @Override
     INDArray[] backward(INDArray[] in, INDArray epsilon) {
-        INDArray y = forward(in);
-        // dL/dx = y * (g - sum(g * y))
+        return backward(in, forward(in), epsilon);
+    }
+
+    @Override
+    INDArray[] backward(INDArray[] in, INDArray y, INDArray epsilon) {
+        INDArray g = Softmax.applies(y, epsilon) ? epsilon : epsilon.dup('c'); // one copy, not ND4J's slow path
+        if (Softmax.applies(y, g)) {
+            return new INDArray[]{Softmax.backward(y, g)};
+        }
+        // dL/dx = y * (g - sum(g * y)); y is the forward's output, read by the next vertex too: not changed
         INDArray gy = epsilon.mul(y);
         INDArray s = gy.sum(true, y.rank() - 1);
-        return new INDArray[]{gy.subi(y.muli(s))};
+        return new INDArray[]{gy.subi(y.mul(s))};
     }
 
     @Override

@@ -55,13 +55,8 @@ public class TrainedTensor extends BaseLayer {
                                                        Collection<TrainingListener> listeners, int layerIndex,
                                                        INDArray paramsView, boolean initializeParams,
                                                        DataType dataType) {
-        TrainedTensorLayer layer = new TrainedTensorLayer(conf, dataType);
-        layer.setListeners(listeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(paramsView);
-        layer.setParamTable(initializer().init(conf, paramsView, initializeParams));
-        layer.setConf(conf);
-        return layer;
+        return Instances.wired(new TrainedTensorLayer(conf, dataType), conf, initializer(), listeners, layerIndex,
+                paramsView, initializeParams);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.transferpool.translate.layers;
 
+import io.transferpool.kernels.Gelu;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
 import org.nd4j.linalg.factory.Nd4j;
@@ -42,7 +43,7 @@ public class UnaryVertex extends TensorVertex {
             case NEG -> x.neg();
             case EXP -> Transforms.exp(x, true);
             case POW -> power == 2 ? x.mul(x) : Transforms.pow(x, power, true);
-            case GELU -> erf(x.mul(1 / Math.sqrt(2))).addi(1).muli(x).muli(0.5);
+            case GELU -> Gelu.applies(x) ? Gelu.forward(x) : erf(x.mul(1 / Math.sqrt(2))).addi(1).muli(x).muli(0.5);
             case GELU_TANH -> Transforms.tanh(x.mul(x).muli(x).muli(0.044715).addi(x).muli(SQRT_2_OVER_PI), false)
                     .addi(1).muli(x).muli(0.5);
         };
@@ -51,6 +52,9 @@ public class UnaryVertex extends TensorVertex {
     @Override
     INDArray[] backward(INDArray[] in, INDArray epsilon) {
         INDArray x = in[0];
+        if (op == Op.GELU && Gelu.applies(x, epsilon)) {
+            return new INDArray[]{Gelu.backward(x, epsilon)};
+        }
         INDArray d = switch (op) {
             case ERF -> Transforms.exp(x.mul(x).negi(), false).muli(2 / Math.sqrt(Math.PI));
             case SQRT -> Transforms.sqrt(x, true).rdivi(0.5);

@@ -128,6 +128,29 @@ class TensorVerticesGradientTest {
     }
 
     /**
+     * In float, the encoder block runs the Java kernels (GELU and its gradient, the softmax's gradient from its kept
+     * output, bias sums by GEMM) where the double network runs ND4J's ops: the same gradients to float precision.
+     */
+    @Test
+    void anEncoderBlockInFloatHasTheGradientsOfTheDoubleOne() {
+        ComputationGraph net = encoderBlock();
+        ComputationGraph single = net.convertDataType(DataType.FLOAT);
+        INDArray x = Nd4j.randn(DataType.DOUBLE, 5, 3, 4);
+        INDArray y = oneHot(5, 3);
+        net.setInputs(x);
+        net.setLabels(y);
+        net.computeGradientAndScore();
+        single.setInputs(x.castTo(DataType.FLOAT));
+        single.setLabels(y.castTo(DataType.FLOAT));
+        single.computeGradientAndScore();
+        INDArray expected = net.gradient().gradient();
+        INDArray got = single.gradient().gradient().castTo(DataType.DOUBLE);
+        double scale = expected.amaxNumber().doubleValue();
+        assertThat(scale).isGreaterThan(1e-3);
+        assertThat(got.sub(expected).amaxNumber().doubleValue() / scale).isLessThan(1e-4);
+    }
+
+    /**
      * The opset-13 LayerNorm expansion and the other pieces on an NHWC map [N, 3, 3, 4] (ConvNeXt's block between
      * its transposes) and a channel split: ReduceMean, Sub, Pow, Add of a constant, Sqrt, Div, the exported GELU
      * (Div, Erf, Add, Mul), slices (one strided), a gather of a trained table by an index table, Squeeze by reshape.
