@@ -85,7 +85,7 @@ final class DenseTranslator implements OpTranslator {
     }
 
     /** The Add that only adds a constant per-unit bias to this MatMul's output, or null. */
-    private static OnnxMl.NodeProto biasAdd(OnnxMl.NodeProto matmul, TranslationContext ctx) {
+    static OnnxMl.NodeProto biasAdd(OnnxMl.NodeProto matmul, TranslationContext ctx) {
         String out = matmul.getOutput(0);
         List<OnnxMl.NodeProto> readers = ctx.graph.consumers(out);
         if (readers.size() != 1 || !readers.get(0).getOpType().equals("Add") || ctx.graph.isGraphOutput(out)) {

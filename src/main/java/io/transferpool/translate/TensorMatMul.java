@@ -50,8 +50,36 @@ final class TensorMatMul {
                 throw ctx.unsupported(node, "the weight \"" + b + "\" is not a float initializer of the base");
             }
             right = ctx.trained(node, 1);
+            OnnxMl.NodeProto add = DenseTranslator.biasAdd(node, ctx);
+            if (add != null) {
+                int biasInput = add.getInput(0).equals(out) ? 1 : 0;
+                long[] sc = ctx.graph.constant(add.getInput(biasInput)).orElseThrow().dims();
+                long[] so = ctx.shape(out);
+                if (ctx.graph.isTrainable(add.getInput(biasInput)) && isBias(sc, so[so.length - 1])) {
+                    // the Add of a Linear's bias becomes the product's third input (see MatMulVertex)
+                    String sum = add.getOutput(0);
+                    ctx.skippedNodes.add(TranslationContext.nodeName(add));
+                    ctx.vertex(sum, new MatMulVertex(ctx.shape(sum), true), ctx.vertex(a), right,
+                            ctx.trained(add, biasInput));
+                    ctx.produces(sum, sum);
+                    return;
+                }
+            }
         }
         ctx.vertex(out, new MatMulVertex(ctx.shape(out)), ctx.vertex(a), right);
         ctx.produces(out, out);
+    }
+
+    /** [E], or [1, ..., 1, E]: one value per output unit. */
+    private static boolean isBias(long[] dims, long units) {
+        if (dims.length == 0 || dims[dims.length - 1] != units) {
+            return false;
+        }
+        for (int d = 0; d < dims.length - 1; d++) {
+            if (dims[d] != 1) {
+                return false;
+            }
+        }
+        return true;
     }
 }

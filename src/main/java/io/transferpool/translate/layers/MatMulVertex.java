@@ -6,21 +6,30 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * ONNX MatMul of two inputs: [..., M, K] times a matrix [K, E] (a weight from a {@link TrainedTensor}: one GEMM
  * over all leading dimensions), or batched, [..., M, K] times [..., K, E] with the same leading dimensions
- * (attention's queries times keys, weights times values).
+ * (attention's queries times keys, weights times values). Times a matrix, it may add a bias of [E] too (a third
+ * input, the Add torch exports after the MatMul of a Linear on tokens): added to the GEMM's result in place, and
+ * its gradient summed from the output's, where an Add vertex would copy the output's gradient for its input.
  */
 public class MatMulVertex extends TensorVertex {
+    private boolean bias;
 
     /** For deserialisation. */
     public MatMulVertex() {
     }
 
     public MatMulVertex(long[] shape) {
+        this(shape, false);
+    }
+
+    /** @param bias a third input, [E] (any leading dimensions of 1), added to a product by a matrix */
+    public MatMulVertex(long[] shape, boolean bias) {
         super(shape);
+        this.bias = bias;
     }
 
     @Override
     int inputCount() {
-        return 2;
+        return bias ? 3 : 2;
     }
 
     private static long[] with(long[] s, long last) {
@@ -41,7 +50,11 @@ public class MatMulVertex extends TensorVertex {
         INDArray b = in[1].castTo(a.dataType());
         if (b.rank() == 2) {
             INDArray a2 = a.reshape('c', a.length() / a.size(-1), a.size(-1));
-            return gemm(a2, b, false, false).reshape('c', with(a.shape(), b.size(1)));
+            INDArray r = gemm(a2, b, false, false);
+            if (bias) {
+                r.addiRowVector(in[2].castTo(r.dataType()).reshape('c', 1, b.size(1)));
+            }
+            return r.reshape('c', with(a.shape(), b.size(1)));
         }
         long[] outShape = with(a.shape(), b.size(-1));
         return Nd4j.matmul(batched(a), batched(b)).reshape('c', outShape);
@@ -56,7 +69,7 @@ public class MatMulVertex extends TensorVertex {
             INDArray e2 = epsilon.reshape('c', epsilon.length() / epsilon.size(-1), epsilon.size(-1));
             INDArray ga = gemm(e2, b, false, true).reshape('c', a.shape());
             INDArray gb = gemm(a2, e2, true, false);
-            return new INDArray[]{ga, gb};
+            return bias ? new INDArray[]{ga, gb, reduceTo(epsilon, in[2].shape())} : new INDArray[]{ga, gb};
         }
         INDArray a3 = batched(a);
         INDArray b3 = batched(b);
@@ -81,6 +94,6 @@ public class MatMulVertex extends TensorVertex {
 
     @Override
     Object[] fields() {
-        return new Object[0];
+        return new Object[]{bias};
     }
 }

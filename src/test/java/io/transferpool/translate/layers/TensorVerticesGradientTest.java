@@ -77,8 +77,8 @@ class TensorVerticesGradientTest {
     /**
      * A transformer encoder block as torch exports it, on tokens [N, 3, 4]: a class token expanded over the batch
      * and concatenated, a positional embedding, two-head attention (projections by trained matrices, reshape and
-     * transpose into heads, scaled scores, softmax, weights times values, back), a residual, LayerNorm (normalise,
-     * scale, shift), GELU, and the class token gathered.
+     * transpose into heads, the value's bias added in its product, scaled scores, softmax, weights times values,
+     * back), a residual, LayerNorm (normalise, scale, shift), GELU, and the class token gathered.
      */
     static ComputationGraph encoderBlock() {
         ComputationGraphConfiguration.GraphBuilder b = conf().graphBuilder().addInputs("x")
@@ -89,6 +89,7 @@ class TensorVerticesGradientTest {
         tensor(b, "wk", 4, 4);
         tensor(b, "wv", 4, 4);
         tensor(b, "bq", 4);
+        tensor(b, "bv", 4);
         tensor(b, "gamma", 4);
         tensor(b, "beta", 4);
         b.addVertex("clsN", new ExpandVertex(s(1, 1, 4), 0), "cls", "batch");
@@ -101,7 +102,7 @@ class TensorVerticesGradientTest {
         b.addVertex("k0", new MatMulVertex(s(1, 4, 4)), "t", "wk");
         b.addVertex("k1", new ReshapeVertex(s(1, 4, 2, 2), 0), "k0");
         b.addVertex("kT", new PermuteVertex(s(1, 2, 2, 4), new int[]{0, 2, 3, 1}), "k1");
-        b.addVertex("v0", new MatMulVertex(s(1, 4, 4)), "t", "wv");
+        b.addVertex("v0", new MatMulVertex(s(1, 4, 4), true), "t", "wv", "bv"); // the bias added in the product
         b.addVertex("v1", new ReshapeVertex(s(1, 4, 2, 2), 0), "v0");
         b.addVertex("v", new PermuteVertex(s(1, 2, 4, 2), new int[]{0, 2, 1, 3}), "v1");
         b.addVertex("scores", new MatMulVertex(s(1, 2, 4, 4)), "q", "kT");
