@@ -2,6 +2,7 @@ package io.transferpool.cli;
 
 import io.quarkus.runtime.Quarkus;
 import io.transferpool.pool.Pool;
+import io.transferpool.storage.Storage;
 import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
 
@@ -19,9 +20,13 @@ public class ServeCommand implements Callable<Integer> {
     @Inject
     KafkaCluster cluster;
 
+    /** The job service's (Beans#storage): the pool reads and writes through it too, one S3 client per process. */
+    @Inject
+    Storage storage;
+
     @Override
     public Integer call() throws Exception {
-        try (Pool pool = Pool.start(options.config(), cluster.cluster(), options.registry())) {
+        try (Pool pool = Pool.start(options.config(), cluster.cluster(), options.registry(), storage)) {
             System.out.println("TransferPool serving roles " + pool.config().roles() + " on "
                     + pool.clients().bootstrapServers());
             serving.serve(pool);

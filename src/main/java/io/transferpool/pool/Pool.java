@@ -57,11 +57,14 @@ public final class Pool implements AutoCloseable {
     private final List<AutoCloseable> closeables = Collections.synchronizedList(new ArrayList<>());
     private final List<WorkerLoop> loops = new ArrayList<>();
     private boolean closed;
+    private final Storage given;
+    private Storage storage;
 
-    private Pool(PoolConfig config, EmbeddedKafka broker, KafkaClients clients) {
+    private Pool(PoolConfig config, EmbeddedKafka broker, KafkaClients clients, Storage given) {
         this.config = config;
         this.broker = broker;
         this.clients = clients;
+        this.given = given;
     }
 
     public static Pool start(PoolConfig config, Cluster cluster) throws Exception {
@@ -69,6 +72,16 @@ public final class Pool implements AutoCloseable {
     }
 
     public static Pool start(PoolConfig config, Cluster cluster, MeterRegistry metrics) throws Exception {
+        return start(config, cluster, metrics, null);
+    }
+
+    /**
+     * A pool whose roles read data and models, and write artifacts, through {@code storage}: the caller's, left open
+     * when the pool closes (`serve` passes the one its job service checks jobs against, so the process holds one S3
+     * client and one pool of fetching threads). Null: the pool opens its own from {@code tp.storage.*}.
+     */
+    public static Pool start(PoolConfig config, Cluster cluster, MeterRegistry metrics, Storage storage)
+            throws Exception {
         NativeThreads.configure(); // before any role touches ND4J
         Map<Role, Map<String, String>> consumers = config.consumerOverrides(); // a bad key fails before anything starts
         EmbeddedKafka broker = null;
@@ -77,7 +90,7 @@ public final class Pool implements AutoCloseable {
             broker = EmbeddedKafka.start(config.brokerDataDir(), true);
             servers = broker.bootstrapServers();
         }
-        Pool pool = new Pool(config, broker, config.kafka().clients(servers, cluster.inProcess()));
+        Pool pool = new Pool(config, broker, config.kafka().clients(servers, cluster.inProcess()), storage);
         try {
             TopicSetup.ensure(pool.clients, config.topics(), Role.needs(config.roles()));
             pool.startRoles(metrics, consumers);
@@ -96,8 +109,10 @@ public final class Pool implements AutoCloseable {
         Publisher out = new Publisher(producer);
         Set<Role> roles = config.roles();
         Path root = config.dataRoot();
-        Storage storage = config.openStorage();
-        closeables.add(storage);
+        storage = given != null ? given : config.openStorage();
+        if (given == null) {
+            closeables.add(storage);
+        }
         ExtractConfig extract = config.extract();
         Mirror artifacts = config.artifactsMirror(storage);
         FeatureCache.Policy kept = config.features().policy(config.artifacts());
@@ -175,6 +190,11 @@ public final class Pool implements AutoCloseable {
 
     public KafkaClients clients() {
         return clients;
+    }
+
+    /** What the roles read and write through: the storage the pool was given, or its own. */
+    public Storage storage() {
+        return storage;
     }
 
     public PoolConfig config() {
