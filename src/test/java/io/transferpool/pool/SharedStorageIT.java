@@ -1,5 +1,6 @@
 package io.transferpool.pool;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.transferpool.TestConfig;
 import io.transferpool.TestFiles;
 import io.transferpool.storage.Storage;
@@ -16,18 +17,17 @@ class SharedStorageIT {
     Path work;
 
     @Test
-    void aPoolWorksThroughTheStorageItIsGivenAndLeavesItOpen() throws Exception {
+    void aPoolGivenAStorageHoldsThatOneAndLeavesItOpen() throws Exception {
         PoolConfig config = TestConfig.pool(TestFiles.DEMO, work, "tp.roles", "coordinator,extractor,trainer");
         try (Storage shared = config.openStorage()) {
             var fetchers = shared.fetchers();
-            try (Pool pool = Pool.start(config, Cluster.embedded(), new io.micrometer.core.instrument.simple
-                    .SimpleMeterRegistry(), shared)) {
+            try (Pool pool = Pool.start(config, Cluster.embedded(), new SimpleMeterRegistry(), shared)) {
                 assertThat(pool.storage()).isSameAs(shared);
             }
             assertThat(fetchers.isShutdown()).as("the caller's storage, still open").isFalse();
         }
         // a pool left to open its own closes it with itself
-        Pool own = Pool.start(config, Cluster.embedded(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        Pool own = Pool.start(config, Cluster.embedded(), new SimpleMeterRegistry());
         var ownFetchers = own.storage().fetchers();
         own.close();
         assertThat(ownFetchers.isShutdown()).isTrue();
