@@ -5,6 +5,7 @@ import io.transferpool.Await;
 import io.transferpool.TestFiles;
 import io.transferpool.TestJobs;
 import io.transferpool.TestPool;
+import io.transferpool.storage.S3ProxyServer;
 import io.transferpool.TestTopics;
 import io.transferpool.job.JobResult;
 import io.transferpool.messaging.JobClient;
@@ -53,29 +54,65 @@ class TrainerHandoffIT {
 
     @Test
     void jobsWaitingOnABusyTrainerAreHandedToTheIdleOne() throws Exception {
-        SimpleMeterRegistry aMetrics = new SimpleMeterRegistry();
-        SimpleMeterRegistry bMetrics = new SimpleMeterRegistry();
-        Pool a = POOL.start(aMetrics, "tp.roles", "coordinator,extractor,trainer");
-        Pool b = POOL.start(bMetrics, "tp.roles", "trainer");
+        try (Pool a = POOL.start(aMetrics, "tp.roles", "coordinator,extractor,trainer");
+             Pool b = POOL.start(bMetrics, "tp.roles", "trainer")) {
+            handsOff(a, "file:", "");
+        }
+    }
+
+    /**
+     * The same with the artifacts in a bucket and each trainer on a work folder of its own, as pods with no shared
+     * volume: the handed jobs' features reach the idle trainer through the bucket.
+     */
+    @Test
+    void throughABucketAJobIsHandedToATrainerWithNoSharedFolder() throws Exception {
+        try (S3ProxyServer s3 = S3ProxyServer.start(POOL.dir().resolve("s3"))) {
+            s3.bucket("artifacts");
+            String[] bucket = {"tp.storage.s3.endpoint", s3.endpoint().toString(), "tp.artifacts-dir",
+                    "s3://artifacts/handoff-test"};
+            try (Pool a = POOL.start(aMetrics, with(bucket, "tp.roles", "coordinator,extractor,trainer",
+                    "tp.work-dir", POOL.dir().resolve("work-a").toString()));
+                 Pool b = POOL.start(bMetrics, with(bucket, "tp.roles", "trainer", "tp.work-dir",
+                         POOL.dir().resolve("work-b").toString()))) {
+                handsOff(a, "s3://artifacts/handoff-test/", "s3-");
+            }
+        }
+    }
+
+    private final SimpleMeterRegistry aMetrics = new SimpleMeterRegistry();
+    private final SimpleMeterRegistry bMetrics = new SimpleMeterRegistry();
+
+    private static String[] with(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    /**
+     * A long job on one trainer; two short jobs its partitions gather go to the other, their artifacts under
+     * {@code artifactsAt}; the jobs' ids start with {@code prefix} (one broker serves the class's tests).
+     */
+    private void handsOff(Pool a, String artifactsAt, String prefix) throws Exception {
+        String longId = prefix + "long";
         Map<String, Set<Integer>> owners = Await.value("both trainers to own tp.features partitions",
                 Duration.ofMinutes(1), this::trainerPartitions);
 
-        String longJob = TestFiles.job("long", "models/base.onnx", "train", "test", 10_000)
+        String longJob = TestFiles.job(longId, "models/base.onnx", "train", "test", 10_000)
                 .replace("\"patience\": 5", "\"patience\": 100000");
         List<StatusEvent> longEvents = new CopyOnWriteArrayList<>();
         try (JobClient longClient = new JobClient(a.clients()); JobClient client = new JobClient(a.clients())) {
-            longClient.submit("long", longJob);
-            CompletableFuture<JobResult> longResult = TestJobs.follow(longClient, "long", longEvents::add);
+            longClient.submit(longId, longJob);
+            CompletableFuture<JobResult> longResult = TestJobs.follow(longClient, longId, longEvents::add);
             Await.until("the long job to train", Duration.ofMinutes(2), () -> longResult.isDone()
                     || longEvents.stream().anyMatch(e -> e.epoch() != null && e.epoch() >= 2));
             assertThat(longResult).as("the long job is still training").isNotDone();
-            Set<Integer> busy = owners.values().stream().filter(p -> p.contains(partitionOf("long"))).findFirst()
+            Set<Integer> busy = owners.values().stream().filter(p -> p.contains(partitionOf(longId))).findFirst()
                     .orElseThrow();
             // Short jobs whose records the busy trainer gathers.
             List<String> shorts = new ArrayList<>();
             for (int i = 0; shorts.size() < 2; i++) {
-                if (busy.contains(partitionOf("short-" + i))) {
-                    shorts.add("short-" + i);
+                if (busy.contains(partitionOf(prefix + "short-" + i))) {
+                    shorts.add(prefix + "short-" + i);
                 }
             }
             for (String id : shorts) {
@@ -84,12 +121,13 @@ class TrainerHandoffIT {
             for (String id : shorts) {
                 JobResult r = client.await(id, Duration.ofMinutes(3), e -> { });
                 assertThat(r.status()).as("%s: %s", id, r.errors()).isEqualTo(JobResult.Status.SUCCEEDED);
+                assertThat(r.artifacts().onnx().uri()).startsWith(artifactsAt);
                 assertThat(r.metrics().counts().train() + r.metrics().counts().validation()).isEqualTo(40);
                 assertThat(r.metrics().timings()).containsKey("extractionSeconds");
             }
             // The long job never yielded its slot: the short ones were trained by the other trainer.
             assertThat(longResult).isNotDone();
-            client.cancel("long", "the test is over");
+            client.cancel(longId, "the test is over");
             assertThat(longResult.get(2, TimeUnit.MINUTES).status()).isEqualTo(JobResult.Status.CANCELLED);
 
             // Which pool's trainer was busy is not known ahead (the group assigns the partitions): the one that handed.
@@ -104,7 +142,7 @@ class TrainerHandoffIT {
             for (String id : shorts) {
                 assertThat(results.get(id)).as("one result for %s", id).hasSize(1);
             }
-            assertThat(results.get("long")).hasSize(1);
+            assertThat(results.get(longId)).hasSize(1);
         }
     }
 
