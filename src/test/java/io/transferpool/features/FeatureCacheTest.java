@@ -17,6 +17,11 @@ class FeatureCacheTest {
     Path dir;
 
     private FeatureStore store(int rows, int dim, long seed) {
+        return store(dir, rows, dim, seed);
+    }
+
+    /** {@code rows} random rows of {@code dim} features, sample ids from 100, labels 0-2. */
+    static FeatureStore store(Path dir, int rows, int dim, long seed) {
         FeatureStore s = new FeatureStore(1 << 24, dir.resolve("spill"));
         Random rnd = new Random(seed);
         for (int i = 0; i < rows; i++) {
@@ -29,7 +34,7 @@ class FeatureCacheTest {
         return s;
     }
 
-    private static void assertSameRows(FeatureStore a, FeatureStore b) {
+    static void assertSameRows(FeatureStore a, FeatureStore b) {
         assertThat(b.size()).isEqualTo(a.size());
         float[] x = new float[a.dimension()];
         float[] y = new float[a.dimension()];
