@@ -42,6 +42,11 @@ public record JobResult(String jobId, Status status, List<FieldError> errors, Me
         return new JobResult(jobId, status, errors, metrics, artifacts, s, run, advice);
     }
 
+    /** The same result naming these artifacts. */
+    public JobResult withArtifacts(Artifacts a) {
+        return new JobResult(jobId, status, errors, metrics, a, submission, run, advice);
+    }
+
     /** The same result with the advice its job was planned by (null: none). */
     public JobResult withAdvice(Advice a) {
         return new JobResult(jobId, status, errors, metrics, artifacts, submission, run, a);

@@ -1,6 +1,7 @@
 package io.transferpool.messaging;
 
 import io.transferpool.job.Advice;
+import io.transferpool.job.JobResult;
 import io.transferpool.job.JobSpec;
 
 import java.util.List;
@@ -84,6 +85,11 @@ public record JobPlan(JobSpec spec, Model model, List<String> classes, Split tra
     public static JobPlan of(JobSpec spec, Model model, List<String> classes, Split train, Split test,
                              Submission submission) {
         return new JobPlan(spec, model, classes, train, test, submission, KeptFeatures.NONE, null, null);
+    }
+
+    /** {@code result} marked as this plan's answer: the submission and run it answers, the advice it was planned by. */
+    public JobResult answer(JobResult result) {
+        return result.withSubmission(submission.id(), run()).withAdvice(advice);
     }
 
     public JobPlan withFeatures(KeptFeatures kept) {

@@ -78,9 +78,8 @@ final class JobAnswers {
     }
 
     private static JobResult failure(JobTracker.Job job, String field, String reason) {
-        JobPlan plan = job.accumulator().plan();
-        return JobResult.failed(job.jobId(), List.of(new FieldError(field, reason)), null)
-                .withSubmission(plan.submission().id(), plan.run()).withAdvice(plan.advice());
+        return job.accumulator().plan().answer(JobResult.failed(job.jobId(), List.of(new FieldError(field, reason)),
+                null));
     }
 
     /** The jobs being gathered that were cancelled, or whose shards stopped coming, are answered and let go. */
@@ -91,10 +90,9 @@ final class JobAnswers {
                 // Skipped shards never come: the job is answered now with what was extracted so far.
                 JobAccumulator acc = job.accumulator();
                 JobPlan plan = acc.plan();
-                drop(job, JobResult.cancelled(job.jobId(), cancel.get().reason(), new JobResult.Metrics(
+                drop(job, plan.answer(JobResult.cancelled(job.jobId(), cancel.get().reason(), new JobResult.Metrics(
                         List.of(), null, "cancelled while extracting: " + acc.shardsDone() + " of "
-                        + acc.shardsTotal() + " shards in", null, null, Map.of()))
-                        .withSubmission(plan.submission().id(), plan.run()).withAdvice(plan.advice()));
+                        + acc.shardsTotal() + " shards in", null, null, Map.of()))));
                 continue;
             }
             if (job.accumulator().idleNanos() > limits.shardArrivalTimeout().toNanos()) {

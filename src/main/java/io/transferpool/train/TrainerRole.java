@@ -315,7 +315,7 @@ public final class TrainerRole implements WorkerLoop.Role, AutoCloseable {
                         String.valueOf(ex.getCause()))), null);
             }
             JobPlan plan = job.accumulator().plan();
-            result = result.withSubmission(plan.submission().id(), plan.run()).withAdvice(plan.advice());
+            result = plan.answer(result);
             if (!answers.publish(result)) {
                 t.retryAt = now + ResultPublisher.RETRY_MILLIS;
                 continue;

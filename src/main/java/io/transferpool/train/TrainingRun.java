@@ -193,12 +193,11 @@ public final class TrainingRun {
      * artifacts are kept. A report that cannot be written is left out of the result, not the job's models.
      */
     private JobResult reported(JobPlan plan, JobResult result) {
-        JobResult published = result.withSubmission(plan.submission().id(), plan.run()).withAdvice(plan.advice());
+        JobResult published = plan.answer(result);
         try {
             JobResult.Artifact report = artifacts.put(plan.spec().jobId(), plan.run(), "report.html",
                     JobReport.html(published).getBytes(StandardCharsets.UTF_8));
-            return new JobResult(result.jobId(), result.status(), result.errors(), result.metrics(),
-                    result.artifacts().withReport(report), result.submission(), result.run(), result.advice());
+            return published.withArtifacts(published.artifacts().withReport(report));
         } catch (IOException e) {
             LOG.warnf("Job %s: its report was not written: %s", plan.spec().jobId(), e.getMessage());
             return result;

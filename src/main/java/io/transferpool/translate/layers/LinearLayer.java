@@ -86,9 +86,7 @@ public class LinearLayer extends DenseLayer {
             Gradient ret = new DefaultGradient();
             if (hasBias()) {
                 INDArray biasGrad = gradientViews.get(DefaultParamInitializer.BIAS_KEY);
-                INDArray ones = Nd4j.ones(epsilon.dataType(), 1, epsilon.size(0));
-                INDArray sums = Nd4j.createUninitialized(epsilon.dataType(), new long[]{1, epsilon.size(1)}, 'c');
-                biasGrad.assign(Nd4j.gemm(ones, epsilon, sums, false, false, 1.0, 0.0));
+                biasGrad.assign(TensorVertex.sumOfRows(epsilon, epsilon.size(0)));
                 ret.gradientForVariable().put(DefaultParamInitializer.BIAS_KEY, biasGrad);
             }
             INDArray w = getParamWithNoise(DefaultParamInitializer.WEIGHT_KEY, true, workspaceMgr);

@@ -36,9 +36,8 @@ public class SoftmaxVertex extends TensorVertex {
 
     @Override
     INDArray[] backward(INDArray[] in, INDArray y, INDArray epsilon) {
-        INDArray g = Softmax.applies(y, epsilon) ? epsilon : epsilon.dup('c'); // one copy, not ND4J's slow path
-        if (Softmax.applies(y, g)) {
-            return new INDArray[]{Softmax.backward(y, g)};
+        if (Softmax.applies(y, y)) { // a gradient in another layout is copied once, not taken on ND4J's slow path
+            return new INDArray[]{Softmax.backward(y, Softmax.applies(y, epsilon) ? epsilon : epsilon.dup('c'))};
         }
         // dL/dx = y * (g - sum(g * y)); y is the forward's output, read by the next vertex too: not changed
         INDArray gy = epsilon.mul(y);
